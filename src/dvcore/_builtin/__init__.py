@@ -1,0 +1,37 @@
+"""dvcore's built-ins, registered through the same hooks as any outside plugin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dvcore import hookimpl
+from dvcore.events import CORE_EVENT_TYPES, EventData
+from dvcore.indicators import CORE_INDICATORS, Indicator
+
+
+@hookimpl
+def dvcore_register_event_types() -> list[type[EventData]]:
+    """The core event catalogue."""
+    return list(CORE_EVENT_TYPES)
+
+
+@hookimpl
+def dvcore_register_indicators() -> list[Indicator]:
+    """The core indicators."""
+    return list(CORE_INDICATORS)
+
+
+@hookimpl
+def dvcore_register_input_channels() -> list[Any]:
+    """The JSON Lines channel."""
+    from dvcore._builtin.jsonl import JsonLinesChannel
+
+    return [JsonLinesChannel()]
+
+
+@hookimpl
+def dvcore_register_exporters() -> list[Any]:
+    """The JSON exporter."""
+    from dvcore._builtin.json_export import JsonExporter
+
+    return [JsonExporter()]

@@ -1,0 +1,57 @@
+"""The JSON Lines input channel: one event a line, in the canonical shape of DESIGN.md §6."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from dvcore.errors import Problem
+
+__all__ = ["JsonLinesChannel"]
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+@attrs.frozen
+class JsonLinesChannel:
+    """Reads ``.jsonl`` files. Blank lines are skipped; every bad line is a problem."""
+
+    name: str = "jsonl"
+    suffixes: tuple[str, ...] = (".jsonl", ".ndjson", ".json")
+    max_line_bytes: int = 1_000_000
+
+    def read(self, path: Path, types: Any = None) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
+        """Yield ``(line number, event dict)`` or ``(line number, problem)`` for every line."""
+        source = str(path)
+        with open(path, "rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                if len(raw) > self.max_line_bytes:
+                    yield number, Problem(source=source, row=number, field=None,
+                                          message=f"the line is longer than "
+                                          f"{self.max_line_bytes} bytes")
+                    continue
+                try:
+                    text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError as exc:
+                    yield number, Problem(source=source, row=number, field=None,
+                                          message=f"not UTF-8 text (byte {exc.start + 1})")
+                    continue
+                if not text.strip():
+                    continue
+                try:
+                    item = json.loads(text, parse_constant=_no_constants)
+                except (ValueError, RecursionError) as exc:
+                    yield number, Problem(source=source, row=number, field=None,
+                                          message=f"not a JSON object: {exc}")
+                    continue
+                if not isinstance(item, dict):
+                    yield number, Problem(source=source, row=number, field=None,
+                                          message="each line must be one JSON object")
+                    continue
+                yield number, item

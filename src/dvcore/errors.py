@@ -1,0 +1,139 @@
+"""The one error tree of dvcore: every error is a :class:`DvcoreError` and carries its context.
+
+Errors a user causes (a bad row, an unknown unit, a bad period) are :class:`InputError`
+subclasses: the command line turns them into exit code 2 and a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "ConcurrencyError",
+    "DvcoreError",
+    "InputError",
+    "PeriodError",
+    "PluginError",
+    "Problem",
+    "StoreBusyError",
+    "StoreError",
+    "UnknownUnitError",
+    "ValidationError",
+    "VerificationError",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One thing wrong with one piece of input: where it is and what is wrong with it.
+
+    ``source`` names the file (or ``"<batch>"`` for events handed to the API), ``row`` the
+    line or row (1-based, ``None`` when the problem is not about one row), ``field`` the
+    field or column (a dotted path such as ``data.participants``).
+    """
+
+    source: str
+    row: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.field:
+            where += f", field '{self.field}'"
+        return f"{where}: {self.message}"
+
+
+class DvcoreError(Exception):
+    """Base class of every error dvcore raises on purpose.
+
+    ``context`` holds the values the error is about (unit codes, positions, file names)
+    so a host application can act on them without parsing the message.
+    """
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context: dict[str, Any] = context
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(DvcoreError, ValueError):
+    """Input that cannot be accepted: the user's mistake, reported without a traceback."""
+
+
+class ValidationError(InputError):
+    """One or more events or rows are invalid; ``problems`` lists every one of them.
+
+    Nothing was written when this is raised: an append or an import is all or nothing.
+    """
+
+    def __init__(self, problems: Iterable[Problem], message: str | None = None) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        if message is None:
+            shown = "\n".join(f"  {p}" for p in self.problems[:50])
+            more = len(self.problems) - 50
+            if more > 0:
+                shown += f"\n  … and {more} more"
+            count = len(self.problems)
+            message = f"{count} problem{'s' if count != 1 else ''}; nothing was written:\n{shown}"
+        super().__init__(message, problems=self.problems)
+
+
+class PeriodError(InputError):
+    """A period specification that dvcore cannot read; the message lists the valid forms."""
+
+
+class UnknownUnitError(InputError):
+    """A unit code that is not registered (or not in existence at the date asked about)."""
+
+    def __init__(self, code: str, message: str | None = None, **context: Any) -> None:
+        self.code = code
+        super().__init__(message or f"unknown unit '{code}'", code=code, **context)
+
+
+class ConcurrencyError(DvcoreError):
+    """An append's expected stream version did not match: another writer got there first."""
+
+    def __init__(self, stream: str, expected: int, actual: int) -> None:
+        self.stream = stream
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"stream '{stream}' is at version {actual}, not the expected {expected}",
+            stream=stream,
+            expected=expected,
+            actual=actual,
+        )
+
+
+class StoreError(DvcoreError):
+    """The storage backend failed; the original exception is the ``__cause__``."""
+
+
+class StoreBusyError(StoreError):
+    """The store stayed locked by another writer past the busy timeout."""
+
+
+class VerificationError(DvcoreError):
+    """The stored log does not verify: a row was edited, removed or reordered."""
+
+    def __init__(self, message: str, position: int | None, **context: Any) -> None:
+        self.position = position
+        super().__init__(message, position=position, **context)
+
+
+class PluginError(DvcoreError):
+    """A plugin is misbehaving: two plugins register one name, or a hook is misspelled."""
+
+
+def problems_text(problems: Sequence[Problem]) -> str:
+    """Render problems one per line, for messages and logs."""
+    return "\n".join(str(p) for p in problems)

@@ -1,0 +1,613 @@
+"""The core event catalogue: one frozen ``attrs`` class for the data of each fact type.
+
+An event is an envelope (:class:`Event`: when the fact happened, for which unit, its
+idempotency key) around the data of one type (a subclass of :class:`EventData`). Each data
+class names its wire type and schema version as class variables, never through its class
+name, and validates itself on construction: counts are non-negative integers, a window never
+runs backwards, enumerated fields take only their listed values.
+
+Once stored, an event comes back as a :class:`RecordedEvent` carrying the store's envelope
+(position, stream and version, ``recorded_at``, actor, hash). Events are never updated or
+deleted: :class:`EventRetracted` and :class:`EventCorrected` name the event they supersede.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, ClassVar, Literal, get_args
+
+import attrs
+
+__all__ = [
+    "CORE_EVENT_TYPES",
+    "CitizenReceptionReported",
+    "DialogueHeld",
+    "DialoguePlanIssued",
+    "DocumentIssued",
+    "EstablishmentChanged",
+    "EstablishmentRegistered",
+    "Event",
+    "EventCorrected",
+    "EventData",
+    "EventRetracted",
+    "FigureReported",
+    "IndicatorDefined",
+    "InspectionConducted",
+    "LandCertificateIssued",
+    "LandDossierFiled",
+    "LandDossierSubmitted",
+    "LandUseRightRecognized",
+    "LettersReported",
+    "ModelRecognized",
+    "ModelRegistered",
+    "PopulationFilter",
+    "RecordedEvent",
+    "SocialCritiqueHeld",
+    "SocialSupervisionHeld",
+    "TargetDefinition",
+    "TargetSetAdopted",
+    "TaskAssigned",
+    "TaskReported",
+    "UnitChanged",
+    "UnitClosed",
+    "UnitKind",
+    "UnitRegistered",
+    "UnitsMerged",
+    "Window",
+]
+
+UnitKind = Literal[
+    "province",
+    "city",
+    "district",
+    "town",
+    "commune",
+    "ward",
+    "township",
+    "department",
+    "armed_force",
+    "mass_org",
+    "village",
+]
+Host = Literal["party_secretary", "chairman", "standing_committee", "other"]
+ModelField = Literal[
+    "ntm_model", "urban", "digital", "security", "economy", "culture_society", "other"
+]
+InspectionKind = Literal["inspection", "supervision"]
+DocumentKind = Literal[
+    "resolution",
+    "directive",
+    "plan",
+    "official_letter",
+    "conclusion",
+    "regulation",
+    "notice",
+    "report",
+]
+Aggregation = Literal["sum", "last", "max", "min"]
+Measure = Literal["count", "units_with"]
+Population = Literal["units", "establishments_using_land"]
+Rounding = Literal["half_up", "ceil", "floor"]
+TaskStatus = Literal["in_progress", "done"]
+
+#: The attribute values a unit may carry: JSON scalars only, so they hash and compare.
+AttributeValue = str | int | bool | None
+
+
+def _one_of(kind: Any) -> Any:
+    return attrs.validators.in_(frozenset(get_args(kind)))
+
+
+def _count(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"'{attribute.name}' must be a whole number, not {value!r}")
+    if value < 0:
+        raise ValueError(f"'{attribute.name}' must not be negative, got {value}")
+
+
+def _text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"'{attribute.name}' must be a non-empty text")
+
+
+def _opt_text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"'{attribute.name}' must be a text or null")
+
+
+def _bool(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"'{attribute.name}' must be true or false, not {value!r}")
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return dict(value or {})
+
+
+@attrs.frozen(kw_only=True)
+class Window:
+    """A closed date interval a reported aggregate covers; on the wire ``[from, to]``."""
+
+    start: dt.date
+    end: dt.date
+
+    def __attrs_post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(
+                f"the window runs backwards: {self.start.isoformat()} > {self.end.isoformat()}"
+            )
+
+
+class EventData:
+    """Base class of every event's data. Subclasses set ``type_name`` and ``schema_version``."""
+
+    type_name: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+
+# --- units -------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class UnitRegistered(EventData):
+    """A unit joins the organisation tree under ``parent`` (``None`` for a root)."""
+
+    type_name: ClassVar[str] = "UnitRegistered"
+    code: str = attrs.field(validator=_text)
+    name: str = attrs.field(validator=_text)
+    kind: UnitKind = attrs.field(validator=_one_of(UnitKind))
+    parent: str | None = attrs.field(default=None, validator=_opt_text)
+    attributes: Mapping[str, AttributeValue] = attrs.field(
+        factory=dict, converter=_frozen_mapping, eq=True, hash=False
+    )
+
+
+@attrs.frozen(kw_only=True)
+class UnitChanged(EventData):
+    """A unit is renamed, moved to another parent or given new attributes (merged in)."""
+
+    type_name: ClassVar[str] = "UnitChanged"
+    code: str = attrs.field(validator=_text)
+    name: str | None = attrs.field(default=None, validator=_opt_text)
+    parent: str | None = attrs.field(default=None, validator=_opt_text)
+    attributes: Mapping[str, AttributeValue] | None = attrs.field(default=None, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is None and self.parent is None and self.attributes is None:
+            raise ValueError("a UnitChanged must change at least one of name, parent, attributes")
+
+
+@attrs.frozen(kw_only=True)
+class UnitsMerged(EventData):
+    """Units ``sources`` end and their history continues in ``into`` (a registered unit)."""
+
+    type_name: ClassVar[str] = "UnitsMerged"
+    sources: tuple[str, ...] = attrs.field(converter=tuple)
+    into: str = attrs.field(validator=_text)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.sources:
+            raise ValueError("'sources' must name at least one unit")
+        if self.into in self.sources:
+            raise ValueError(f"'into' ({self.into}) cannot be one of the sources")
+        if len(set(self.sources)) != len(self.sources):
+            raise ValueError("'sources' names a unit twice")
+
+
+@attrs.frozen(kw_only=True)
+class UnitClosed(EventData):
+    """A unit ends without a successor (its history stays with its last parent)."""
+
+    type_name: ClassVar[str] = "UnitClosed"
+    code: str = attrs.field(validator=_text)
+
+
+# --- religious establishments and the land pipeline --------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class EstablishmentRegistered(EventData):
+    """A religious establishment, standing in the event's unit."""
+
+    type_name: ClassVar[str] = "EstablishmentRegistered"
+    id: str = attrs.field(validator=_text)
+    name: str = attrs.field(validator=_text)
+    religion: str | None = attrs.field(default=None, validator=_opt_text)
+    uses_land: bool = attrs.field(default=True, validator=_bool)
+
+
+@attrs.frozen(kw_only=True)
+class EstablishmentChanged(EventData):
+    """An establishment's name, religion, land use or unit changes."""
+
+    type_name: ClassVar[str] = "EstablishmentChanged"
+    id: str = attrs.field(validator=_text)
+    name: str | None = attrs.field(default=None, validator=_opt_text)
+    religion: str | None = attrs.field(default=None, validator=_opt_text)
+    uses_land: bool | None = None
+    unit: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+@attrs.frozen(kw_only=True)
+class LandDossierFiled(EventData):
+    """A land registration dossier is filed for an establishment (stage 1)."""
+
+    type_name: ClassVar[str] = "LandDossierFiled"
+    establishment_id: str = attrs.field(validator=_text)
+
+
+@attrs.frozen(kw_only=True)
+class LandDossierSubmitted(EventData):
+    """The dossier is submitted to the people's committee (stage 2)."""
+
+    type_name: ClassVar[str] = "LandDossierSubmitted"
+    establishment_id: str = attrs.field(validator=_text)
+
+
+@attrs.frozen(kw_only=True)
+class LandUseRightRecognized(EventData):
+    """A decision recognizes the establishment's land-use right (stage 3)."""
+
+    type_name: ClassVar[str] = "LandUseRightRecognized"
+    establishment_id: str = attrs.field(validator=_text)
+
+
+@attrs.frozen(kw_only=True)
+class LandCertificateIssued(EventData):
+    """The land-use certificate is issued (stage 4)."""
+
+    type_name: ClassVar[str] = "LandCertificateIssued"
+    establishment_id: str = attrs.field(validator=_text)
+    certificate_no: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+# --- dialogues and models ----------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class DialogueHeld(EventData):
+    """A head of the unit held a direct dialogue with the people (Quy định 11-QĐi/TW).
+
+    Schema version 2 names the head in ``host``; version 1 stored a Vietnamese slug in
+    ``chair`` and is read through :func:`dvcore.serialization.upcast_v1_v2`.
+    """
+
+    type_name: ClassVar[str] = "DialogueHeld"
+    schema_version: ClassVar[int] = 2
+    host: Host = attrs.field(validator=_one_of(Host))
+    audience: str | None = attrs.field(default=None, validator=_opt_text)
+    participants: int | None = attrs.field(default=None, validator=_count)
+    issues_raised: int | None = attrs.field(default=None, validator=_count)
+    title: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+@attrs.frozen(kw_only=True)
+class DialoguePlanIssued(EventData):
+    """The unit issued its plan of dialogues for a year."""
+
+    type_name: ClassVar[str] = "DialoguePlanIssued"
+    year: int = attrs.field(validator=_count)
+    document: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+@attrs.frozen(kw_only=True)
+class ModelRegistered(EventData):
+    """A "Dân vận khéo" model is registered in a field."""
+
+    type_name: ClassVar[str] = "ModelRegistered"
+    model_id: str = attrs.field(validator=_text)
+    name: str = attrs.field(validator=_text)
+    field: ModelField = attrs.field(validator=_one_of(ModelField))
+    year: int | None = attrs.field(default=None, validator=_count)
+
+
+@attrs.frozen(kw_only=True)
+class ModelRecognized(EventData):
+    """A registered model is recognized at a level."""
+
+    type_name: ClassVar[str] = "ModelRecognized"
+    model_id: str = attrs.field(validator=_text)
+    level: str = attrs.field(validator=_text)
+
+
+# --- reception, letters, inspections, supervision ----------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class CitizenReceptionReported(EventData):
+    """Citizen receptions over a window: visits (lượt), cases (vụ việc) by kind, mass groups."""
+
+    type_name: ClassVar[str] = "CitizenReceptionReported"
+    window: Window
+    visits: int = attrs.field(default=0, validator=_count)
+    cases_complaint: int = attrs.field(default=0, validator=_count)
+    cases_denunciation: int = attrs.field(default=0, validator=_count)
+    cases_petition: int = attrs.field(default=0, validator=_count)
+    mass_groups: int = attrs.field(default=0, validator=_count)
+    mass_group_cases: int = attrs.field(default=0, validator=_count)
+
+
+@attrs.frozen(kw_only=True)
+class LettersReported(EventData):
+    """Letters (complaints, denunciations, petitions) over a window."""
+
+    type_name: ClassVar[str] = "LettersReported"
+    window: Window
+    received: int = attrs.field(default=0, validator=_count)
+    eligible: int = attrs.field(default=0, validator=_count)
+    in_jurisdiction: int = attrs.field(default=0, validator=_count)
+    resolved: int = attrs.field(default=0, validator=_count)
+
+    def __attrs_post_init__(self) -> None:
+        if self.eligible > self.received:
+            raise ValueError(f"'eligible' ({self.eligible}) exceeds 'received' ({self.received})")
+
+
+@attrs.frozen(kw_only=True)
+class InspectionConducted(EventData):
+    """An inspection or supervision of dân vận work on a party organisation."""
+
+    type_name: ClassVar[str] = "InspectionConducted"
+    kind: InspectionKind = attrs.field(validator=_one_of(InspectionKind))
+    subject: str | None = attrs.field(default=None, validator=_opt_text)
+    topic: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+@attrs.frozen(kw_only=True)
+class SocialSupervisionHeld(EventData):
+    """A social supervision by the Fatherland Front or a mass organisation."""
+
+    type_name: ClassVar[str] = "SocialSupervisionHeld"
+    topic: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+@attrs.frozen(kw_only=True)
+class SocialCritiqueHeld(EventData):
+    """A social critique (phản biện xã hội) by the Fatherland Front or a mass organisation."""
+
+    type_name: ClassVar[str] = "SocialCritiqueHeld"
+    topic: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+@attrs.frozen(kw_only=True)
+class DocumentIssued(EventData):
+    """A document issued by the unit; ``sets_targets`` when it sets dân vận targets."""
+
+    type_name: ClassVar[str] = "DocumentIssued"
+    number: str = attrs.field(validator=_text)
+    kind: DocumentKind = attrs.field(validator=_one_of(DocumentKind))
+    title: str | None = attrs.field(default=None, validator=_opt_text)
+    sets_targets: bool = attrs.field(default=False, validator=_bool)
+
+
+# --- reported aggregates -----------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorDefined(EventData):
+    """Declares an indicator that :class:`FigureReported` events report.
+
+    ``aggregation`` says how values combine across time: ``sum`` adds, ``last`` keeps the
+    latest (a stock), ``max`` and ``min`` keep the extreme.
+    """
+
+    type_name: ClassVar[str] = "IndicatorDefined"
+    code: str = attrs.field(validator=_text)
+    title: str = attrs.field(validator=_text)
+    aggregation: Aggregation = attrs.field(validator=_one_of(Aggregation))
+    unit_label: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+def _decimal_value(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValueError(f"'{attribute.name}' must be a finite number, not {value!r}")
+    if value.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise ValueError(f"'{attribute.name}' has more than 6 decimal places: {value}")
+    if abs(value) >= Decimal(10) ** 12:
+        raise ValueError(f"'{attribute.name}' is out of range: {value}")
+
+
+@attrs.frozen(kw_only=True)
+class FigureReported(EventData):
+    """An aggregate a subordinate unit reports for a window, by optional dimensions."""
+
+    type_name: ClassVar[str] = "FigureReported"
+    indicator: str = attrs.field(validator=_text)
+    value: Decimal = attrs.field(validator=_decimal_value)
+    window: Window
+    by: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping, hash=False)
+
+
+# --- targets -----------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class PopulationFilter:
+    """One alternative of a target's population: units of these kinds with these attributes."""
+
+    kinds: tuple[UnitKind, ...] = attrs.field(factory=tuple, converter=tuple)
+    attributes: Mapping[str, AttributeValue] = attrs.field(
+        factory=dict, converter=_frozen_mapping, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        allowed = frozenset(get_args(UnitKind))
+        for kind in self.kinds:
+            if kind not in allowed:
+                raise ValueError(f"'{kind}' is not a unit kind")
+
+
+def _threshold(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Decimal) or not (Decimal(0) <= value <= Decimal(1)):
+        raise ValueError(f"'{attribute.name}' must be a fraction from 0 to 1, not {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class TargetDefinition:
+    """A resolution's measurable target (DESIGN.md §5)."""
+
+    code: str = attrs.field(validator=_text)
+    title: str = attrs.field(validator=_text)
+    indicator: str = attrs.field(validator=_text)
+    measure: Measure = attrs.field(validator=_one_of(Measure))
+    population: Population = attrs.field(validator=_one_of(Population))
+    population_filter: tuple[PopulationFilter, ...] = attrs.field(factory=tuple, converter=tuple)
+    threshold: Decimal = attrs.field(validator=_threshold)
+    period: str = attrs.field(validator=_text)
+    rounding: Rounding = attrs.field(default="half_up", validator=_one_of(Rounding))
+
+
+@attrs.frozen(kw_only=True)
+class TargetSetAdopted(EventData):
+    """The unit's resolution adopts a set of targets."""
+
+    type_name: ClassVar[str] = "TargetSetAdopted"
+    resolution: str = attrs.field(validator=_text)
+    targets: tuple[TargetDefinition, ...] = attrs.field(converter=tuple)
+
+    def __attrs_post_init__(self) -> None:
+        codes = [t.code for t in self.targets]
+        if len(set(codes)) != len(codes):
+            raise ValueError("two targets share one code")
+
+
+# --- follow-up of conclusions ------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class TaskAssigned(EventData):
+    """A conclusion assigns a task to an owner unit, with an optional due date."""
+
+    type_name: ClassVar[str] = "TaskAssigned"
+    task_id: str = attrs.field(validator=_text)
+    conclusion: str = attrs.field(validator=_text)
+    owner: str = attrs.field(validator=_text)
+    due: dt.date | None = None
+    text: str = attrs.field(validator=_text)
+
+
+@attrs.frozen(kw_only=True)
+class TaskReported(EventData):
+    """The owner reports progress on a task."""
+
+    type_name: ClassVar[str] = "TaskReported"
+    task_id: str = attrs.field(validator=_text)
+    status: TaskStatus = attrs.field(validator=_one_of(TaskStatus))
+    note: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+# --- corrections -------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class EventRetracted(EventData):
+    """The named event no longer counts, from the moment this one is recorded."""
+
+    type_name: ClassVar[str] = "EventRetracted"
+    event_id: uuid.UUID
+    reason: str = attrs.field(validator=_text)
+
+
+@attrs.frozen(kw_only=True)
+class EventCorrected(EventData):
+    """The named event counts with ``data`` instead of its own, from now on.
+
+    ``data`` is the whole corrected data in the named event's type, validated by the store.
+    """
+
+    type_name: ClassVar[str] = "EventCorrected"
+    event_id: uuid.UUID
+    data: Mapping[str, Any] = attrs.field(converter=_frozen_mapping, hash=False)
+    reason: str = attrs.field(validator=_text)
+
+
+#: Every core event data class, in catalogue order.
+CORE_EVENT_TYPES: tuple[type[EventData], ...] = (
+    UnitRegistered,
+    UnitChanged,
+    UnitsMerged,
+    UnitClosed,
+    EstablishmentRegistered,
+    EstablishmentChanged,
+    DialogueHeld,
+    DialoguePlanIssued,
+    ModelRegistered,
+    ModelRecognized,
+    LandDossierFiled,
+    LandDossierSubmitted,
+    LandUseRightRecognized,
+    LandCertificateIssued,
+    CitizenReceptionReported,
+    LettersReported,
+    InspectionConducted,
+    SocialSupervisionHeld,
+    SocialCritiqueHeld,
+    DocumentIssued,
+    IndicatorDefined,
+    FigureReported,
+    TargetSetAdopted,
+    TaskAssigned,
+    TaskReported,
+    EventRetracted,
+    EventCorrected,
+)
+
+
+def _unit_code(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        raise ValueError(f"'{attribute.name}' must be a unit code of 1 to 64 characters")
+
+
+def _source_ref(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value or len(value) > 512):
+        raise ValueError(f"'{attribute.name}' must be a text of 1 to 512 characters or null")
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """An event to append: a fact's data, the day it happened and the unit it belongs to.
+
+    ``source_ref`` is the idempotency key: appending an event whose key the store already
+    holds appends nothing. ``stream`` defaults to the unit's code.
+    """
+
+    data: EventData
+    occurred_on: dt.date
+    unit: str = attrs.field(validator=_unit_code)
+    source_ref: str | None = attrs.field(default=None, validator=_source_ref)
+    id: uuid.UUID = attrs.field(factory=uuid.uuid4)
+    stream: str | None = None
+
+    @property
+    def type(self) -> str:
+        """The wire name of the event's type."""
+        return self.data.type_name
+
+    @property
+    def stream_name(self) -> str:
+        """The stream the event is appended to: ``stream`` or else the unit's code."""
+        return self.stream or self.unit
+
+
+@attrs.frozen(kw_only=True)
+class RecordedEvent:
+    """An event as the store holds it, with the store's envelope around it."""
+
+    position: int
+    id: uuid.UUID
+    stream: str
+    version: int
+    type: str
+    schema_version: int
+    occurred_on: dt.date
+    unit: str
+    recorded_at: dt.datetime
+    actor: str | None
+    source_ref: str | None
+    data: EventData
+    hash: str

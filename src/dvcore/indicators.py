@@ -1,0 +1,601 @@
+"""Indicators: what each figure counts, and how it adds up across time and across units.
+
+An indicator turns events into *facts* (one number on one day for one unit, with optional
+dimensions and a subject) and says how facts combine:
+
+========== ======================================= ===================================
+time rule  across time                             across units
+========== ======================================= ===================================
+``sum``    add the facts dated in the period       add
+``last``   a stock: the latest fact on or before   add the latest of each unit that
+           the period's end                        exists at the period's end
+``max``    the largest fact in the period          the largest
+``min``    the smallest fact in the period         the smallest
+``first``  subjects whose *first* fact falls in    add (each subject counts once)
+           the period (the land pipeline: an
+           establishment reaches a stage once)
+========== ======================================= ===================================
+
+A reported aggregate with a window (``FigureReported``, ``CitizenReceptionReported``,
+``LettersReported``) is dated by its window's **last day**: it counts in the period that
+holds the day its window ends, whole, and never in two periods. A window that straddles a
+period's start therefore counts entirely in the period where it ends (a monthly report for
+15/12–14/1 counts in January); split such reports by the period you report on.
+
+Three more kinds are computed, not stored as facts: ``units_with`` (units that have at
+least one fact of another indicator themselves), and the state indicators
+``establishment.using_land``, ``task.open`` and ``task.overdue`` (as of the period's end).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+import attrs
+
+from dvcore.events import (
+    CitizenReceptionReported,
+    DialogueHeld,
+    DialoguePlanIssued,
+    DocumentIssued,
+    EventData,
+    FigureReported,
+    IndicatorDefined,
+    InspectionConducted,
+    LandCertificateIssued,
+    LandDossierFiled,
+    LandDossierSubmitted,
+    LandUseRightRecognized,
+    LettersReported,
+    ModelRecognized,
+    ModelRegistered,
+    SocialCritiqueHeld,
+    SocialSupervisionHeld,
+)
+from dvcore.serialization import canonical_json
+
+__all__ = [
+    "CORE_INDICATORS",
+    "SCALE",
+    "Contribution",
+    "Fact",
+    "Indicator",
+    "IndicatorKind",
+    "TimeRule",
+    "decode_dims",
+    "encode_dims",
+    "format_number",
+    "format_percent",
+    "pad_count",
+    "from_micro",
+    "indicator_from_definition",
+    "to_micro",
+]
+
+#: Facts store values as integers in millionths: exact, and summable by the database.
+SCALE = 10**6
+
+TimeRule = Literal["sum", "last", "max", "min", "first"]
+IndicatorKind = Literal["fact", "units_with", "state"]
+
+
+def to_micro(value: Decimal | int) -> int:
+    """A value in millionths (exact for the six decimals a value may carry)."""
+    return int(Decimal(value) * SCALE)
+
+
+def from_micro(value: int) -> Decimal | int:
+    """A value back from millionths: an ``int`` when whole."""
+    if value % SCALE == 0:
+        return value // SCALE
+    return (Decimal(value) / SCALE).normalize()
+
+
+def format_number(value: Decimal | int | float, decimals: int | None = None) -> str:
+    """A number the Vietnamese way: ``2.035``, ``1.234.567,5`` (rounded half up).
+
+    ``decimals`` fixes the decimal places (rounding half up with ``Decimal``, never
+    Python's banker's ``round``); by default a whole number has none and a fraction keeps
+    its own.
+    """
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if decimals is not None:
+        number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    elif number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    sign = "-" if number < 0 else ""
+    text = f"{abs(number):f}"
+    whole, _, fraction = text.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    out = sign + ".".join(groups)
+    return f"{out},{fraction}" if fraction else out
+
+
+def format_percent(numerator: Decimal | int, denominator: Decimal | int,
+                   decimals: int = 1) -> str:
+    """``numerator / denominator`` as a Vietnamese percentage: 12/22 → ``54,5%``.
+
+    Rounded half up; a whole result drops its zero decimals (``100%``, not ``100,0%``).
+    """
+    if denominator == 0:
+        raise ZeroDivisionError("a percentage of nothing")
+    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if value == value.to_integral_value():
+        return f"{format_number(value.to_integral_value())}%"
+    return f"{format_number(value, decimals)}%"
+
+
+def pad_count(value: int) -> str:
+    """A count as administrative prose writes it: ``06``, ``07``, ``112``, ``2.035``."""
+    return f"{value:02d}" if 0 <= value < 10 else format_number(value)
+
+
+def encode_dims(dims: Mapping[str, str]) -> str:
+    """The stored text of a fact's dimensions (``""`` for none)."""
+    return canonical_json(dict(dims)) if dims else ""
+
+
+def decode_dims(text: str) -> dict[str, str]:
+    """A fact's dimensions from their stored text."""
+    import json
+
+    return dict(json.loads(text)) if text else {}
+
+
+@attrs.frozen(kw_only=True)
+class Contribution:
+    """What one event contributes to one indicator, before the store dates and places it.
+
+    ``day`` overrides the event's ``occurred_on`` (a window's last day); ``subject`` is
+    what a ``first`` indicator counts once (an establishment).
+    """
+
+    indicator: str
+    value: Decimal | int = 1
+    dims: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    day: dt.date | None = None
+    window_start: dt.date | None = None
+    subject: str | None = None
+
+
+Extractor = Callable[[EventData], Iterable[Contribution]]
+
+
+@attrs.frozen(kw_only=True)
+class Fact:
+    """One number on one day for one unit: the projection's row, the replay's item."""
+
+    indicator: str
+    unit: str
+    day: dt.date
+    window_start: dt.date | None
+    dims: str
+    subject: str | None
+    value: int  # millionths
+    position: int
+    source_position: int
+
+
+@attrs.frozen(kw_only=True)
+class Indicator:
+    """An indicator: its code, title, rules and the dimensions its ``by`` breaks down into.
+
+    ``dimensions`` may include ``level``, which comes from the kind of the unit a fact
+    belongs to; the others come from the facts. ``base`` is the indicator a
+    ``units_with`` indicator looks at.
+    """
+
+    code: str
+    title: str
+    unit_label: str = ""
+    kind: IndicatorKind = "fact"
+    time: TimeRule = "sum"
+    dimensions: tuple[str, ...] = ()
+    base: str | None = None
+    source: str = "dvcore"
+    #: how events of other types feed this indicator (for plugins): type name → extractor
+    extractors: Mapping[str, Extractor] = attrs.field(factory=dict, eq=False, hash=False)
+
+    @property
+    def across(self) -> Literal["sum", "max", "min"]:
+        """How values of several units combine."""
+        return "max" if self.time == "max" else "min" if self.time == "min" else "sum"
+
+    @property
+    def is_stock(self) -> bool:
+        """Whether the indicator is a stock (a state at the period's end)."""
+        return self.time == "last" or self.kind == "state"
+
+
+def _ind(code: str, title: str, label: str, *dims: str, **kw: Any) -> Indicator:
+    return Indicator(code=code, title=title, unit_label=label, dimensions=dims, **kw)
+
+
+#: The core indicators, in the order a snapshot lists them.
+CORE_INDICATORS: tuple[Indicator, ...] = (
+    _ind("dialogue.count", "Cuộc đối thoại của người đứng đầu với Nhân dân", "cuộc",
+         "level", "host"),
+    _ind("dialogue.units_with", "Đơn vị có người đứng đầu đối thoại với Nhân dân", "đơn vị",
+         "level", kind="units_with", base="dialogue.count"),
+    _ind("dialogue.plan", "Kế hoạch đối thoại đã ban hành", "kế hoạch", "level"),
+    _ind("model.registered", "Mô hình \u201cDân vận khéo\u201d đăng ký", "mô hình",
+         "field", "level"),
+    _ind("model.recognized", "Mô hình \u201cDân vận khéo\u201d được công nhận", "mô hình",
+         "level"),
+    _ind("establishment.using_land", "Cơ sở tôn giáo đang sử dụng đất", "cơ sở",
+         kind="state", time="last"),
+    _ind("land.dossier_filed", "Cơ sở tôn giáo đã lập hồ sơ đăng ký đất đai", "cơ sở",
+         time="first"),
+    _ind("land.dossier_submitted", "Cơ sở tôn giáo có hồ sơ trình UBND", "cơ sở",
+         time="first"),
+    _ind("land.right_recognized", "Cơ sở tôn giáo có quyết định công nhận QSDĐ", "cơ sở",
+         time="first"),
+    _ind("land.certificate_issued", "Cơ sở tôn giáo được cấp GCN QSDĐ", "cơ sở",
+         time="first"),
+    _ind("reception.visits", "Lượt tiếp công dân", "lượt"),
+    _ind("reception.cases", "Vụ việc tiếp nhận qua tiếp công dân", "vụ việc", "kind"),
+    _ind("reception.mass_groups", "Đoàn đông người", "đoàn"),
+    _ind("reception.mass_group_cases", "Vụ việc của đoàn đông người", "vụ việc"),
+    _ind("letters.received", "Đơn thư tiếp nhận", "đơn"),
+    _ind("letters.eligible", "Đơn thư đủ điều kiện xử lý", "đơn"),
+    _ind("letters.in_jurisdiction", "Đơn thư thuộc thẩm quyền", "đơn"),
+    _ind("letters.resolved", "Đơn thư đã giải quyết", "đơn"),
+    _ind("inspection.count", "Cuộc kiểm tra, giám sát công tác dân vận", "cuộc",
+         "kind", "level"),
+    _ind("supervision.count", "Cuộc giám sát xã hội", "cuộc", "level"),
+    _ind("critique.count", "Cuộc phản biện xã hội", "cuộc", "level"),
+    _ind("document.count", "Văn bản ban hành", "văn bản", "kind", "level"),
+    _ind("document.sets_targets", "Văn bản đề ra chỉ tiêu công tác dân vận", "văn bản",
+         "level"),
+    _ind("task.open", "Nhiệm vụ chưa hoàn thành", "nhiệm vụ", kind="state", time="last"),
+    _ind("task.overdue", "Nhiệm vụ quá hạn", "nhiệm vụ", kind="state", time="last"),
+)
+
+
+def indicator_from_definition(defined: IndicatorDefined, by_keys: Iterable[str] = ()) -> Indicator:
+    """The indicator an ``IndicatorDefined`` event declares for ``FigureReported``."""
+    return Indicator(
+        code=defined.code,
+        title=defined.title,
+        unit_label=defined.unit_label or "",
+        time=defined.aggregation,
+        dimensions=tuple(by_keys),
+        source="IndicatorDefined",
+    )
+
+
+# --- extraction: what each core event type contributes -----------------------------------
+
+
+def _one(code: str, **dims: str) -> list[Contribution]:
+    return [Contribution(indicator=code, dims=dims)]
+
+
+def _reception(data: EventData) -> list[Contribution]:
+    assert isinstance(data, CitizenReceptionReported)
+    w = {"day": data.window.end, "window_start": data.window.start}
+    return [
+        Contribution(indicator="reception.visits", value=data.visits, **w),
+        Contribution(indicator="reception.cases", value=data.cases_complaint,
+                     dims={"kind": "complaint"}, **w),
+        Contribution(indicator="reception.cases", value=data.cases_denunciation,
+                     dims={"kind": "denunciation"}, **w),
+        Contribution(indicator="reception.cases", value=data.cases_petition,
+                     dims={"kind": "petition"}, **w),
+        Contribution(indicator="reception.mass_groups", value=data.mass_groups, **w),
+        Contribution(indicator="reception.mass_group_cases", value=data.mass_group_cases, **w),
+    ]
+
+
+def _letters(data: EventData) -> list[Contribution]:
+    assert isinstance(data, LettersReported)
+    w = {"day": data.window.end, "window_start": data.window.start}
+    return [
+        Contribution(indicator=f"letters.{name}", value=getattr(data, name), **w)
+        for name in ("received", "eligible", "in_jurisdiction", "resolved")
+    ]
+
+
+def _figure(data: EventData) -> list[Contribution]:
+    assert isinstance(data, FigureReported)
+    return [
+        Contribution(
+            indicator=data.indicator,
+            value=data.value,
+            dims=dict(data.by),
+            day=data.window.end,
+            window_start=data.window.start,
+        )
+    ]
+
+
+def _land(code: str) -> Extractor:
+    def extract(data: EventData) -> list[Contribution]:
+        return [Contribution(indicator=code, subject=data.establishment_id)]  # type: ignore[attr-defined]
+
+    return extract
+
+
+def _document(data: EventData) -> list[Contribution]:
+    assert isinstance(data, DocumentIssued)
+    out = _one("document.count", kind=data.kind)
+    if data.sets_targets:
+        out += _one("document.sets_targets")
+    return out
+
+
+#: Core extractors by event type name.
+CORE_EXTRACTORS: Mapping[str, Extractor] = {
+    DialogueHeld.type_name: lambda d: _one("dialogue.count", host=d.host),  # type: ignore[attr-defined]
+    DialoguePlanIssued.type_name: lambda d: _one("dialogue.plan"),
+    ModelRegistered.type_name: lambda d: _one("model.registered", field=d.field),  # type: ignore[attr-defined]
+    ModelRecognized.type_name: lambda d: _one("model.recognized"),
+    LandDossierFiled.type_name: _land("land.dossier_filed"),
+    LandDossierSubmitted.type_name: _land("land.dossier_submitted"),
+    LandUseRightRecognized.type_name: _land("land.right_recognized"),
+    LandCertificateIssued.type_name: _land("land.certificate_issued"),
+    CitizenReceptionReported.type_name: _reception,
+    LettersReported.type_name: _letters,
+    InspectionConducted.type_name: lambda d: _one("inspection.count", kind=d.kind),  # type: ignore[attr-defined]
+    SocialSupervisionHeld.type_name: lambda d: _one("supervision.count"),
+    SocialCritiqueHeld.type_name: lambda d: _one("critique.count"),
+    DocumentIssued.type_name: _document,
+    FigureReported.type_name: _figure,
+}
+
+
+def make_facts(
+    extractors: Mapping[str, Extractor],
+    type_name: str,
+    data: EventData,
+    unit: str,
+    occurred_on: dt.date,
+    position: int,
+    source_position: int,
+) -> list[Fact]:
+    """The facts one event's data yields (``position`` is the event that makes them count)."""
+    extract = extractors.get(type_name)
+    if extract is None:
+        return []
+    return [
+        Fact(
+            indicator=c.indicator,
+            unit=unit,
+            day=c.day or occurred_on,
+            window_start=c.window_start,
+            dims=encode_dims(c.dims),
+            subject=c.subject,
+            value=to_micro(c.value),
+            position=position,
+            source_position=source_position,
+        )
+        for c in extract(data)
+    ]
+
+
+# --- snapshots ------------------------------------------------------------------------------
+
+
+def _number(value: Decimal | int | None) -> int | float | None:
+    if value is None or isinstance(value, int):
+        return value
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@attrs.frozen(kw_only=True)
+class Figure:
+    """One indicator's value in a snapshot and its breakdowns (``by[dimension][key]``)."""
+
+    value: Decimal | int | None
+    by: Mapping[str, Mapping[str, Decimal | int]] = attrs.field(factory=dict, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"value": number, "by": {dimension: {key: number}}}``."""
+        return {
+            "value": _number(self.value),
+            "by": {
+                dim: {key: _number(v) for key, v in sorted(keys.items())}
+                for dim, keys in sorted(self.by.items())
+            },
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Snapshot:
+    """The figures of one unit's subtree over one period, as known at one instant.
+
+    A pure function of the events: the same unit, period, instant, tree mode and cut-off
+    always give the same snapshot, whether answered from projections or by a full replay.
+    """
+
+    unit: str
+    period: Any  # dvcore.periods.Period
+    as_known_at: dt.datetime | None
+    tree: str
+    figures: Mapping[str, Figure] = attrs.field(hash=False)
+    indicators: Mapping[str, Indicator] = attrs.field(hash=False, eq=False, repr=False)
+
+    def value(self, indicator: str) -> Decimal | int | None:
+        """The value of one indicator (``KeyError`` for an unknown code)."""
+        return self.figures[indicator].value
+
+    def by(self, indicator: str, dimension: str) -> dict[str, Decimal | int]:
+        """One indicator broken down by one dimension: ``{key: value}``."""
+        return dict(self.figures[indicator].by.get(dimension, {}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``dvcore snapshot --format json`` (DESIGN.md §6)."""
+        return {
+            "unit": self.unit,
+            "period": self.period.to_dict(),
+            "as_known_at": self.as_known_at.isoformat() if self.as_known_at else None,
+            "indicators": {code: fig.to_dict() for code, fig in self.figures.items()},
+        }
+
+
+class _Acc:
+    """Accumulates one indicator's total and breakdowns."""
+
+    def __init__(self, ind: Indicator) -> None:
+        self.ind = ind
+        self.total: int | None = None
+        self.by: dict[str, dict[str, int]] = {d: {} for d in ind.dimensions}
+
+    def add(self, value: int, keys: Mapping[str, str]) -> None:
+        combine = _COMBINE[self.ind.across]
+        self.total = value if self.total is None else combine(self.total, value)
+        for dim, key in keys.items():
+            slot = self.by.setdefault(dim, {})
+            slot[key] = value if key not in slot else combine(slot[key], value)
+
+    def figure(self, empty: int | None) -> Figure:
+        total = self.total if self.total is not None else empty
+        return Figure(
+            value=None if total is None else from_micro(total),
+            by={d: {k: from_micro(v) for k, v in keys.items()} for d, keys in self.by.items()},
+        )
+
+
+_COMBINE: Mapping[str, Callable[[int, int], int]] = {"sum": lambda a, b: a + b, "max": max,
+                                                       "min": min}
+
+
+def compute_snapshot(
+    state: Any,
+    source: Any,
+    indicators: Iterable[Indicator],
+    unit: str,
+    period: Any,
+    tree_mode: str = "as-of",
+    as_known_at: dt.datetime | None = None,
+) -> Snapshot:
+    """Compute every figure of ``unit``'s subtree over ``period`` from a fact source.
+
+    ``state`` is a :class:`dvcore.store.projections.StoreState` and ``source`` a
+    :class:`dvcore.store.projections.FactSource`, both as known at the same position.
+    """
+    from dvcore.errors import UnknownUnitError
+
+    tree = state.tree
+    if unit not in tree:
+        raise UnknownUnitError(unit)
+    members = tree.members(unit, period.start, period.end, tree_mode)  # type: ignore[arg-type]
+    if not members:
+        raise UnknownUnitError(
+            unit,
+            f"unit '{unit}' did not exist between {period.start.isoformat()} and "
+            f"{period.end.isoformat()}",
+        )
+    inds = {i.code: i for i in indicators}
+    accs = {code: _Acc(ind) for code, ind in inds.items()}
+    at_end = [m for m in members if m.end == period.end and tree.exists(m.unit, period.end)]
+    at_end_units = {m.unit for m in at_end}
+
+    def keys_of(ind: Indicator, unit_code: str, dims: str) -> dict[str, str]:
+        keys = decode_dims(dims)
+        if "level" in ind.dimensions:
+            keys["level"] = tree.level(unit_code)
+        return keys
+
+    flows = [c for c, i in inds.items() if i.kind == "fact" and i.time == "sum"]
+    if flows:
+        for code, unit_code, dims, value in source.sums(flows, members):
+            accs[code].add(value, keys_of(inds[code], unit_code, dims))
+
+    stocks = [c for c, i in inds.items() if i.kind == "fact" and i.time == "last"]
+    if stocks and at_end_units:
+        latest: dict[tuple[str, str, str], Fact] = {}
+        for f in source.rows(stocks, at_end_units, None, period.end):
+            key = (f.indicator, f.unit, f.dims)
+            seen = latest.get(key)
+            if seen is None or (f.day, f.position) > (seen.day, seen.position):
+                latest[key] = f
+        for f in latest.values():
+            accs[f.indicator].add(f.value, keys_of(inds[f.indicator], f.unit, f.dims))
+
+    extremes = [c for c, i in inds.items() if i.kind == "fact" and i.time in ("max", "min")]
+    if extremes:
+        for f in _in_members(source.rows(extremes, {m.unit for m in members}, period.start,
+                                         period.end), members):
+            accs[f.indicator].add(f.value, keys_of(inds[f.indicator], f.unit, f.dims))
+
+    firsts = [c for c, i in inds.items() if i.kind == "fact" and i.time == "first"]
+    if firsts:
+        for f in first_facts(source, firsts, members, period):
+            accs[f.indicator].add(f.value and SCALE, keys_of(inds[f.indicator], f.unit, f.dims))
+
+    for code, ind in inds.items():
+        if ind.kind == "units_with" and ind.base:
+            for unit_code in source.present(ind.base, members):
+                accs[code].add(SCALE, keys_of(ind, unit_code, ""))
+
+    if "establishment.using_land" in inds:
+        count = len(tree.establishments_using_land(at_end, period.end))
+        accs["establishment.using_land"].total = count * SCALE
+    open_tasks, overdue = tasks_at(state, at_end_units, period.end)
+    for code, tasks in (("task.open", open_tasks), ("task.overdue", overdue)):
+        if code in inds:
+            acc = accs[code]
+            acc.total = 0
+            for task in tasks:
+                acc.add(SCALE, {})
+
+    figures = {
+        code: acc.figure(empty=None if (ind.kind == "fact" and ind.time != "sum"
+                                        and ind.time != "first") else 0)
+        for code, acc in accs.items()
+        for ind in (inds[code],)
+    }
+    return Snapshot(
+        unit=unit,
+        period=period,
+        as_known_at=as_known_at,
+        tree=tree_mode,
+        figures=figures,
+        indicators=inds,
+    )
+
+
+def _in_members(facts: Iterable[Fact], members: Iterable[Any]) -> list[Fact]:
+    ranges: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    for m in members:
+        ranges.setdefault(m.unit, []).append((m.start, m.end))
+    return [f for f in facts if any(a <= f.day <= b for a, b in ranges.get(f.unit, ()))]
+
+
+def first_facts(source: Any, indicators: Iterable[str], members: Iterable[Any],
+                period: Any) -> list[Fact]:
+    """For ``first`` indicators: each subject's earliest fact, when it falls in the members'
+    ranges and the period (an establishment reaches a stage once, on its first record)."""
+    earliest: dict[tuple[str, str | None], Fact] = {}
+    for f in source.rows(list(indicators), None, None, period.end):
+        key = (f.indicator, f.subject)
+        seen = earliest.get(key)
+        if seen is None or (f.day, f.position) < (seen.day, seen.position):
+            earliest[key] = f
+    return _in_members(
+        (f for f in earliest.values() if period.start <= f.day <= period.end), members
+    )
+
+
+def tasks_at(state: Any, units: Iterable[str], day: dt.date) -> tuple[list[Any], list[Any]]:
+    """The tasks owned in ``units`` that are open on ``day``, and those of them overdue."""
+    tree = state.tree
+    unit_set = set(units)
+    open_tasks = []
+    for task in state.tasks():
+        if task.assigned_on > day or task.status_on(day) == "done":
+            continue
+        owner = task.data.owner
+        if owner in tree and tree.carrier_on(owner, day) in unit_set:
+            open_tasks.append(task)
+    overdue = [t for t in open_tasks if t.data.due is not None and t.data.due < day]
+    return open_tasks, overdue

@@ -1,0 +1,439 @@
+"""Reporting periods: read a period spec (``2023-9M``, ``2023-Q3``, …) into inclusive dates.
+
+A period is a closed range of days with the spec it was read from. Named periods (years,
+quarters, halves, cumulative months, months, terms) follow a cut-off convention:
+``"calendar"`` (the default) or ``"decree09"`` (Decree 09/2019/NĐ-CP, data cut off on the
+14th, so a month runs from the 15th of the month before to the 14th). Date ranges are taken
+as written under either convention.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from typing import Literal, get_args
+
+import attrs
+
+from dvcore.errors import InputError, PeriodError
+
+__all__ = [
+    "CUTOFFS",
+    "Cutoff",
+    "Period",
+    "format_date",
+    "format_date_short",
+    "month_of",
+    "parse_date",
+    "parse_period",
+    "year_of",
+]
+
+Cutoff = Literal["calendar", "decree09"]
+"""How named periods are cut: calendar months, or months ending on the 14th (Decree 09)."""
+
+CUTOFFS: tuple[Cutoff, ...] = get_args(Cutoff)
+"""Every valid cut-off convention, in the order they are documented."""
+
+_MIN_YEAR = 1900
+_MAX_YEAR = 2200
+
+_VALID_FORMS = (
+    "2023 (a year), 2023-Q3 (a quarter), 2023-H1 (a half), "
+    "2023-9M (1 January to the end of month 9), 2023-09 (a month), "
+    "2020-2025 (a term), 2022-12-15..2023-06-14 (a date range)"
+)
+
+_Kind = Literal["year", "quarter", "half", "cumulative", "month", "term"]
+
+# ASCII digits only: ``\d`` would also accept other scripts' digits.
+_ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_PATTERNS: tuple[tuple[_Kind | Literal["range"], re.Pattern[str]], ...] = (
+    ("year", re.compile(r"([0-9]{4})")),
+    ("quarter", re.compile(r"([0-9]{4})-[Qq]([0-9]+)")),
+    ("half", re.compile(r"([0-9]{4})-[Hh]([0-9]+)")),
+    ("cumulative", re.compile(r"([0-9]{4})-([0-9]{1,2})[Mm]")),
+    ("month", re.compile(r"([0-9]{4})-([0-9]{1,2})")),
+    ("term", re.compile(r"([0-9]{4})-([0-9]{4})")),
+    ("range", re.compile(rf"({_ISO_DATE})\s*\.\.\s*({_ISO_DATE})")),
+)
+_ISO_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_VN_DATE_RE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
+def _check_cutoff(cutoff: object) -> Cutoff:
+    for valid in CUTOFFS:
+        if cutoff == valid:
+            return valid
+    raise PeriodError(
+        f"unknown cut-off {cutoff!r}: valid cut-offs are {', '.join(CUTOFFS)}",
+        cutoff=cutoff,
+    )
+
+
+def _month_start(year: int, month: int, cutoff: Cutoff) -> datetime.date:
+    """First day of named month ``year-month`` under ``cutoff``."""
+    if cutoff == "calendar":
+        return datetime.date(year, month, 1)
+    if month == 1:
+        return datetime.date(year - 1, 12, 15)
+    return datetime.date(year, month - 1, 15)
+
+
+def _month_end(year: int, month: int, cutoff: Cutoff) -> datetime.date:
+    """Last day of named month ``year-month`` under ``cutoff``."""
+    if cutoff == "calendar":
+        return datetime.date(year, month, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, 14)
+
+
+def _named_month(day: datetime.date, cutoff: Cutoff) -> tuple[int, int]:
+    """The (year, month) of the named month that contains ``day``."""
+    if cutoff == "decree09" and day.day >= 15:
+        if day.month == 12:
+            return day.year + 1, 1
+        return day.year, day.month + 1
+    return day.year, day.month
+
+
+def _check_year(year: int, what: str) -> None:
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        raise PeriodError(
+            f"{what} falls in year {year}, outside the years dvcore handles "
+            f"({_MIN_YEAR} to {_MAX_YEAR})",
+            year=year,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class _Named:
+    """A named period before it is cut into dates: its kind, year and number."""
+
+    kind: _Kind
+    year: int
+    number: int = 0  # the quarter, half, month, or N of a cumulative NM
+    last_year: int = 0  # the last year of a term
+
+    @property
+    def spec(self) -> str:
+        if self.kind == "year":
+            return f"{self.year}"
+        if self.kind == "quarter":
+            return f"{self.year}-Q{self.number}"
+        if self.kind == "half":
+            return f"{self.year}-H{self.number}"
+        if self.kind == "cumulative":
+            return f"{self.year}-{self.number}M"
+        if self.kind == "month":
+            return f"{self.year}-{self.number:02d}"
+        return f"{self.year}-{self.last_year}"
+
+    def month_span(self) -> tuple[int, int, int, int]:
+        """(first year, first month, last year, last month) of the named months covered."""
+        y, n = self.year, self.number
+        if self.kind == "year":
+            return y, 1, y, 12
+        if self.kind == "quarter":
+            return y, 3 * n - 2, y, 3 * n
+        if self.kind == "half":
+            return y, 6 * n - 5, y, 6 * n
+        if self.kind == "cumulative":
+            return y, 1, y, n
+        if self.kind == "month":
+            return y, n, y, n
+        return y, 1, self.last_year, 12
+
+    def previous_year(self) -> _Named:
+        last_year = self.last_year - 1 if self.kind == "term" else 0
+        return attrs.evolve(self, year=self.year - 1, last_year=last_year)
+
+    def to_period(self, cutoff: Cutoff) -> Period:
+        y1, m1, y2, m2 = self.month_span()
+        return Period(
+            spec=self.spec,
+            start=_month_start(y1, m1, cutoff),
+            end=_month_end(y2, m2, cutoff),
+            cutoff=cutoff,
+        )
+
+
+def _range_spec(start: datetime.date, end: datetime.date) -> str:
+    return f"{start.isoformat()}..{end.isoformat()}"
+
+
+@attrs.frozen(kw_only=True)
+class Period:
+    """A closed range of days, ``start`` to ``end`` both inclusive, with the spec it came from.
+
+    ``cutoff`` is the convention the spec was read under; it matters for :meth:`months`,
+    :meth:`quarters` and :meth:`previous_year`, and a date range keeps its dates under either.
+    Build periods with :func:`parse_period`, :func:`month_of` or :func:`year_of`.
+    """
+
+    spec: str
+    start: datetime.date
+    end: datetime.date
+    cutoff: Cutoff
+
+    def __attrs_post_init__(self) -> None:
+        _check_cutoff(self.cutoff)
+        if self.end < self.start:
+            raise PeriodError(
+                f"period '{self.spec}' ends ({self.end.isoformat()}) before it starts "
+                f"({self.start.isoformat()})",
+                spec=self.spec,
+                start=self.start,
+                end=self.end,
+            )
+
+    def contains(self, day: datetime.date) -> bool:
+        """Whether ``day`` falls within the period, ends included."""
+        return self.start <= day <= self.end
+
+    def overlaps(self, other: Period) -> bool:
+        """Whether the two periods share at least one day."""
+        return self.start <= other.end and other.start <= self.end
+
+    @property
+    def days(self) -> int:
+        """How many days the period covers, both ends included."""
+        return (self.end - self.start).days + 1
+
+    def to_dict(self) -> dict[str, str]:
+        """The period as ``{"spec", "start", "end"}`` with ISO dates, as JSON output shows it."""
+        return {
+            "spec": self.spec,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+        }
+
+    def months(self) -> list[Period]:
+        """The named months (under this period's cut-off) that make up the period, in order.
+
+        Raises :class:`~dvcore.errors.PeriodError` when the period does not start at the
+        start of a month and end at the end of one.
+        """
+        y, m = _named_month(self.start, self.cutoff)
+        last = _named_month(self.end, self.cutoff)
+        if (
+            _month_start(y, m, self.cutoff) != self.start
+            or _month_end(*last, self.cutoff) != self.end
+        ):
+            raise self._not_whole("months")
+        result: list[Period] = []
+        while (y, m) <= last:
+            result.append(_Named(kind="month", year=y, number=m).to_period(self.cutoff))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return result
+
+    def quarters(self) -> list[Period]:
+        """The quarters (under this period's cut-off) that make up the period, in order.
+
+        Raises :class:`~dvcore.errors.PeriodError` when the period does not start at the
+        start of a quarter and end at the end of one.
+        """
+        y, m = _named_month(self.start, self.cutoff)
+        last_y, last_m = _named_month(self.end, self.cutoff)
+        if (
+            m % 3 != 1
+            or last_m % 3 != 0
+            or _month_start(y, m, self.cutoff) != self.start
+            or _month_end(last_y, last_m, self.cutoff) != self.end
+        ):
+            raise self._not_whole("quarters")
+        q, last_q = (m + 2) // 3, last_m // 3
+        result: list[Period] = []
+        while (y, q) <= (last_y, last_q):
+            result.append(
+                _Named(kind="quarter", year=y, number=q).to_period(self.cutoff)
+            )
+            y, q = (y + 1, 1) if q == 4 else (y, q + 1)
+        return result
+
+    def previous_year(self) -> Period:
+        """The same period one year earlier: ``2023-9M`` gives ``2022-9M``.
+
+        A date range has both dates moved back a year, 29 February becoming 28 February.
+        """
+        named = _read_named(self.spec)
+        if named is not None and named.to_period(self.cutoff) == self:
+            earlier = named.previous_year()
+            _check_year(earlier.year, f"the year before period '{self.spec}'")
+            return earlier.to_period(self.cutoff)
+        start, end = _year_earlier(self.start), _year_earlier(self.end)
+        _check_year(start.year, f"the year before period '{self.spec}'")
+        return Period(
+            spec=_range_spec(start, end), start=start, end=end, cutoff=self.cutoff
+        )
+
+    def _not_whole(self, unit: str) -> PeriodError:
+        return PeriodError(
+            f"period '{self.spec}' ({self.start.isoformat()} to {self.end.isoformat()}) is not "
+            f"a whole number of {unit} under the {self.cutoff} cut-off",
+            spec=self.spec,
+            cutoff=self.cutoff,
+        )
+
+
+def _year_earlier(day: datetime.date) -> datetime.date:
+    if day.month == 2 and day.day == 29:
+        return datetime.date(day.year - 1, 2, 28)
+    return day.replace(year=day.year - 1)
+
+
+class _BadSpec(Exception):
+    """Why a spec that matched a form's shape still cannot be read."""
+
+
+def _read_named(spec: str) -> _Named | None:
+    """The named period ``spec`` denotes, None when it is a date range or unreadable."""
+    try:
+        parsed = _read(spec.strip())
+    except _BadSpec:
+        return None
+    return parsed if isinstance(parsed, _Named) else None
+
+
+def _read(text: str) -> _Named | tuple[datetime.date, datetime.date]:
+    """Read a stripped spec; raises _BadSpec (with a reason, or none) when it cannot."""
+    for kind, pattern in _PATTERNS:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        if kind == "range":
+            start = _iso_date(match.group(1))
+            end = _iso_date(match.group(2))
+            if end < start:
+                raise _BadSpec(
+                    f"the range ends ({end.isoformat()}) before it starts ({start.isoformat()})"
+                )
+            return start, end
+        year = _spec_year(match.group(1))
+        if kind == "year":
+            return _Named(kind="year", year=year)
+        if kind == "term":
+            last_year = _spec_year(match.group(2))
+            if last_year <= year:
+                raise _BadSpec(f"a term's last year must come after its first ({year})")
+            return _Named(kind="term", year=year, last_year=last_year)
+        number = int(match.group(2))
+        top = {"quarter": 4, "half": 2, "cumulative": 12, "month": 12}[kind]
+        if not 1 <= number <= top:
+            raise _BadSpec(f"a {kind} number must be 1 to {top}, not {number}")
+        return _Named(kind=kind, year=year, number=number)
+    raise _BadSpec()
+
+
+def _spec_year(text: str) -> int:
+    year = int(text)
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        raise _BadSpec(f"years must be {_MIN_YEAR} to {_MAX_YEAR}, not {year}")
+    return year
+
+
+def _iso_date(text: str) -> datetime.date:
+    # The range pattern has already checked the YYYY-MM-DD shape.
+    year = _spec_year(text[:4])
+    month, day = int(text[5:7]), int(text[8:10])
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise _BadSpec(f"{text} is not a day of the calendar") from None
+
+
+def parse_period(spec: str, cutoff: Cutoff = "calendar") -> Period:
+    """Read a period spec into a :class:`Period`, its named forms cut under ``cutoff``.
+
+    The forms are ``2023`` (a year), ``2023-Q3`` (a quarter), ``2023-H1`` (a half),
+    ``2023-9M`` (1 January to the end of month 9), ``2023-09`` (a month), ``2020-2025``
+    (a term) and ``2022-12-15..2023-06-14`` (a closed date range, never shifted). Raises
+    :class:`~dvcore.errors.PeriodError` naming the spec and listing the valid forms.
+    """
+    checked = _check_cutoff(cutoff)
+    if not isinstance(spec, str):
+        raise PeriodError(
+            f"a period spec must be text, not {type(spec).__name__}: valid forms are "
+            f"{_VALID_FORMS}",
+            spec=spec,
+        )
+    try:
+        parsed = _read(spec.strip())
+    except _BadSpec as bad:
+        reason = f"; {bad}" if bad.args else ""
+        raise PeriodError(
+            f"cannot read period '{spec}': valid forms are {_VALID_FORMS}{reason}",
+            spec=spec,
+        ) from None
+    if isinstance(parsed, _Named):
+        return parsed.to_period(checked)
+    start, end = parsed
+    return Period(spec=_range_spec(start, end), start=start, end=end, cutoff=checked)
+
+
+def parse_date(text: str) -> datetime.date:
+    """Read a date written ISO-style (``2023-03-30``) or Vietnamese-style (``30/3/2023``).
+
+    Raises :class:`~dvcore.errors.InputError` for anything else, including days that do
+    not exist (``31/02/2023``).
+    """
+    if not isinstance(text, str):
+        raise InputError(f"a date must be text, not {type(text).__name__}", text=text)
+    stripped = text.strip()
+    if match := _ISO_DATE_RE.fullmatch(stripped):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _VN_DATE_RE.fullmatch(stripped):
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        raise InputError(
+            f"cannot read date '{text}': write it as 2023-03-30 or 30/3/2023", text=text
+        )
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise InputError(
+            f"cannot read date '{text}': there is no day {day} in month {month} of {year}",
+            text=text,
+        ) from None
+
+
+def month_of(day: datetime.date, cutoff: Cutoff = "calendar") -> Period:
+    """The named month that contains ``day`` under ``cutoff``.
+
+    Under ``"decree09"`` 20 January 2023 falls in ``2023-02`` (15 January to 14 February).
+    """
+    checked = _check_cutoff(cutoff)
+    year, month = _named_month(day, checked)
+    _check_year(year, f"the month containing {day.isoformat()}")
+    return _Named(kind="month", year=year, number=month).to_period(checked)
+
+
+def year_of(day: datetime.date, cutoff: Cutoff = "calendar") -> Period:
+    """The named year that contains ``day`` under ``cutoff``.
+
+    Under ``"decree09"`` 20 December 2023 falls in ``2024`` (15 December 2023 onwards).
+    """
+    checked = _check_cutoff(cutoff)
+    year, _ = _named_month(day, checked)
+    _check_year(year, f"the year containing {day.isoformat()}")
+    return _Named(kind="year", year=year).to_period(checked)
+
+
+def format_date(day: datetime.date, *, document: bool = False) -> str:
+    """A date in words: ``ngày 15 tháng 9 năm 2023``.
+
+    ``document=True`` gives the form of a document's place-and-date line (Hướng dẫn
+    36-HD/VPTW): a leading zero for days below 10 and for months 1 and 2 only —
+    ``ngày 05 tháng 02 năm 2023``.
+    """
+    if document:
+        d = f"{day.day:02d}"
+        m = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    else:
+        d, m = str(day.day), str(day.month)
+    return f"ngày {d} tháng {m} năm {day.year}"
+
+
+def format_date_short(day: datetime.date) -> str:
+    """A date as prose abbreviates it: ``15/9/2023``."""
+    return f"{day.day}/{day.month}/{day.year}"

@@ -1,0 +1,445 @@
+"""The one ``cattrs`` converter for every event type, the JSON Lines shape, and upcasters.
+
+Structuring is strict: a count must be a JSON integer (``"5"``, ``5.0`` and ``true`` are
+refused), a text must be a JSON string, a boolean ``true``/``false``, unknown fields are
+refused. Errors come back as :class:`dvcore.errors.Problem` values that name the field.
+
+Upcasters turn a payload stored at an older schema version into the current one. They are
+named ``upcast_v<N>_v<N+1>`` and registered per event type with :func:`register_upcaster`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import types
+import typing
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+
+from dvcore.errors import Problem
+from dvcore.events import (
+    CORE_EVENT_TYPES,
+    DialogueHeld,
+    Event,
+    EventData,
+    RecordedEvent,
+    Window,
+)
+
+__all__ = [
+    "EventTypes",
+    "converter",
+    "canonical_json",
+    "event_from_dict",
+    "event_to_dict",
+    "recorded_to_dict",
+    "register_upcaster",
+    "structure_data",
+    "unstructure_data",
+    "upcast",
+    "upcast_v1_v2",
+]
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class _Refused(ValueError):
+    """A value of the wrong JSON type: raised by the strict hooks below."""
+
+
+def _structure_int(value: object, _t: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Refused(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _structure_str(value: object, _t: object) -> str:
+    if not isinstance(value, str):
+        raise _Refused(f"expected a text, got {value!r}")
+    return value
+
+
+def _structure_bool(value: object, _t: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Refused(f"expected true or false, got {value!r}")
+    return value
+
+
+def _structure_date(value: object, _t: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise _Refused(f"expected a date YYYY-MM-DD, got {value!r}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _Refused(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def _structure_decimal(value: object, _t: object) -> Decimal:
+    if isinstance(value, bool):
+        raise _Refused(f"expected a number, got {value!r}")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            raise _Refused(f"'{value}' is not a number") from None
+    raise _Refused(f"expected a number, got {value!r}")
+
+
+def _unstructure_decimal(value: Decimal) -> int | str:
+    if value == value.to_integral_value():
+        return int(value)
+    return str(value.normalize())
+
+
+def _structure_uuid(value: object, _t: object) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    if not isinstance(value, str):
+        raise _Refused(f"expected an event id, got {value!r}")
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise _Refused(f"'{value}' is not an event id") from None
+
+
+def _structure_window(value: object, _t: object) -> Window:
+    if isinstance(value, Window):
+        return value
+    if isinstance(value, Mapping):
+        value = [value.get("from"), value.get("to")]
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise _Refused("expected a window [from, to] of two dates")
+    return Window(start=_structure_date(value[0], None), end=_structure_date(value[1], None))
+
+
+def _is_scalar_mapping(t: Any) -> bool:
+    # Mapping[str, AttributeValue] and Mapping[str, Any]: structured by one plain hook.
+    if typing.get_origin(t) is not Mapping:
+        return False
+    key, val = typing.get_args(t)
+    return key is str and (val is Any or typing.get_origin(val) in (typing.Union, types.UnionType))
+
+
+def _structure_scalar_mapping(value: object, _t: object) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _Refused(f"expected an object, got {value!r}")
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise _Refused(f"keys must be texts, got {key!r}")
+        if item is not None and not isinstance(item, str | int | bool):
+            raise _Refused(f"'{key}' must be a text, a whole number, true/false or null")
+        out[key] = item
+    return out
+
+
+def _structure_any_mapping(value: object, _t: object) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _Refused(f"expected an object, got {value!r}")
+    return dict(value)
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(dt.date, _structure_date)
+    conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
+    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_unstructure_hook(Decimal, _unstructure_decimal)
+    conv.register_structure_hook(uuid.UUID, _structure_uuid)
+    conv.register_unstructure_hook(uuid.UUID, str)
+    conv.register_structure_hook(Window, _structure_window)
+    conv.register_unstructure_hook(Window, lambda w: [w.start.isoformat(), w.end.isoformat()])
+    conv.register_structure_hook_func(
+        lambda t: _is_scalar_mapping(t) and typing.get_args(t)[1] is not Any,
+        _structure_scalar_mapping,
+    )
+    conv.register_structure_hook_func(
+        lambda t: typing.get_origin(t) is Mapping and typing.get_args(t) == (str, Any),
+        _structure_any_mapping,
+    )
+    conv.register_unstructure_hook_func(
+        lambda t: typing.get_origin(t) is Mapping, lambda m: dict(m)
+    )
+    return conv
+
+
+#: The converter every event type is (un)structured with.
+converter: cattrs.Converter = _make_converter()
+
+
+# --- upcasting ---------------------------------------------------------------------------
+
+_UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+def register_upcaster(type_name: str, from_version: int, upcaster: Upcaster) -> None:
+    """Register the function that turns ``type_name`` payloads of ``from_version`` into the next."""
+    key = (type_name, from_version)
+    if key in _UPCASTERS and _UPCASTERS[key] is not upcaster:
+        raise ValueError(f"an upcaster for {type_name} v{from_version} is registered already")
+    _UPCASTERS[key] = upcaster
+
+
+_CHAIR_TO_HOST = {
+    "bi_thu": "party_secretary",
+    "chu_tich": "chairman",
+    "thuong_truc": "standing_committee",
+}
+
+
+def upcast_v1_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """``DialogueHeld`` v1 → v2: the Vietnamese slug ``chair`` becomes ``host``.
+
+    Version 1 wrote ``{"chair": "bi_thu"}``; version 2 writes ``{"host": "party_secretary"}``.
+    A slug outside the known three becomes ``other``.
+    """
+    out = dict(payload)
+    chair = out.pop("chair", None)
+    if "host" not in out:
+        out["host"] = _CHAIR_TO_HOST.get(str(chair), "other")
+    return out
+
+
+register_upcaster(DialogueHeld.type_name, 1, upcast_v1_v2)
+
+
+def upcast(type_name: str, version: int, payload: dict[str, Any], target: int) -> dict[str, Any]:
+    """Bring ``payload`` from schema ``version`` up to ``target`` through the upcaster chain."""
+    while version < target:
+        step = _UPCASTERS.get((type_name, version))
+        if step is None:
+            raise ValueError(f"no upcaster from {type_name} v{version} to v{version + 1}")
+        payload = step(payload)
+        version += 1
+    return payload
+
+
+# --- the catalogue -----------------------------------------------------------------------
+
+
+@attrs.define
+class EventTypes:
+    """The event types a store knows by wire name: the core catalogue plus plugins' types."""
+
+    by_name: dict[str, type[EventData]] = attrs.field(factory=dict)
+
+    @classmethod
+    def core(cls) -> EventTypes:
+        """The core catalogue alone."""
+        types_ = cls()
+        for t in CORE_EVENT_TYPES:
+            types_.add(t)
+        return types_
+
+    def add(self, event_type: type[EventData]) -> None:
+        """Add one type; a second type with the same wire name is an error."""
+        name = event_type.type_name
+        if name in self.by_name and self.by_name[name] is not event_type:
+            raise ValueError(f"two event types are named '{name}'")
+        self.by_name[name] = event_type
+
+    def get(self, name: str) -> type[EventData] | None:
+        """The class of a wire name, or ``None``."""
+        return self.by_name.get(name)
+
+    def __iter__(self) -> Iterator[type[EventData]]:
+        return iter(self.by_name.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.by_name
+
+
+_LITERAL = re.compile(r"^(.*) not in literal typing\.Literal\[(.*)\]$", re.DOTALL)
+
+
+def _messages(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
+    """Walk a cattrs error tree and yield ``(dotted path, message)`` pairs."""
+    if isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            yield (f"{path}.{key}" if path else key), "unknown field"
+        return
+    if isinstance(exc, cattrs.BaseValidationError):
+        for sub in exc.exceptions:
+            notes = getattr(sub, "__notes__", [])
+            sub_path = path
+            for note in notes:
+                name = getattr(note, "name", None)
+                index = getattr(note, "index", None)
+                if name is not None:
+                    sub_path = f"{path}.{name}" if path else str(name)
+                elif index is not None:
+                    sub_path = f"{path}[{index}]"
+            yield from _messages(sub, sub_path)
+        return
+    if isinstance(exc, KeyError):
+        yield path, "is required"
+        return
+    message = str(exc)
+    literal = _LITERAL.match(message)
+    if literal:
+        choices = ", ".join(re.findall(r"'([^']*)'", literal.group(2)))
+        message = f"'{literal.group(1)}' is not one of: {choices}"
+        yield path, message
+        return
+    if isinstance(exc, TypeError) and "required" in message and "argument" in message:
+        missing = message.rsplit(":", 1)[-1].replace("'", "").replace(" and ", ",").strip()
+        for name in (n.strip() for n in missing.split(",")):
+            if name:
+                yield (f"{path}.{name}" if path else name), "is required"
+        return
+    if message.startswith("'") and "' " in message:
+        name = message[1 : message.index("' ")]
+        if name.isidentifier():
+            yield (f"{path}.{name}" if path else name), message
+            return
+    yield path, message or type(exc).__name__
+
+
+def structure_data(
+    event_type: type[EventData], payload: object, path: str = "data"
+) -> tuple[EventData | None, list[tuple[str, str]]]:
+    """Structure ``payload`` as ``event_type``; returns ``(data, [])`` or ``(None, errors)``."""
+    if not isinstance(payload, Mapping):
+        return None, [(path, "must be an object")]
+    try:
+        return converter.structure(dict(payload), event_type), []
+    except (ClassValidationError, ForbiddenExtraKeysError) as exc:
+        return None, list(_messages(exc, path))
+    except (ValueError, TypeError, KeyError) as exc:
+        return None, list(_messages(exc, path))
+
+
+def unstructure_data(data: EventData) -> dict[str, Any]:
+    """The JSON-ready payload of an event's data."""
+    out: dict[str, Any] = converter.unstructure(data)
+    return out
+
+
+_ENVELOPE_KEYS = frozenset({"type", "occurred_on", "unit", "data", "source_ref", "id", "stream"})
+
+
+def event_from_dict(
+    raw: object, types_: EventTypes, *, source: str = "<batch>", row: int | None = None
+) -> tuple[Event | None, list[Problem]]:
+    """Read one event in the JSON Lines shape; returns ``(event, [])`` or ``(None, problems)``."""
+
+    def problem(field: str | None, message: str) -> Problem:
+        return Problem(source=source, row=row, field=field, message=message)
+
+    if not isinstance(raw, Mapping):
+        return None, [problem(None, "an event must be a JSON object")]
+    problems: list[Problem] = []
+    for key in sorted(set(raw) - _ENVELOPE_KEYS):
+        problems.append(problem(str(key), "unknown field"))
+    type_name = raw.get("type")
+    event_type = types_.get(type_name) if isinstance(type_name, str) else None
+    if event_type is None:
+        known = ", ".join(sorted(types_.by_name))
+        problems.append(problem("type", f"unknown event type {type_name!r}; known: {known}"))
+    occurred_on: dt.date | None = None
+    try:
+        occurred_on = _structure_date(raw.get("occurred_on"), None)
+    except _Refused as exc:
+        problems.append(problem("occurred_on", str(exc)))
+    unit = raw.get("unit")
+    if not isinstance(unit, str) or not unit.strip():
+        problems.append(problem("unit", "must name a unit code"))
+    source_ref = raw.get("source_ref")
+    if source_ref is not None and (not isinstance(source_ref, str) or not source_ref):
+        problems.append(problem("source_ref", "must be a non-empty text or null"))
+    stream = raw.get("stream")
+    if stream is not None and (not isinstance(stream, str) or not stream):
+        problems.append(problem("stream", "must be a non-empty text or null"))
+    event_id: uuid.UUID | None = None
+    if raw.get("id") is not None:
+        try:
+            event_id = _structure_uuid(raw["id"], None)
+        except _Refused as exc:
+            problems.append(problem("id", str(exc)))
+    data: EventData | None = None
+    if event_type is not None:
+        data, errors = structure_data(event_type, raw.get("data", {}))
+        problems.extend(problem(path, msg) for path, msg in errors)
+    if problems or data is None or occurred_on is None:
+        return None, problems
+    kwargs: dict[str, Any] = {}
+    if event_id is not None:
+        kwargs["id"] = event_id
+    try:
+        event = Event(
+            data=data,
+            occurred_on=occurred_on,
+            unit=str(unit),
+            source_ref=source_ref,
+            stream=stream,
+            **kwargs,
+        )
+    except (ValueError, TypeError) as exc:
+        return None, [problem(None, str(exc))]
+    return event, []
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The JSON Lines shape of an event to append."""
+    out: dict[str, Any] = {
+        "type": event.type,
+        "occurred_on": event.occurred_on.isoformat(),
+        "unit": event.unit,
+        "data": unstructure_data(event.data),
+        "id": str(event.id),
+    }
+    if event.source_ref is not None:
+        out["source_ref"] = event.source_ref
+    if event.stream is not None:
+        out["stream"] = event.stream
+    return out
+
+
+def recorded_to_dict(event: RecordedEvent) -> dict[str, Any]:
+    """A recorded event with its whole envelope, JSON-ready."""
+    return {
+        "position": event.position,
+        "id": str(event.id),
+        "stream": event.stream,
+        "version": event.version,
+        "type": event.type,
+        "schema_version": event.schema_version,
+        "occurred_on": event.occurred_on.isoformat(),
+        "unit": event.unit,
+        "recorded_at": event.recorded_at.isoformat(),
+        "actor": event.actor,
+        "source_ref": event.source_ref,
+        "data": unstructure_data(event.data),
+        "hash": event.hash,
+    }
+
+
+def canonical_json(value: object) -> str:
+    """The one text a JSON value hashes as: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def iter_problems(pairs: Iterable[tuple[str, str]], source: str, row: int | None) -> list[Problem]:
+    """Turn ``(path, message)`` pairs into problems of one source row."""
+    return [Problem(source=source, row=row, field=p, message=m) for p, m in pairs]

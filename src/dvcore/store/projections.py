@@ -1,0 +1,483 @@
+"""Projections: the state folded from the log, and the facts figures are added up from.
+
+Two kinds, both caches that a full replay of the log must reproduce exactly:
+
+* :class:`StoreState`, in memory: the unit tree and establishments, declared indicators,
+  tasks, target sets. Small (it folds only those event types) and caught up from the log
+  before every read.
+* the facts table (``dv_facts``): one row per number an event contributes, kept up to
+  date in the same transaction as the append. A fact is *bitemporal*: ``position`` is
+  the event whose recording made it count and ``until_position`` the retraction or
+  correction that made it stop counting, so one table answers both "now" and "as known
+  at" any earlier position.
+
+:class:`SqlFacts` answers from the table; :class:`MemoryFacts` answers the same questions
+from a list of facts built by :func:`replay` — the reference the projection is tested
+against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+import attrs
+from sqlalchemy import Connection, and_, func, or_, select
+
+from dvcore.events import (
+    EventCorrected,
+    EventData,
+    EventRetracted,
+    IndicatorDefined,
+    TargetSetAdopted,
+    TaskAssigned,
+    TaskReported,
+)
+from dvcore.indicators import Extractor, Fact, make_facts
+from dvcore.serialization import EventTypes, structure_data
+from dvcore.store.schema import facts as facts_table
+from dvcore.units import ESTABLISHMENT_EVENT_TYPES, UNIT_EVENT_TYPES, Member, UnitTree
+
+__all__ = [
+    "STATE_EVENT_TYPES",
+    "FactSource",
+    "MemoryFacts",
+    "SqlFacts",
+    "StoreState",
+    "TargetSetRecord",
+    "TaskRecord",
+    "Replayed",
+    "replay",
+]
+
+#: The event types :class:`StoreState` folds (corrections are folded when they name one).
+STATE_EVENT_TYPES = frozenset(
+    UNIT_EVENT_TYPES
+    | ESTABLISHMENT_EVENT_TYPES
+    | {
+        IndicatorDefined.type_name,
+        TaskAssigned.type_name,
+        TaskReported.type_name,
+        TargetSetAdopted.type_name,
+        EventCorrected.type_name,
+        EventRetracted.type_name,
+    }
+)
+
+#: Types whose events may not be retracted or corrected: they shape the tree itself.
+#: A unit is renamed, moved or closed with its own events instead.
+STRUCTURAL_TYPES = frozenset(UNIT_EVENT_TYPES | ESTABLISHMENT_EVENT_TYPES | {"IndicatorDefined"})
+
+
+@attrs.frozen(kw_only=True)
+class TaskRecord:
+    """A task as assigned, with its reports: ``(day, position, status)``."""
+
+    position: int
+    assigned_on: dt.date
+    data: TaskAssigned
+    reports: tuple[tuple[dt.date, int, str], ...] = ()
+
+    def status_on(self, day: dt.date) -> str:
+        """``open``, ``in_progress`` or ``done`` as of ``day``."""
+        status = "open"
+        for on, _pos, reported in sorted(self.reports):
+            if on <= day:
+                status = reported
+        return status
+
+
+@attrs.frozen(kw_only=True)
+class TargetSetRecord:
+    """A ``TargetSetAdopted`` event: who adopted which targets on which day."""
+
+    position: int
+    event_id: uuid.UUID
+    unit: str
+    adopted_on: dt.date
+    data: TargetSetAdopted
+
+
+class StoreState:
+    """The state folded from the log's structural events, up to :attr:`position`."""
+
+    def __init__(self, types: EventTypes | None = None) -> None:
+        self.types = types or EventTypes.core()
+        self.tree = UnitTree()
+        self.defined: dict[str, IndicatorDefined] = {}
+        self.position = 0
+        self._tasks: dict[str, int] = {}  # task id → position of its TaskAssigned
+        self._base: dict[int, tuple[str, dt.date, str, EventData]] = {}  # position → event
+        self._ids: dict[uuid.UUID, int] = {}
+        self._overrides: dict[int, EventData | None] = {}
+        self._task_reports: dict[int, int] = {}  # TaskReported position → task position
+
+    def copy(self) -> StoreState:
+        """An independent copy (a batch validates against a copy, kept only on commit)."""
+        other = StoreState(self.types)
+        other.tree = self.tree.copy()
+        other.defined = dict(self.defined)
+        other.position = self.position
+        other._tasks = dict(self._tasks)
+        other._base = dict(self._base)
+        other._ids = dict(self._ids)
+        other._overrides = dict(self._overrides)
+        other._task_reports = dict(self._task_reports)
+        return other
+
+    def apply(
+        self,
+        *,
+        position: int,
+        event_id: uuid.UUID,
+        type_name: str,
+        unit: str,
+        occurred_on: dt.date,
+        data: EventData,
+    ) -> None:
+        """Fold one event (in position order); events of other types only move the position."""
+        self.position = max(self.position, position)
+        if type_name in UNIT_EVENT_TYPES or type_name in ESTABLISHMENT_EVENT_TYPES:
+            self.tree.apply(data, occurred_on, unit, position)
+            return
+        if isinstance(data, IndicatorDefined):
+            self.defined[data.code] = data
+            return
+        if isinstance(data, EventRetracted | EventCorrected):
+            target = self._ids.get(data.event_id)
+            if target is not None:
+                if isinstance(data, EventRetracted):
+                    self._overrides[target] = None
+                else:
+                    target_type = self._base[target][0]
+                    self._overrides[target] = _structure_as(self.types, target_type, data.data)
+            return
+        if isinstance(data, TaskAssigned | TaskReported | TargetSetAdopted):
+            self._base[position] = (type_name, occurred_on, unit, data)
+            self._ids[event_id] = position
+            if isinstance(data, TaskAssigned):
+                self._tasks.setdefault(data.task_id, position)
+            elif isinstance(data, TaskReported):
+                self._task_reports[position] = self._tasks.get(data.task_id, -1)
+
+    def _effective(self, position: int) -> EventData | None:
+        if position in self._overrides:
+            return self._overrides[position]
+        return self._base[position][3]
+
+    def has_task(self, task_id: str) -> bool:
+        """Whether a task with this id was assigned."""
+        return task_id in self._tasks
+
+    def tasks(self) -> list[TaskRecord]:
+        """Every task still standing (not retracted), with its standing reports."""
+        reports: dict[int, list[tuple[dt.date, int, str]]] = defaultdict(list)
+        for pos, task_pos in self._task_reports.items():
+            data = self._effective(pos)
+            if isinstance(data, TaskReported):
+                reports[self._tasks.get(data.task_id, task_pos)].append(
+                    (self._base[pos][1], pos, data.status)
+                )
+        out = []
+        for pos in sorted(self._tasks.values()):
+            data = self._effective(pos)
+            if isinstance(data, TaskAssigned):
+                out.append(
+                    TaskRecord(
+                        position=pos,
+                        assigned_on=self._base[pos][1],
+                        data=data,
+                        reports=tuple(sorted(reports.get(pos, []))),
+                    )
+                )
+        return out
+
+    def target_sets(self) -> list[TargetSetRecord]:
+        """Every target set still standing, oldest first."""
+        out = []
+        ids = {pos: eid for eid, pos in self._ids.items()}
+        for pos, (type_name, on, unit, _data) in sorted(self._base.items()):
+            if type_name != TargetSetAdopted.type_name:
+                continue
+            data = self._effective(pos)
+            if isinstance(data, TargetSetAdopted):
+                out.append(
+                    TargetSetRecord(
+                        position=pos, event_id=ids[pos], unit=unit, adopted_on=on, data=data
+                    )
+                )
+        return out
+
+
+def _structure_as(
+    types: EventTypes, type_name: str, payload: Mapping[str, Any]
+) -> EventData | None:
+    event_type = types.get(type_name)
+    if event_type is None:
+        return None
+    data, _errors = structure_data(event_type, payload)
+    return data
+
+
+# --- fact sources --------------------------------------------------------------------------
+
+
+class FactSource(Protocol):
+    """The questions a snapshot asks of the facts (as known at one position)."""
+
+    def sums(
+        self, indicators: Collection[str], members: Sequence[Member]
+    ) -> list[tuple[str, str, str, int]]:
+        """``(indicator, unit, dims, total)`` of the facts inside the members' date ranges."""
+        ...
+
+    def rows(
+        self,
+        indicators: Collection[str],
+        units: Collection[str] | None,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> list[Fact]:
+        """The facts themselves (for stocks, extremes, the land pipeline and explain)."""
+        ...
+
+    def present(self, indicator: str, members: Sequence[Member]) -> set[str]:
+        """The units that have at least one fact of ``indicator`` in their date range."""
+        ...
+
+
+def _groups(members: Sequence[Member]) -> dict[tuple[dt.date, dt.date], list[str]]:
+    groups: dict[tuple[dt.date, dt.date], list[str]] = defaultdict(list)
+    for m in members:
+        groups[(m.start, m.end)].append(m.unit)
+    return groups
+
+
+class MemoryFacts:
+    """Facts in a list, as known at ``known``: the full-replay answer the projection must equal."""
+
+    def __init__(
+        self, facts: Iterable[tuple[Fact, int | None]], known: int | None = None
+    ) -> None:
+        self.known = known
+        self._live = [
+            f
+            for f, until in facts
+            if (known is None and until is None)
+            or (known is not None and f.position <= known and (until is None or until > known))
+        ]
+
+    def sums(
+        self, indicators: Collection[str], members: Sequence[Member]
+    ) -> list[tuple[str, str, str, int]]:
+        wanted = set(indicators)
+        ranges: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+        for m in members:
+            ranges[m.unit].append((m.start, m.end))
+        totals: dict[tuple[str, str, str], int] = defaultdict(int)
+        for f in self._live:
+            if f.indicator in wanted and any(a <= f.day <= b for a, b in ranges.get(f.unit, ())):
+                totals[(f.indicator, f.unit, f.dims)] += f.value
+        return [(i, u, d, v) for (i, u, d), v in totals.items()]
+
+    def rows(
+        self,
+        indicators: Collection[str],
+        units: Collection[str] | None,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> list[Fact]:
+        wanted = set(indicators)
+        unit_set = set(units) if units is not None else None
+        return [
+            f
+            for f in self._live
+            if f.indicator in wanted
+            and (unit_set is None or f.unit in unit_set)
+            and (start is None or f.day >= start)
+            and (end is None or f.day <= end)
+        ]
+
+    def present(self, indicator: str, members: Sequence[Member]) -> set[str]:
+        return {
+            f.unit
+            for f in self._live
+            if f.indicator == indicator
+            and any(m.unit == f.unit and m.start <= f.day <= m.end for m in members)
+        }
+
+
+class SqlFacts:
+    """Facts answered by the projection table, as known at ``known`` (``None``: now)."""
+
+    def __init__(self, conn: Connection, known: int | None = None) -> None:
+        self.conn = conn
+        self.known = known
+
+    def _alive(self) -> Any:
+        t = facts_table.c
+        if self.known is None:
+            return t.until_position.is_(None)
+        return and_(
+            t.position <= self.known,
+            or_(t.until_position.is_(None), t.until_position > self.known),
+        )
+
+    def sums(
+        self, indicators: Collection[str], members: Sequence[Member]
+    ) -> list[tuple[str, str, str, int]]:
+        t = facts_table.c
+        out: list[tuple[str, str, str, int]] = []
+        for (start, end), units in _groups(members).items():
+            for chunk in _chunks(units, 900):
+                stmt = (
+                    select(t.indicator, t.unit, t.dims, func.sum(t.value))
+                    .where(
+                        t.indicator.in_(list(indicators)),
+                        t.unit.in_(chunk),
+                        t.day >= start,
+                        t.day <= end,
+                        self._alive(),
+                    )
+                    .group_by(t.indicator, t.unit, t.dims)
+                )
+                out.extend((i, u, d, int(v)) for i, u, d, v in self.conn.execute(stmt))
+        return out
+
+    def rows(
+        self,
+        indicators: Collection[str],
+        units: Collection[str] | None,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> list[Fact]:
+        t = facts_table.c
+        conditions = [t.indicator.in_(list(indicators)), self._alive()]
+        if start is not None:
+            conditions.append(t.day >= start)
+        if end is not None:
+            conditions.append(t.day <= end)
+        unit_chunks: list[list[str] | None] = (
+            [None] if units is None else list(_chunks(list(units), 900))
+        )
+        out: list[Fact] = []
+        for chunk in unit_chunks:
+            where = list(conditions)
+            if chunk is not None:
+                where.append(t.unit.in_(chunk))
+            stmt = select(
+                t.indicator,
+                t.unit,
+                t.day,
+                t.window_start,
+                t.dims,
+                t.subject,
+                t.value,
+                t.position,
+                t.source_position,
+            ).where(*where)
+            out.extend(
+                Fact(
+                    indicator=r.indicator,
+                    unit=r.unit,
+                    day=r.day,
+                    window_start=r.window_start,
+                    dims=r.dims,
+                    subject=r.subject,
+                    value=int(r.value),
+                    position=int(r.position),
+                    source_position=int(r.source_position),
+                )
+                for r in self.conn.execute(stmt)
+            )
+        return out
+
+    def present(self, indicator: str, members: Sequence[Member]) -> set[str]:
+        t = facts_table.c
+        found: set[str] = set()
+        for (start, end), units in _groups(members).items():
+            for chunk in _chunks(units, 900):
+                stmt = (
+                    select(t.unit)
+                    .where(
+                        t.indicator == indicator,
+                        t.unit.in_(chunk),
+                        t.day >= start,
+                        t.day <= end,
+                        self._alive(),
+                    )
+                    .distinct()
+                )
+                found.update(self.conn.execute(stmt).scalars())
+        return found
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield list(items[i : i + size])
+
+
+# --- replay ---------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Replayed:
+    """The result of a full replay: the state and every fact with its ``until_position``."""
+
+    state: StoreState
+    facts: tuple[tuple[Fact, int | None], ...]
+
+
+def replay(
+    events: Iterable[Any],
+    extractors: Mapping[str, Extractor],
+    types: EventTypes | None = None,
+    upto: int | None = None,
+) -> Replayed:
+    """Fold recorded events (position order) into state and facts, from nothing.
+
+    This is the definition the incremental projection is held to: for every position,
+    the projection's facts alive at that position are exactly the replay's.
+    """
+    state = StoreState(types)
+    facts: list[list[Any]] = []  # [fact, until]
+    by_source: dict[int, list[int]] = defaultdict(list)  # source position → indexes in facts
+    origin: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
+    for ev in events:
+        if upto is not None and ev.position > upto:
+            break
+        state.apply(
+            position=ev.position,
+            event_id=ev.id,
+            type_name=ev.type,
+            unit=ev.unit,
+            occurred_on=ev.occurred_on,
+            data=ev.data,
+        )
+        origin[ev.id] = (ev.position, ev.type, ev.unit, ev.occurred_on)
+        data = ev.data
+        if isinstance(data, EventRetracted | EventCorrected):
+            target = origin.get(data.event_id)
+            if target is None:
+                continue
+            src_pos, src_type, src_unit, src_day = target
+            for idx in by_source[src_pos]:
+                if facts[idx][1] is None:
+                    facts[idx][1] = ev.position
+            if isinstance(data, EventCorrected):
+                corrected = _structure_as(state.types, src_type, data.data)
+                if corrected is not None:
+                    for f in make_facts(
+                        extractors, src_type, corrected, src_unit, src_day, ev.position, src_pos
+                    ):
+                        by_source[src_pos].append(len(facts))
+                        facts.append([f, None])
+            continue
+        for f in make_facts(extractors, ev.type, data, ev.unit, ev.occurred_on, ev.position,
+                            ev.position):
+            by_source[ev.position].append(len(facts))
+            facts.append([f, None])
+    return Replayed(state=state, facts=tuple((f, u) for f, u in facts))

@@ -1,0 +1,120 @@
+"""The tables: SQLAlchemy Core, not ORM — an append-only log has nothing to track.
+
+``dv_events`` is the log. Its rows are inserted once and never updated or deleted: the
+position is the global order (assigned under the writer lock, so it has no gaps and commits
+in order), ``(stream, version)`` is unique (optimistic concurrency), ``event_id`` and
+``source_ref`` (the idempotency key) are unique, and ``hash`` chains every row to the one
+before it.
+
+``dv_facts`` and ``dv_projection`` are the projection: caches derived from the log that
+:meth:`dvcore.store.Store.rebuild_projections` can drop and rebuild at any time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator
+
+__all__ = ["UTCDateTime", "events", "facts", "metadata", "projection_state"]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite's INTEGER PRIMARY KEY is the rowid; BigInteger there would not be.
+_BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC instant on every backend (SQLite stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            raise ValueError("recorded_at must be a timezone-aware datetime")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+events = Table(
+    "dv_events",
+    metadata,
+    Column("position", _BigId, primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False),
+    Column("stream", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("source_ref", String(512), nullable=True),
+    Column("type", String(100), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("actor", String(64), nullable=True),
+    Column("payload", JSON().with_variant(JSONB(), "postgresql"), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("event_id"),
+    UniqueConstraint("source_ref"),
+    UniqueConstraint("stream", "version"),
+    Index(None, "type", "position"),
+    Index(None, "recorded_at"),
+)
+
+facts = Table(
+    "dv_facts",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    # the event whose recording made this fact count (the original, or its correction)
+    Column("position", BigInteger, nullable=False),
+    # the original event the fact is about: what explain and corrections point at
+    Column("source_position", BigInteger, nullable=False),
+    Column("until_position", BigInteger, nullable=True),
+    Column("indicator", String(100), nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("window_start", Date, nullable=True),
+    Column("dims", String(400), nullable=False, default=""),
+    Column("subject", String(200), nullable=True),
+    Column("value", BigInteger, nullable=False),  # micro-units: value × 10⁶, exact and summable
+    Index(None, "indicator", "unit", "day"),
+    Index(None, "source_position"),
+)
+
+projection_state = Table(
+    "dv_projection",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+)

@@ -1,0 +1,1269 @@
+"""The event store on SQLAlchemy Core: SQLite (a file, the default) and PostgreSQL.
+
+Writers are serialised: an append takes the store's writer lock for its whole transaction
+(``BEGIN IMMEDIATE`` on SQLite, a transaction-scoped advisory lock on PostgreSQL), reads
+the head of the log, and numbers its events from there. Positions are therefore assigned
+in commit order: when a reader sees position *n*, every position below *n* has committed,
+so a reader tailing by position never skips an event (the sequence-gap problem of
+sequence-numbered logs does not arise). The same lock makes the hash chain possible —
+each row's hash covers the previous row's — and gives every event of one append one
+``recorded_at``, never earlier than the head's, so "as known at an instant" is always a
+prefix of the log. See ``docs/architecture.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy import Connection, Engine, event, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from dvcore.errors import (
+    ConcurrencyError,
+    DvcoreError,
+    InputError,
+    Problem,
+    StoreBusyError,
+    StoreError,
+    UnknownUnitError,
+    ValidationError,
+    VerificationError,
+)
+from dvcore.events import (
+    EstablishmentChanged,
+    EstablishmentRegistered,
+    Event,
+    EventCorrected,
+    EventData,
+    EventRetracted,
+    FigureReported,
+    IndicatorDefined,
+    LandCertificateIssued,
+    LandDossierFiled,
+    LandDossierSubmitted,
+    LandUseRightRecognized,
+    RecordedEvent,
+    TargetSetAdopted,
+    TaskAssigned,
+    TaskReported,
+    UnitChanged,
+    UnitClosed,
+    UnitRegistered,
+    UnitsMerged,
+)
+from dvcore.indicators import (
+    CORE_EXTRACTORS,
+    CORE_INDICATORS,
+    Extractor,
+    Fact,
+    Indicator,
+    Snapshot,
+    compute_snapshot,
+    first_facts,
+    indicator_from_definition,
+    make_facts,
+    tasks_at,
+)
+from dvcore.periods import Cutoff, Period, parse_period
+from dvcore.serialization import (
+    EventTypes,
+    canonical_json,
+    event_from_dict,
+    structure_data,
+    unstructure_data,
+    upcast,
+)
+from dvcore.store import schema
+from dvcore.store.projections import (
+    STATE_EVENT_TYPES,
+    STRUCTURAL_TYPES,
+    SqlFacts,
+    StoreState,
+)
+from dvcore.units import TreeMode
+
+__all__ = [
+    "AppendResult",
+    "Explanation",
+    "Store",
+    "VerifyReport",
+    "default_url",
+    "open_store",
+]
+
+GENESIS = "0" * 64
+#: Bumped whenever the rules that derive facts change: the projection is then rebuilt.
+PROJECTION_VERSION = 1
+_CHUNK = 2000
+_PG_LOCK_KEY = 0x6476636F7265  # "dvcore"
+
+Clock = Callable[[], dt.datetime]
+Progress = Callable[[int, int | None], None]
+
+
+def default_url() -> str:
+    """``$DVCORE_STORE``, or a SQLite file ``dvcore.db`` in the working directory."""
+    return os.environ.get("DVCORE_STORE") or "sqlite:///dvcore.db"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@attrs.frozen(kw_only=True)
+class AppendResult:
+    """What an append did: the position of every input event (the original's for a
+    duplicate), how many were appended, and which were already stored."""
+
+    positions: tuple[int, ...]
+    appended: int
+    duplicates: tuple[tuple[str, int], ...]  # (source_ref or id, original position)
+    recorded_at: dt.datetime | None
+    head: int
+    dry_run: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class VerifyReport:
+    """The result of checking the hash chain: ``ok``, or the first bad position and why."""
+
+    ok: bool
+    checked: int
+    head_hash: str
+    first_bad: int | None = None
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Explanation:
+    """The events behind one figure: every event it counts, and no other."""
+
+    unit: str
+    period: Period
+    indicator: str
+    value: Any
+    events: tuple[RecordedEvent, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``dvcore explain --format json``."""
+        from dvcore.indicators import _number
+
+        return {
+            "unit": self.unit,
+            "period": self.period.to_dict(),
+            "indicator": self.indicator,
+            "value": _number(self.value),
+            "events": [
+                {
+                    "id": str(e.id),
+                    "type": e.type,
+                    "unit": e.unit,
+                    "occurred_on": e.occurred_on.isoformat(),
+                    "recorded_at": e.recorded_at.isoformat(),
+                    "source_ref": e.source_ref,
+                }
+                for e in self.events
+            ],
+        }
+
+
+def _row_hash(prev: str, row: Mapping[str, Any]) -> str:
+    body = canonical_json(
+        [
+            row["position"],
+            row["event_id"],
+            row["stream"],
+            row["version"],
+            row["source_ref"],
+            row["type"],
+            row["schema_version"],
+            row["occurred_on"].isoformat(),
+            row["unit"],
+            row["recorded_at"].astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            row["actor"],
+            row["payload"],
+        ]
+    )
+    return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
+
+
+def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event emit BEGIN itself (pysqlite's own is deferred).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("dv_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+class Store:
+    """An append-only event store and the reporting engine over it.
+
+    Open one with :func:`open_store`. Appends are all or nothing; reads rebuild figures
+    from the events (through the projection, which always equals a full replay).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Clock | None = None,
+        cutoff: Cutoff = "calendar",
+        event_types: EventTypes | None = None,
+        indicators: Iterable[Indicator] = (),
+        listeners: Iterable[Callable[[Sequence[RecordedEvent]], None]] = (),
+    ) -> None:
+        self.engine = engine
+        self.clock: Clock = clock or _utc_now
+        self.cutoff: Cutoff = cutoff
+        self.types = event_types or EventTypes.core()
+        self._indicators: dict[str, Indicator] = {i.code: i for i in CORE_INDICATORS}
+        extractors: dict[str, list[Extractor]] = {k: [v] for k, v in CORE_EXTRACTORS.items()}
+        for ind in indicators:
+            if ind.code in self._indicators:
+                raise DvcoreError(f"two indicators are named '{ind.code}'", code=ind.code)
+            self._indicators[ind.code] = ind
+            for type_name, extractor in ind.extractors.items():
+                extractors.setdefault(type_name, []).append(extractor)
+        self.extractors: dict[str, Extractor] = {
+            name: _chain(funcs) for name, funcs in extractors.items()
+        }
+        self._listeners = list(listeners)
+        self._state = StoreState(self.types)
+        self._state_cache: dict[int, StoreState] = {}
+        self.dialect: str = engine.dialect.name
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+        except DvcoreError:
+            raise
+        except OperationalError as exc:
+            raise _busy_or_store_error(exc) from exc
+        except DBAPIError as exc:
+            raise StoreError(f"the store failed: {exc.orig}") from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect().execution_options(dv_write=True) as conn:
+                with conn.begin():
+                    if self.dialect == "postgresql":
+                        conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
+                    yield conn
+        except DvcoreError:
+            raise
+        except OperationalError as exc:
+            raise _busy_or_store_error(exc) from exc
+        except IntegrityError as exc:
+            raise StoreError(f"the store refused a row: {exc.orig}") from exc
+        except DBAPIError as exc:
+            raise StoreError(f"the store failed: {exc.orig}") from exc
+
+    def head(self) -> int:
+        """The position of the last event in the log (0 when empty)."""
+        with self._read() as conn:
+            return _head(conn)[0]
+
+    # --- state ----------------------------------------------------------------------------
+
+    def _catch_up(self, conn: Connection, state: StoreState, upto: int | None = None) -> None:
+        stmt = (
+            select(schema.events)
+            .where(
+                schema.events.c.position > state.position,
+                schema.events.c.type.in_(sorted(STATE_EVENT_TYPES)),
+            )
+            .order_by(schema.events.c.position)
+        )
+        if upto is not None:
+            stmt = stmt.where(schema.events.c.position <= upto)
+        for row in conn.execute(stmt):
+            ev = self._decode(row)
+            state.apply(
+                position=ev.position,
+                event_id=ev.id,
+                type_name=ev.type,
+                unit=ev.unit,
+                occurred_on=ev.occurred_on,
+                data=ev.data,
+            )
+        head = _head(conn)[0]
+        state.position = head if upto is None else min(head, upto)
+
+    def state(self, known: int | None = None, conn: Connection | None = None) -> StoreState:
+        """The folded state, now or as known at position ``known``."""
+        if conn is None:
+            with self._read() as c:
+                return self.state(known, c)
+        if known is None:
+            self._catch_up(conn, self._state)
+            return self._state
+        cached = self._state_cache.get(known)
+        if cached is None:
+            cached = StoreState(self.types)
+            self._catch_up(conn, cached, upto=known)
+            if len(self._state_cache) > 8:
+                self._state_cache.clear()
+            self._state_cache[known] = cached
+        return cached
+
+    def indicators(self, state: StoreState | None = None) -> dict[str, Indicator]:
+        """Every indicator the store knows: core, plugins', and declared by events."""
+        out = dict(self._indicators)
+        for code, defined in (state or self._state).defined.items():
+            out.setdefault(code, indicator_from_definition(defined))
+        return out
+
+    # --- writing --------------------------------------------------------------------------
+
+    def append(
+        self,
+        events: Iterable[Event | Mapping[str, Any]],
+        *,
+        actor: str | None = None,
+        expected_version: int | Mapping[str, int] | None = None,
+        source: str | None = None,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        total: int | None = None,
+    ) -> AppendResult:
+        """Append events in one transaction: all of them, or — on any problem — none.
+
+        ``events`` are :class:`~dvcore.events.Event` objects or dicts in the JSON Lines
+        shape. An event whose ``source_ref`` (or id) the store already holds appends
+        nothing and reports the original position. ``expected_version`` (one int when the
+        batch has one stream, or a mapping stream → version) makes the append fail with
+        :class:`~dvcore.errors.ConcurrencyError` when another writer got there first.
+        Every problem of the whole batch is reported at once in a
+        :class:`~dvcore.errors.ValidationError`; nothing is written then. ``dry_run``
+        validates everything and writes nothing.
+        """
+        rows = (("<batch>" if source is None else source, row, item)
+                for row, item in enumerate(events, start=1))
+        return self.import_rows(rows, actor=actor, expected_version=expected_version,
+                                dry_run=dry_run, progress=progress, total=total)
+
+    def import_rows(
+        self,
+        rows: Iterable[tuple[str, int, Event | Mapping[str, Any]]],
+        *,
+        actor: str | None = None,
+        expected_version: int | Mapping[str, int] | None = None,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        total: int | None = None,
+        extra_problems: Sequence[Problem] = (),
+    ) -> AppendResult:
+        """:meth:`append` for input channels: each item comes with its file and row.
+
+        ``extra_problems`` is a list the caller keeps filling while ``rows`` is consumed
+        (rows a channel could not read); any problem there fails the whole import too.
+        """
+        with self._write() as conn:
+            state = self.state(conn=conn).copy()
+            batch = _Batch(self, conn, state, actor=actor)
+            chunk: list[tuple[str, int, Event | Mapping[str, Any]]] = []
+            done = 0
+            for item in rows:
+                chunk.append(item)
+                done += 1
+                if len(chunk) >= _CHUNK:
+                    batch.add(chunk, stop_rows=bool(extra_problems))
+                    chunk = []
+                    if progress is not None:
+                        progress(done, total)
+            if chunk:
+                batch.add(chunk, stop_rows=bool(extra_problems))
+            if progress is not None:
+                progress(done, total)
+            batch.check_expected(expected_version)
+            problems = sorted([*extra_problems, *batch.problems],
+                              key=lambda p: (p.source, p.row or 0))
+            if problems:
+                conn.rollback()
+                raise ValidationError(problems)
+            batch.finish()
+            if dry_run:
+                conn.rollback()
+            result = batch.result(dry_run)
+        if not dry_run and result.appended:
+            self._state = batch.state
+            for listener in self._listeners:
+                listener(batch.recorded)
+        return result
+
+    # --- reading --------------------------------------------------------------------------
+
+    def read(
+        self,
+        after: int = 0,
+        *,
+        upto: int | None = None,
+        types: Iterable[str] | None = None,
+        batch_size: int = 5000,
+    ) -> Iterator[RecordedEvent]:
+        """Recorded events in position order, after position ``after`` (a tailing reader
+        passes the last position it saw)."""
+        last = after
+        type_list = sorted(types) if types is not None else None
+        while True:
+            with self._read() as conn:
+                stmt = (
+                    select(schema.events)
+                    .where(schema.events.c.position > last)
+                    .order_by(schema.events.c.position)
+                    .limit(batch_size)
+                )
+                if upto is not None:
+                    stmt = stmt.where(schema.events.c.position <= upto)
+                if type_list is not None:
+                    stmt = stmt.where(schema.events.c.type.in_(type_list))
+                rows = conn.execute(stmt).all()
+            if not rows:
+                return
+            for row in rows:
+                yield self._decode(row)
+            last = rows[-1].position
+
+    def get(self, event_id: uuid.UUID | str) -> RecordedEvent | None:
+        """One recorded event by id, or ``None``."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(schema.events).where(schema.events.c.event_id == str(event_id))
+            ).first()
+        return None if row is None else self._decode(row)
+
+    def _decode(self, row: Any) -> RecordedEvent:
+        event_type = self.types.get(row.type)
+        if event_type is None:
+            raise StoreError(
+                f"event {row.position} has type '{row.type}', which no installed plugin "
+                "provides",
+                position=row.position,
+            )
+        payload = dict(row.payload)
+        if row.schema_version < event_type.schema_version:
+            payload = upcast(row.type, row.schema_version, payload, event_type.schema_version)
+        data, errors = structure_data(event_type, payload)
+        if data is None:
+            raise StoreError(
+                f"event {row.position} does not read as {row.type}: {errors}",
+                position=row.position,
+            )
+        return RecordedEvent(
+            position=row.position,
+            id=uuid.UUID(row.event_id),
+            stream=row.stream,
+            version=row.version,
+            type=row.type,
+            schema_version=row.schema_version,
+            occurred_on=row.occurred_on,
+            unit=row.unit,
+            recorded_at=row.recorded_at,
+            actor=row.actor,
+            source_ref=row.source_ref,
+            data=data,
+            hash=row.hash,
+        )
+
+    def position_at(self, instant: dt.datetime | str) -> int:
+        """The last position recorded at or before ``instant`` (what the store knew then)."""
+        when = _instant(instant)
+        with self._read() as conn:
+            value = conn.execute(
+                select(func.max(schema.events.c.position)).where(
+                    schema.events.c.recorded_at <= when
+                )
+            ).scalar()
+        return int(value or 0)
+
+    # --- reporting ------------------------------------------------------------------------
+
+    def period(self, spec: str | Period, cutoff: Cutoff | None = None) -> Period:
+        """A period from its spec under ``cutoff`` (the store's own by default)."""
+        if isinstance(spec, Period):
+            return spec
+        return parse_period(spec, cutoff or self.cutoff)
+
+    def _context(
+        self, conn: Connection, as_known_at: dt.datetime | str | None
+    ) -> tuple[StoreState, SqlFacts, dt.datetime | None]:
+        self._ensure_projection(conn)
+        if as_known_at is None:
+            return self.state(conn=conn), SqlFacts(conn), None
+        when = _instant(as_known_at)
+        known = int(
+            conn.execute(
+                select(func.max(schema.events.c.position)).where(
+                    schema.events.c.recorded_at <= when
+                )
+            ).scalar()
+            or 0
+        )
+        return self.state(known, conn), SqlFacts(conn, known), when
+
+    def snapshot(
+        self,
+        unit: str,
+        period: str | Period,
+        *,
+        as_known_at: dt.datetime | str | None = None,
+        tree: TreeMode = "as-of",
+        cutoff: Cutoff | None = None,
+    ) -> Snapshot:
+        """Every figure of ``unit``'s subtree over ``period``, as known at an instant."""
+        _check_tree(tree)
+        per = self.period(period, cutoff)
+        with self._read() as conn:
+            state, source, when = self._context(conn, as_known_at)
+            return compute_snapshot(
+                state, source, self.indicators(state).values(), unit, per, tree, when
+            )
+
+    def targets(
+        self,
+        unit: str,
+        as_of: dt.date | str,
+        *,
+        resolution: str | None = None,
+        as_known_at: dt.datetime | str | None = None,
+        cutoff: Cutoff | None = None,
+    ) -> list[Any]:
+        """Evaluate the targets ``unit`` adopted, as of a cut-off date (DESIGN.md §5)."""
+        from dvcore.periods import parse_date
+        from dvcore.targets import evaluate_targets
+
+        day = as_of if isinstance(as_of, dt.date) else parse_date(as_of)
+        with self._read() as conn:
+            state, source, _when = self._context(conn, as_known_at)
+            return evaluate_targets(
+                state,
+                source,
+                self.indicators(state),
+                unit,
+                day,
+                cutoff or self.cutoff,
+                resolution=resolution,
+            )
+
+    def explain(
+        self,
+        unit: str,
+        period: str | Period,
+        indicator: str,
+        *,
+        as_known_at: dt.datetime | str | None = None,
+        tree: TreeMode = "as-of",
+        cutoff: Cutoff | None = None,
+    ) -> Explanation:
+        """The events behind one figure: every event it counts, and no other."""
+        _check_tree(tree)
+        per = self.period(period, cutoff)
+        with self._read() as conn:
+            state, source, when = self._context(conn, as_known_at)
+            inds = self.indicators(state)
+            ind = inds.get(indicator)
+            if ind is None:
+                raise InputError(
+                    f"unknown indicator '{indicator}'; known: {', '.join(sorted(inds))}",
+                    indicator=indicator,
+                )
+            snap = compute_snapshot(state, source, [ind], unit, per, tree, when)
+            positions = self._explain_positions(state, source, ind, unit, per, tree)
+            events = self._events_at(conn, positions)
+        return Explanation(
+            unit=unit, period=per, indicator=indicator, value=snap.value(indicator),
+            events=tuple(events),
+        )
+
+    def _explain_positions(
+        self, state: StoreState, source: SqlFacts, ind: Indicator, unit: str, per: Period,
+        tree_mode: TreeMode,
+    ) -> set[int]:
+        from dvcore.indicators import _in_members
+
+        tree = state.tree
+        members = tree.members(unit, per.start, per.end, tree_mode)
+        at_end = [m for m in members if m.end == per.end and tree.exists(m.unit, per.end)]
+        facts: list[Fact] = []
+        units = {m.unit for m in members}
+        if ind.kind == "units_with" and ind.base:
+            facts = _in_members(source.rows([ind.base], units, per.start, per.end), members)
+        elif ind.kind == "fact" and ind.time == "first":
+            facts = first_facts(source, [ind.code], members, per)
+        elif ind.kind == "fact" and ind.time == "last":
+            latest: dict[tuple[str, str], Fact] = {}
+            for f in source.rows([ind.code], {m.unit for m in at_end}, None, per.end):
+                key = (f.unit, f.dims)
+                if key not in latest or (f.day, f.position) > (latest[key].day,
+                                                               latest[key].position):
+                    latest[key] = f
+            facts = list(latest.values())
+        elif ind.kind == "fact":
+            facts = _in_members(source.rows([ind.code], units, per.start, per.end), members)
+        positions = {f.source_position for f in facts} | {f.position for f in facts}
+        if ind.code == "establishment.using_land":
+            ids = set(tree.establishments_using_land(at_end, per.end))
+            positions |= tree.establishment_positions(ids, per.end)
+        elif ind.code in ("task.open", "task.overdue"):
+            open_tasks, overdue = tasks_at(state, {m.unit for m in at_end}, per.end)
+            for task in open_tasks if ind.code == "task.open" else overdue:
+                positions.add(task.position)
+                positions.update(p for on, p, _s in task.reports if on <= per.end)
+        return positions
+
+    def _events_at(self, conn: Connection, positions: Iterable[int]) -> list[RecordedEvent]:
+        out: list[RecordedEvent] = []
+        ordered = sorted(positions)
+        for i in range(0, len(ordered), 900):
+            rows = conn.execute(
+                select(schema.events)
+                .where(schema.events.c.position.in_(ordered[i : i + 900]))
+                .order_by(schema.events.c.position)
+            )
+            out.extend(self._decode(r) for r in rows)
+        return out
+
+    # --- projections ----------------------------------------------------------------------
+
+    def _ensure_projection(self, conn: Connection) -> None:
+        row = conn.execute(
+            select(schema.projection_state).where(schema.projection_state.c.name == "facts")
+        ).first()
+        head = _head(conn)[0]
+        if row is not None and row.version == PROJECTION_VERSION and row.position == head:
+            return
+        # Behind (written by an older dvcore) or derived by other rules: rebuild, then
+        # answer. Readers never see a half-built projection: it happens in one transaction.
+        conn.rollback()
+        self.rebuild_projections()
+        conn.begin()
+
+    def rebuild_projections(self, progress: Progress | None = None) -> int:
+        """Drop the projection and derive it again from the whole log; returns the head."""
+        with self._write() as conn:
+            conn.execute(schema.facts.delete())
+            state = StoreState(self.types)
+            writer = _FactWriter(self, conn)
+            total = _head(conn)[0]
+            done = 0
+            for ev in self._iter_rows(conn):
+                state.apply(position=ev.position, event_id=ev.id, type_name=ev.type,
+                            unit=ev.unit, occurred_on=ev.occurred_on, data=ev.data)
+                writer.add(ev.type, ev.data, ev.unit, ev.occurred_on, ev.position, ev.id)
+                done += 1
+                if progress is not None and done % _CHUNK == 0:
+                    progress(done, total)
+            writer.flush()
+            _set_projection(conn, total)
+            self._state = state
+            self._state_cache.clear()
+        if progress is not None:
+            progress(total, total)
+        return total
+
+    def _iter_rows(self, conn: Connection, after: int = 0) -> Iterator[RecordedEvent]:
+        last = after
+        while True:
+            rows = conn.execute(
+                select(schema.events)
+                .where(schema.events.c.position > last)
+                .order_by(schema.events.c.position)
+                .limit(5000)
+            ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield self._decode(row)
+            last = rows[-1].position
+
+    # --- integrity ------------------------------------------------------------------------
+
+    def verify(self, progress: Progress | None = None) -> VerifyReport:
+        """Recompute the hash chain; report the first position that does not verify."""
+        prev = GENESIS
+        expected = 1
+        with self._read() as conn:
+            total = _head(conn)[0]
+            last = 0
+            while True:
+                rows = conn.execute(
+                    select(schema.events)
+                    .where(schema.events.c.position > last)
+                    .order_by(schema.events.c.position)
+                    .limit(5000)
+                ).all()
+                if not rows:
+                    break
+                for row in rows:
+                    if row.position != expected:
+                        return VerifyReport(
+                            ok=False, checked=expected - 1, head_hash=prev,
+                            first_bad=expected,
+                            reason=f"position {expected} is missing (next is {row.position})",
+                        )
+                    mapping = dict(row._mapping)
+                    if _row_hash(prev, mapping) != row.hash:
+                        return VerifyReport(
+                            ok=False, checked=expected - 1, head_hash=prev,
+                            first_bad=row.position,
+                            reason=f"event {row.position} ({row.event_id}) does not match "
+                            "its hash: it was edited after it was recorded",
+                        )
+                    prev = row.hash
+                    expected += 1
+                last = rows[-1].position
+                if progress is not None:
+                    progress(last, total)
+        return VerifyReport(ok=True, checked=expected - 1, head_hash=prev)
+
+    def verify_or_raise(self) -> VerifyReport:
+        """:meth:`verify`, raising :class:`~dvcore.errors.VerificationError` when bad."""
+        report = self.verify()
+        if not report.ok:
+            raise VerificationError(report.reason or "the log does not verify",
+                                    report.first_bad)
+        return report
+
+
+def _chain(funcs: Sequence[Extractor]) -> Extractor:
+    if len(funcs) == 1:
+        return funcs[0]
+
+    def chained(data: EventData) -> list[Any]:
+        return [c for f in funcs for c in f(data)]
+
+    return chained
+
+
+def _check_tree(tree: str) -> None:
+    if tree not in ("as-of", "current"):
+        raise InputError(f"unknown tree '{tree}': use as-of or current", tree=tree)
+
+
+def _instant(value: dt.datetime | str) -> dt.datetime:
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(
+                f"'{value}' is not an instant: use ISO 8601, e.g. 2023-09-20T17:00:00+07:00",
+                value=value,
+            ) from None
+        if len(text) == 10:  # a bare date: the end of that day, UTC
+            parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
+        value = parsed
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _head(conn: Connection) -> tuple[int, str, dt.datetime | None]:
+    row = conn.execute(
+        select(schema.events.c.position, schema.events.c.hash, schema.events.c.recorded_at)
+        .order_by(schema.events.c.position.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return 0, GENESIS, None
+    return int(row.position), row.hash, row.recorded_at
+
+
+def _set_projection(conn: Connection, position: int) -> None:
+    t = schema.projection_state
+    updated = conn.execute(
+        t.update().where(t.c.name == "facts").values(position=position,
+                                                     version=PROJECTION_VERSION)
+    )
+    if updated.rowcount == 0:
+        conn.execute(t.insert().values(name="facts", position=position,
+                                       version=PROJECTION_VERSION))
+
+
+def _busy_or_store_error(exc: OperationalError) -> StoreError:
+    text = str(exc.orig)
+    if "locked" in text or "busy" in text:
+        return StoreBusyError(
+            "the store is busy: another writer held it past the busy timeout; try again"
+        )
+    return StoreError(f"the store failed: {text}")
+
+
+class _FactWriter:
+    """Inserts the facts of appended events and retires those corrections supersede."""
+
+    def __init__(self, store: Store, conn: Connection) -> None:
+        self.store = store
+        self.conn = conn
+        self.pending: list[dict[str, Any]] = []
+        self.origin: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
+
+    def add(self, type_name: str, data: EventData, unit: str, day: dt.date, position: int,
+            event_id: uuid.UUID) -> None:
+        self.origin[event_id] = (position, type_name, unit, day)
+        if isinstance(data, EventRetracted | EventCorrected):
+            target = self.origin.get(data.event_id) or self._lookup(data.event_id)
+            if target is None:
+                return
+            src_pos, src_type, src_unit, src_day = target
+            self.flush()
+            t = schema.facts
+            self.conn.execute(
+                t.update()
+                .where(t.c.source_position == src_pos, t.c.until_position.is_(None))
+                .values(until_position=position)
+            )
+            if isinstance(data, EventCorrected):
+                event_type = self.store.types.get(src_type)
+                corrected = structure_data(event_type, data.data)[0] if event_type else None
+                if corrected is not None:
+                    self._queue(make_facts(self.store.extractors, src_type, corrected,
+                                           src_unit, src_day, position, src_pos))
+            return
+        self._queue(make_facts(self.store.extractors, type_name, data, unit, day, position,
+                               position))
+
+    def _lookup(self, event_id: uuid.UUID) -> tuple[int, str, str, dt.date] | None:
+        row = self.conn.execute(
+            select(schema.events.c.position, schema.events.c.type, schema.events.c.unit,
+                   schema.events.c.occurred_on).where(
+                schema.events.c.event_id == str(event_id))
+        ).first()
+        return None if row is None else (int(row[0]), row[1], row[2], row[3])
+
+    def _queue(self, facts: Iterable[Fact]) -> None:
+        for f in facts:
+            self.pending.append(
+                {
+                    "position": f.position,
+                    "source_position": f.source_position,
+                    "until_position": None,
+                    "indicator": f.indicator,
+                    "unit": f.unit,
+                    "day": f.day,
+                    "window_start": f.window_start,
+                    "dims": f.dims,
+                    "subject": f.subject,
+                    "value": f.value,
+                }
+            )
+        if len(self.pending) >= 5000:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.conn.execute(schema.facts.insert(), self.pending)
+            self.pending = []
+
+
+class _Batch:
+    """One append in progress: validation against the state, numbering, hashing, rows."""
+
+    def __init__(self, store: Store, conn: Connection, state: StoreState, *,
+                 actor: str | None) -> None:
+        self.store = store
+        self.conn = conn
+        self.state = state
+        self.actor = actor
+        self.source = "<batch>"
+        self.problems: list[Problem] = []
+        self.problems_elsewhere = False
+        self.positions: list[int] = []
+        self.duplicates: list[tuple[str, int]] = []
+        self.recorded: list[RecordedEvent] = []
+        head, self.prev_hash, last_at = _head(conn)
+        self.next_position = head + 1
+        self.head = head
+        now = store.clock()
+        if now.tzinfo is None:
+            raise StoreError("the store's clock must return timezone-aware datetimes")
+        now = now.astimezone(dt.UTC)
+        self.recorded_at = max(now, last_at) if last_at is not None else now
+        self.versions: dict[str, int] = {}
+        self.seen_refs: dict[str, int] = {}
+        self.seen_ids: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
+        self.touched: dict[str, int] = {}  # stream → version before this batch
+        self.facts = _FactWriter(store, conn)
+
+    # --- per chunk ------------------------------------------------------------------------
+
+    def add(self, chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]],
+            stop_rows: bool = False) -> None:
+        parsed: list[tuple[str, int, Event]] = []
+        for source, row, item in chunk:
+            if isinstance(item, Event):
+                parsed.append((source, row, item))
+                continue
+            event, problems = event_from_dict(item, self.store.types, source=source, row=row)
+            if event is None:
+                self.problems.extend(problems)
+            else:
+                parsed.append((source, row, event))
+        if stop_rows:  # a channel already failed a row: validate on, insert no more
+            self.problems_elsewhere = True
+        refs = [e.source_ref for _s, _r, e in parsed if e.source_ref is not None]
+        stored_refs = self._stored("source_ref", refs)
+        stored_ids = self._stored("event_id", [str(e.id) for _s, _r, e in parsed])
+        streams = {e.stream_name for _s, _r, e in parsed} - set(self.versions)
+        self._load_versions(streams)
+        rows: list[dict[str, Any]] = []
+        for source, row, event in parsed:
+            self.source = source
+            if event.source_ref is not None and (
+                event.source_ref in stored_refs or event.source_ref in self.seen_refs
+            ):
+                original = stored_refs.get(event.source_ref) or self.seen_refs[event.source_ref]
+                self.positions.append(original)
+                self.duplicates.append((event.source_ref, original))
+                continue
+            if str(event.id) in stored_ids:
+                original = stored_ids[str(event.id)]
+                self.positions.append(original)
+                self.duplicates.append((str(event.id), original))
+                continue
+            if event.id in self.seen_ids:
+                self._problem(row, "id", f"event id {event.id} appears twice in the batch")
+                continue
+            problems = self._validate(row, event)
+            if problems:
+                self.problems.extend(problems)
+                continue
+            if self.problems or self.problems_elsewhere:
+                # Keep validating (every problem at once) but stop building rows.
+                self._apply(event, self.next_position)
+                self.next_position += 1
+                continue
+            rows.append(self._row(event))
+        if rows:
+            self.conn.execute(schema.events.insert(), rows)
+        self.facts.flush()
+
+    def _stored(self, column: str, values: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        col = schema.events.c[column]
+        for i in range(0, len(values), 900):
+            part = values[i : i + 900]
+            if part:
+                for value, pos in self.conn.execute(
+                    select(col, schema.events.c.position).where(col.in_(part))
+                ):
+                    found[value] = int(pos)
+        return found
+
+    def _load_versions(self, streams: Iterable[str]) -> None:
+        names = sorted(streams)
+        for name in names:
+            self.versions[name] = 0
+        for i in range(0, len(names), 900):
+            part = names[i : i + 900]
+            stmt = (
+                select(schema.events.c.stream, func.max(schema.events.c.version))
+                .where(schema.events.c.stream.in_(part))
+                .group_by(schema.events.c.stream)
+            )
+            for stream, version in self.conn.execute(stmt):
+                self.versions[stream] = int(version)
+
+    def _row(self, event: Event) -> dict[str, Any]:
+        position = self.next_position
+        self.next_position += 1
+        stream = event.stream_name
+        self.touched.setdefault(stream, self.versions[stream])
+        self.versions[stream] += 1
+        payload = unstructure_data(event.data)
+        row: dict[str, Any] = {
+            "position": position,
+            "event_id": str(event.id),
+            "stream": stream,
+            "version": self.versions[stream],
+            "source_ref": event.source_ref,
+            "type": event.type,
+            "schema_version": type(event.data).schema_version,
+            "occurred_on": event.occurred_on,
+            "unit": event.unit,
+            "recorded_at": self.recorded_at,
+            "actor": self.actor,
+            "payload": payload,
+        }
+        row["hash"] = _row_hash(self.prev_hash, row)
+        self.prev_hash = row["hash"]
+        self.positions.append(position)
+        if event.source_ref is not None:
+            self.seen_refs[event.source_ref] = position
+        self._apply(event, position)
+        self.facts.add(event.type, event.data, event.unit, event.occurred_on, position, event.id)
+        self.recorded.append(
+            RecordedEvent(
+                position=position, id=event.id, stream=stream, version=row["version"],
+                type=event.type, schema_version=row["schema_version"],
+                occurred_on=event.occurred_on, unit=event.unit,
+                recorded_at=self.recorded_at, actor=self.actor,
+                source_ref=event.source_ref, data=event.data, hash=row["hash"],
+            )
+        )
+        return row
+
+    def _apply(self, event: Event, position: int) -> None:
+        self.seen_ids[event.id] = (position, event.type, event.unit, event.occurred_on)
+        if event.type in STATE_EVENT_TYPES:
+            self.state.apply(position=position, event_id=event.id, type_name=event.type,
+                             unit=event.unit, occurred_on=event.occurred_on, data=event.data)
+
+    def _problem(self, row: int, field: str | None, message: str) -> None:
+        self.problems.append(Problem(source=self.source, row=row, field=field,
+                                     message=message))
+
+    # --- validation that needs the store ----------------------------------------------
+
+    def _validate(self, row: int, event: Event) -> list[Problem]:
+        out: list[Problem] = []
+
+        def problem(field: str | None, message: str) -> None:
+            out.append(Problem(source=self.source, row=row, field=field, message=message))
+
+        tree = self.state.tree
+        data = event.data
+        day = event.occurred_on
+        if isinstance(data, UnitRegistered):
+            if data.code in tree:
+                problem("data.code", f"unit '{data.code}' is registered already")
+            if data.parent is not None:
+                self._unit_on(problem, "data.parent", data.parent, day)
+            if event.unit != data.code:
+                self._unit_on(problem, "unit", event.unit, day)
+            return out
+        self._unit_on(problem, "unit", event.unit, day)
+        if isinstance(data, UnitChanged):
+            if self._unit_on(problem, "data.code", data.code, day) and data.parent is not None:
+                if self._unit_on(problem, "data.parent", data.parent, day) and (
+                    data.parent == data.code or data.code in tree.ancestors(data.parent, day)
+                ):
+                    problem("data.parent", f"'{data.parent}' is inside '{data.code}': "
+                            "a unit cannot move under itself")
+        elif isinstance(data, UnitsMerged):
+            for i, code in enumerate(data.sources):
+                self._unit_on(problem, f"data.sources[{i}]", code, day)
+            self._unit_on(problem, "data.into", data.into, day)
+        elif isinstance(data, UnitClosed):
+            self._unit_on(problem, "data.code", data.code, day)
+        elif isinstance(data, EstablishmentRegistered):
+            if tree.has_establishment(data.id):
+                problem("data.id", f"establishment '{data.id}' is registered already")
+        elif isinstance(data, EstablishmentChanged):
+            if not tree.has_establishment(data.id):
+                problem("data.id", f"unknown establishment '{data.id}'")
+            if data.unit is not None:
+                self._unit_on(problem, "data.unit", data.unit, day)
+        elif isinstance(data, LandDossierFiled | LandDossierSubmitted | LandUseRightRecognized
+                        | LandCertificateIssued):
+            if not tree.has_establishment(data.establishment_id):
+                problem("data.establishment_id",
+                        f"unknown establishment '{data.establishment_id}'")
+        elif isinstance(data, IndicatorDefined):
+            previous = self.state.defined.get(data.code)
+            if data.code in self.store._indicators:
+                problem("data.code", f"'{data.code}' is a built-in indicator")
+            elif previous is not None and previous.aggregation != data.aggregation:
+                problem("data.aggregation", f"'{data.code}' was defined with aggregation "
+                        f"'{previous.aggregation}'")
+        elif isinstance(data, FigureReported):
+            if data.indicator not in self.state.defined:
+                problem("data.indicator", f"indicator '{data.indicator}' is not defined: "
+                        "record an IndicatorDefined first")
+        elif isinstance(data, TaskAssigned):
+            self._unit_on(problem, "data.owner", data.owner, day)
+            if self.state.has_task(data.task_id):
+                problem("data.task_id", f"task '{data.task_id}' is assigned already")
+        elif isinstance(data, TaskReported):
+            if not self.state.has_task(data.task_id):
+                problem("data.task_id", f"unknown task '{data.task_id}'")
+        elif isinstance(data, TargetSetAdopted):
+            known = self.store.indicators(self.state)
+            for i, target in enumerate(data.targets):
+                if target.indicator not in known:
+                    problem(f"data.targets[{i}].indicator",
+                            f"unknown indicator '{target.indicator}'")
+                try:
+                    parse_period(target.period, self.store.cutoff)
+                except InputError as exc:
+                    problem(f"data.targets[{i}].period", str(exc))
+        elif isinstance(data, EventRetracted | EventCorrected):
+            self._validate_correction(problem, event, data)
+        return out
+
+    def _unit_on(self, problem: Callable[[str | None, str], None], field: str, code: str,
+                 day: dt.date) -> bool:
+        try:
+            self.state.tree.check_exists(code, day)
+        except UnknownUnitError as exc:
+            problem(field, str(exc))
+            return False
+        return True
+
+    def _validate_correction(self, problem: Callable[[str | None, str], None], event: Event,
+                             data: EventRetracted | EventCorrected) -> None:
+        target = self.seen_ids.get(data.event_id)
+        if target is None:
+            row = self.conn.execute(
+                select(schema.events.c.position, schema.events.c.type, schema.events.c.unit,
+                       schema.events.c.occurred_on).where(
+                    schema.events.c.event_id == str(data.event_id))
+            ).first()
+            target = None if row is None else (int(row[0]), row[1], row[2], row[3])
+        if target is None:
+            problem("data.event_id", f"no event {data.event_id} in the store")
+            return
+        _pos, type_name, unit, _day = target
+        if type_name in (EventRetracted.type_name, EventCorrected.type_name):
+            problem("data.event_id", "name the original event, not a correction of it")
+        elif type_name in STRUCTURAL_TYPES:
+            problem("data.event_id", f"a {type_name} cannot be retracted or corrected: record "
+                    "a UnitChanged, UnitClosed or EstablishmentChanged instead")
+        elif unit != event.unit:
+            problem("unit", f"the correction must be recorded for the event's unit '{unit}'")
+        elif isinstance(data, EventCorrected):
+            event_type = self.store.types.get(type_name)
+            if event_type is not None:
+                _data, errors = structure_data(event_type, data.data, path="data.data")
+                for path, message in errors:
+                    problem(path, message)
+
+    # --- the end ----------------------------------------------------------------------------
+
+    def check_expected(self, expected: int | Mapping[str, int] | None) -> None:
+        if expected is None:
+            return
+        if isinstance(expected, int):
+            streams = set(self.touched) or set(self.versions)
+            if len(streams) != 1:
+                raise InputError("expected_version as one number needs a batch of one stream; "
+                                 "pass a mapping stream → version")
+            expected = {next(iter(streams)): expected}
+        for stream, version in expected.items():
+            if stream not in self.versions:
+                self._load_versions([stream])
+            actual = self.touched.get(stream, self.versions[stream])
+            if actual != version:
+                raise ConcurrencyError(stream, version, actual)
+
+    def finish(self) -> None:
+        self.facts.flush()
+        if self.recorded:
+            _set_projection(self.conn, self.next_position - 1)
+
+    def result(self, dry_run: bool) -> AppendResult:
+        appended = len(self.recorded)
+        return AppendResult(
+            positions=tuple(self.positions),
+            appended=appended,
+            duplicates=tuple(self.duplicates),
+            recorded_at=self.recorded_at if appended else None,
+            head=self.head if dry_run else self.next_position - 1,
+            dry_run=dry_run,
+        )
+
+
+# --- opening ----------------------------------------------------------------------------------
+
+
+def open_store(
+    url: str | None = None,
+    *,
+    clock: Clock | None = None,
+    cutoff: Cutoff = "calendar",
+    create: bool = True,
+    busy_timeout: float = 30.0,
+    plugins: bool = True,
+    event_types: EventTypes | None = None,
+    indicators: Iterable[Indicator] | None = None,
+) -> Store:
+    """Open (and by default create or upgrade) the store at ``url``.
+
+    ``url`` is ``sqlite:///FILE`` (the default: ``$DVCORE_STORE`` or ``dvcore.db``) or
+    ``postgresql+psycopg://…``. The schema is managed by alembic (branch ``dvcore``).
+    ``clock`` returns the timezone-aware instant events are recorded at (tests and demos
+    set it; a store never takes ``recorded_at`` from the caller). ``plugins`` loads event
+    types and indicators through the plugin manager.
+    """
+    url = url or default_url()
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    try:
+        engine = sa.create_engine(url, json_serializer=canonical_json)
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise InputError(f"cannot open store '{url}': {exc}", url=url) from exc
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine, busy_timeout)
+    elif engine.dialect.name != "postgresql":
+        raise InputError(f"dvcore stores live in SQLite or PostgreSQL, not {engine.dialect.name}",
+                         url=url)
+    types = event_types
+    extra: list[Indicator] = list(indicators or [])
+    listeners: list[Callable[[Sequence[RecordedEvent]], None]] = []
+    if plugins and event_types is None:
+        from dvcore.registry import get_plugin_manager, plugin_event_types, plugin_indicators
+
+        pm = get_plugin_manager()
+        types = plugin_event_types(pm)
+        if indicators is None:
+            extra = plugin_indicators(pm)
+
+        def notify(recorded: Sequence[RecordedEvent]) -> None:
+            pm.hook.dvcore_events_appended(events=list(recorded))
+
+        listeners.append(notify)
+    try:
+        if create:
+            from dvcore.store.migrate import upgrade
+
+            upgrade(engine)
+        else:
+            with engine.connect() as conn:
+                if not sa.inspect(conn).has_table("dv_events"):
+                    raise InputError(f"no dvcore store at '{url}': run 'dvcore init' first",
+                                     url=url)
+    except OperationalError as exc:
+        engine.dispose()
+        raise _busy_or_store_error(exc) from exc
+    except DBAPIError as exc:
+        engine.dispose()
+        raise StoreError(f"cannot open store '{url}': {exc.orig}") from exc
+    return Store(engine, clock=clock, cutoff=cutoff, event_types=types, indicators=extra,
+                 listeners=listeners)
+
