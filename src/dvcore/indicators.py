@@ -138,9 +138,20 @@ def pad_count(value: int) -> str:
     return f"{value:02d}" if 0 <= value < 10 else format_number(value)
 
 
+_DIMS_TEXT: dict[tuple[tuple[str, str], ...], str] = {}
+
+
 def encode_dims(dims: Mapping[str, str]) -> str:
     """The stored text of a fact's dimensions (``""`` for none)."""
-    return canonical_json(dict(dims)) if dims else ""
+    if not dims:
+        return ""
+    key = tuple(sorted(dims.items()))
+    text = _DIMS_TEXT.get(key)
+    if text is None:
+        text = canonical_json(dict(key))
+        if len(_DIMS_TEXT) < 10_000:  # a bounded cache: dimensions repeat endlessly
+            _DIMS_TEXT[key] = text
+    return text
 
 
 def decode_dims(text: str) -> dict[str, str]:

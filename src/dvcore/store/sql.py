@@ -175,8 +175,13 @@ class Explanation:
         }
 
 
-def _row_hash(prev: str, row: Mapping[str, Any]) -> str:
-    body = canonical_json(
+def _row_hash(prev: str, row: Mapping[str, Any], payload_text: str | None = None) -> str:
+    """The chain hash of one row: SHA-256 of the previous hash and the row's canonical JSON.
+
+    ``payload_text`` is the payload's canonical JSON when the caller has it already; the
+    result is the same as hashing the payload object.
+    """
+    head = canonical_json(
         [
             row["position"],
             row["event_id"],
@@ -189,10 +194,39 @@ def _row_hash(prev: str, row: Mapping[str, Any]) -> str:
             row["unit"],
             row["recorded_at"].astimezone(dt.UTC).isoformat(timespec="microseconds"),
             row["actor"],
-            row["payload"],
         ]
     )
+    if payload_text is None:
+        payload_text = canonical_json(row["payload"])
+    body = f"{head[:-1]},{payload_text}]"
     return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
+
+
+_EVENT_COLUMNS = (
+    "position", "event_id", "stream", "version", "source_ref", "type", "schema_version",
+    "occurred_on", "unit", "recorded_at", "actor", "payload", "hash",
+)
+_FACT_COLUMNS = (
+    "position", "source_position", "until_position", "indicator", "unit", "day",
+    "window_start", "dims", "subject", "value",
+)
+
+
+def _insert_sql(dialect: str, table: str, columns: Sequence[str]) -> str:
+    if dialect == "postgresql":
+        marks = ", ".join("%s::jsonb" if c == "payload" else "%s" for c in columns)
+    else:
+        marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+
+
+def _bulk_insert(conn: Connection, table: str, columns: Sequence[str],
+                 rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows through the driver: the append path's hot loop skips SQLAlchemy's
+    per-row bind processing, so the values must already be what the backend stores
+    (on SQLite, dates and instants as the text SQLAlchemy's types write)."""
+    if rows:
+        conn.exec_driver_sql(_insert_sql(conn.dialect.name, table, columns), list(rows))
 
 
 def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
@@ -829,7 +863,8 @@ class _FactWriter:
     def __init__(self, store: Store, conn: Connection) -> None:
         self.store = store
         self.conn = conn
-        self.pending: list[dict[str, Any]] = []
+        self.pending: list[tuple[Any, ...]] = []
+        self.sqlite = conn.dialect.name == "sqlite"
         self.origin: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
 
     def add(self, type_name: str, data: EventData, unit: str, day: dt.date, position: int,
@@ -866,27 +901,23 @@ class _FactWriter:
         return None if row is None else (int(row[0]), row[1], row[2], row[3])
 
     def _queue(self, facts: Iterable[Fact]) -> None:
+        sqlite = self.sqlite
         for f in facts:
+            day: Any = f.day
+            start: Any = f.window_start
+            if sqlite:
+                day = day.isoformat()
+                start = None if start is None else start.isoformat()
             self.pending.append(
-                {
-                    "position": f.position,
-                    "source_position": f.source_position,
-                    "until_position": None,
-                    "indicator": f.indicator,
-                    "unit": f.unit,
-                    "day": f.day,
-                    "window_start": f.window_start,
-                    "dims": f.dims,
-                    "subject": f.subject,
-                    "value": f.value,
-                }
+                (f.position, f.source_position, None, f.indicator, f.unit, day, start,
+                 f.dims, f.subject, f.value)
             )
         if len(self.pending) >= 5000:
             self.flush()
 
     def flush(self) -> None:
         if self.pending:
-            self.conn.execute(schema.facts.insert(), self.pending)
+            _bulk_insert(self.conn, "dv_facts", _FACT_COLUMNS, self.pending)
             self.pending = []
 
 
@@ -913,6 +944,10 @@ class _Batch:
             raise StoreError("the store's clock must return timezone-aware datetimes")
         now = now.astimezone(dt.UTC)
         self.recorded_at = max(now, last_at) if last_at is not None else now
+        self.recorded_at_iso = self.recorded_at.isoformat(timespec="microseconds")
+        self.recorded_at_sqlite = self.recorded_at.strftime("%Y-%m-%d %H:%M:%S.%f")
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.appended = 0
         self.versions: dict[str, int] = {}
         self.seen_refs: dict[str, int] = {}
         self.seen_ids: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
@@ -940,7 +975,7 @@ class _Batch:
         stored_ids = self._stored("event_id", [str(e.id) for _s, _r, e in parsed])
         streams = {e.stream_name for _s, _r, e in parsed} - set(self.versions)
         self._load_versions(streams)
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         for source, row, event in parsed:
             self.source = source
             if event.source_ref is not None and (
@@ -969,7 +1004,7 @@ class _Batch:
                 continue
             rows.append(self._row(event))
         if rows:
-            self.conn.execute(schema.events.insert(), rows)
+            _bulk_insert(self.conn, "dv_events", _EVENT_COLUMNS, rows)
         self.facts.flush()
 
     def _stored(self, column: str, values: Sequence[str]) -> dict[str, int]:
@@ -998,44 +1033,46 @@ class _Batch:
             for stream, version in self.conn.execute(stmt):
                 self.versions[stream] = int(version)
 
-    def _row(self, event: Event) -> dict[str, Any]:
+    def _row(self, event: Event) -> tuple[Any, ...]:
+        """The event's row (in ``_EVENT_COLUMNS`` order, as the backend stores it)."""
         position = self.next_position
         self.next_position += 1
         stream = event.stream_name
         self.touched.setdefault(stream, self.versions[stream])
-        self.versions[stream] += 1
-        payload = unstructure_data(event.data)
-        row: dict[str, Any] = {
-            "position": position,
-            "event_id": str(event.id),
-            "stream": stream,
-            "version": self.versions[stream],
-            "source_ref": event.source_ref,
-            "type": event.type,
-            "schema_version": type(event.data).schema_version,
-            "occurred_on": event.occurred_on,
-            "unit": event.unit,
-            "recorded_at": self.recorded_at,
-            "actor": self.actor,
-            "payload": payload,
-        }
-        row["hash"] = _row_hash(self.prev_hash, row)
-        self.prev_hash = row["hash"]
+        version = self.versions[stream] = self.versions[stream] + 1
+        payload_text = canonical_json(unstructure_data(event.data))
+        schema_version = type(event.data).schema_version
+        event_id = str(event.id)
+        head = canonical_json([position, event_id, stream, version, event.source_ref,
+                               event.type, schema_version, event.occurred_on.isoformat(),
+                               event.unit, self.recorded_at_iso, self.actor])
+        digest = hashlib.sha256(
+            f"{self.prev_hash}{head[:-1]},{payload_text}]".encode()
+        ).hexdigest()
+        self.prev_hash = digest
         self.positions.append(position)
         if event.source_ref is not None:
             self.seen_refs[event.source_ref] = position
         self._apply(event, position)
         self.facts.add(event.type, event.data, event.unit, event.occurred_on, position, event.id)
-        self.recorded.append(
-            RecordedEvent(
-                position=position, id=event.id, stream=stream, version=row["version"],
-                type=event.type, schema_version=row["schema_version"],
-                occurred_on=event.occurred_on, unit=event.unit,
-                recorded_at=self.recorded_at, actor=self.actor,
-                source_ref=event.source_ref, data=event.data, hash=row["hash"],
+        if self.store._listeners:
+            self.recorded.append(
+                RecordedEvent(
+                    position=position, id=event.id, stream=stream, version=version,
+                    type=event.type, schema_version=schema_version,
+                    occurred_on=event.occurred_on, unit=event.unit,
+                    recorded_at=self.recorded_at, actor=self.actor,
+                    source_ref=event.source_ref, data=event.data, hash=digest,
+                )
             )
-        )
-        return row
+        self.appended += 1
+        occurred: Any = event.occurred_on
+        recorded: Any = self.recorded_at
+        if self.sqlite:
+            occurred, recorded = occurred.isoformat(), self.recorded_at_sqlite
+        return (position, event_id, stream, version, event.source_ref, event.type,
+                schema_version, occurred, event.unit, recorded, self.actor, payload_text,
+                digest)
 
     def _apply(self, event: Event, position: int) -> None:
         self.seen_ids[event.id] = (position, event.type, event.unit, event.occurred_on)
@@ -1182,11 +1219,11 @@ class _Batch:
 
     def finish(self) -> None:
         self.facts.flush()
-        if self.recorded:
+        if self.appended:
             _set_projection(self.conn, self.next_position - 1)
 
     def result(self, dry_run: bool) -> AppendResult:
-        appended = len(self.recorded)
+        appended = self.appended
         return AppendResult(
             positions=tuple(self.positions),
             appended=appended,
@@ -1247,7 +1284,9 @@ def open_store(
         def notify(recorded: Sequence[RecordedEvent]) -> None:
             pm.hook.dvcore_events_appended(events=list(recorded))
 
-        listeners.append(notify)
+        # Only keep every appended event in memory when some plugin wants to be told.
+        if pm.hook.dvcore_events_appended.get_hookimpls():
+            listeners.append(notify)
     try:
         if create:
             from dvcore.store.migrate import upgrade
