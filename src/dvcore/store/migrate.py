@@ -27,6 +27,7 @@ _LOCK_KEY = 0x6476636F7266
 def alembic_config() -> Config:
     """An alembic configuration pointing at dvcore's migrations."""
     cfg = Config()
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     cfg.set_main_option("version_locations", str(_MIGRATIONS / "versions"))
     return cfg

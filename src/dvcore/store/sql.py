@@ -300,8 +300,12 @@ class Store:
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         try:
-            with self.engine.connect() as conn, conn.begin():
-                yield conn
+            with self.engine.connect() as conn:
+                if self.dialect == "postgresql":
+                    # Every query of one report sees the same committed log.
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    yield conn
         except DvcoreError:
             raise
         except OperationalError as exc:
@@ -555,7 +559,6 @@ class Store:
     def _context(
         self, conn: Connection, as_known_at: dt.datetime | str | None
     ) -> tuple[StoreState, SqlFacts, dt.datetime | None]:
-        self._ensure_projection(conn)
         if as_known_at is None:
             return self.state(conn=conn), SqlFacts(conn), None
         when = _instant(as_known_at)
@@ -581,7 +584,7 @@ class Store:
         """Every figure of ``unit``'s subtree over ``period``, as known at an instant."""
         _check_tree(tree)
         per = self.period(period, cutoff)
-        with self._read() as conn:
+        with self._reporting() as conn:
             state, source, when = self._context(conn, as_known_at)
             return compute_snapshot(
                 state, source, self.indicators(state).values(), unit, per, tree, when
@@ -601,7 +604,7 @@ class Store:
         from dvcore.targets import evaluate_targets
 
         day = as_of if isinstance(as_of, dt.date) else parse_date(as_of)
-        with self._read() as conn:
+        with self._reporting() as conn:
             state, source, _when = self._context(conn, as_known_at)
             return evaluate_targets(
                 state,
@@ -626,7 +629,7 @@ class Store:
         """The events behind one figure: every event it counts, and no other."""
         _check_tree(tree)
         per = self.period(period, cutoff)
-        with self._read() as conn:
+        with self._reporting() as conn:
             state, source, when = self._context(conn, as_known_at)
             inds = self.indicators(state)
             ind = inds.get(indicator)
@@ -693,18 +696,28 @@ class Store:
 
     # --- projections ----------------------------------------------------------------------
 
-    def _ensure_projection(self, conn: Connection) -> None:
+    def _projection_current(self, conn: Connection) -> bool:
         row = conn.execute(
             select(schema.projection_state).where(schema.projection_state.c.name == "facts")
         ).first()
         head = _head(conn)[0]
-        if row is not None and row.version == PROJECTION_VERSION and row.position == head:
-            return
-        # Behind (written by an older dvcore) or derived by other rules: rebuild, then
-        # answer. Readers never see a half-built projection: it happens in one transaction.
-        conn.rollback()
+        return row is not None and row.version == PROJECTION_VERSION and row.position == head
+
+    @contextmanager
+    def _reporting(self) -> Iterator[Connection]:
+        """A read transaction over a projection that is up to date with the log.
+
+        Every append keeps the projection current in its own transaction; one written by
+        another dvcore version (other rules) or left behind is rebuilt first, in one write
+        transaction, so readers never see a half-built projection.
+        """
+        with self._read() as conn:
+            if self._projection_current(conn):
+                yield conn
+                return
         self.rebuild_projections()
-        conn.begin()
+        with self._read() as conn:
+            yield conn
 
     def rebuild_projections(self, progress: Progress | None = None) -> int:
         """Drop the projection and derive it again from the whole log; returns the head."""
