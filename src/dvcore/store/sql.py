@@ -1108,6 +1108,8 @@ class _Batch:
         tree = self.state.tree
         data = event.data
         day = event.occurred_on
+        if self.actor is not None:
+            self._check_scope(problem, event)
         if isinstance(data, UnitRegistered):
             if data.code in tree:
                 problem("data.code", f"unit '{data.code}' is registered already")
@@ -1174,6 +1176,44 @@ class _Batch:
         elif isinstance(data, EventRetracted | EventCorrected):
             self._validate_correction(problem, event, data)
         return out
+
+    def _check_scope(self, problem: Callable[[str | None, str], None], event: Event) -> None:
+        """An actor records only for units in its own subtree, as of each event's date.
+
+        The actor's own registration (the first event of a new store) is the one event
+        recorded for a unit that does not exist yet.
+        """
+        actor = self.actor
+        assert actor is not None
+        tree = self.state.tree
+        data = event.data
+        day = event.occurred_on
+        if isinstance(data, UnitRegistered) and data.code == actor and actor not in tree:
+            return
+        if actor not in tree:
+            problem(None, f"actor '{actor}' is not a registered unit")
+            return
+        named: list[tuple[str, str]] = [("unit", event.unit)]
+        if isinstance(data, UnitRegistered):
+            named = [("data.parent", data.parent)] if data.parent else [("data.code", data.code)]
+        elif isinstance(data, UnitChanged):
+            named += [("data.code", data.code)]
+            if data.parent is not None:
+                named.append(("data.parent", data.parent))
+        elif isinstance(data, UnitsMerged):
+            named += [(f"data.sources[{i}]", c) for i, c in enumerate(data.sources)]
+            named.append(("data.into", data.into))
+        elif isinstance(data, UnitClosed):
+            named.append(("data.code", data.code))
+        elif isinstance(data, TaskAssigned):
+            named.append(("data.owner", data.owner))
+        for field, code in named:
+            if code not in tree or not tree.exists(code, day):
+                continue  # an unknown unit is reported by the unit checks
+            if code != actor and actor not in tree.ancestors(code, day):
+                problem(field, f"actor '{actor}' may not record for unit '{code}': it is "
+                        f"outside {actor}'s subtree on {day.isoformat()}")
+                return
 
     def _unit_on(self, problem: Callable[[str | None, str], None], field: str, code: str,
                  day: dt.date) -> bool:
