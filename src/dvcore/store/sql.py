@@ -971,6 +971,12 @@ class _Batch:
 
     def add(self, chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]],
             stop_rows: bool = False) -> None:
+        if not (self.problems or self.problems_elsewhere):
+            # Earlier chunks are inserted: this transaction's own queries see them, so the
+            # in-batch maps only need this chunk (a million-event import stays small).
+            self.seen_refs.clear()
+            self.seen_ids.clear()
+            self.facts.origin.clear()
         parsed: list[tuple[str, int, Event]] = []
         for source, row, item in chunk:
             if isinstance(item, Event):
