@@ -194,7 +194,7 @@ def snapshot(obj: _Context, unit: str, period_spec: str, as_known_at: str | None
              fmt: str) -> None:
     """The figures of a unit's subtree for a period."""
     store = obj.open(create=False)
-    snap = store.snapshot(unit, period_spec, as_known_at=as_known_at, tree=tree)  # type: ignore[arg-type]
+    snap = store.snapshot(unit, period_spec, as_known_at=as_known_at, tree=tree)
     if fmt == "json":
         click.echo(json.dumps(snap.to_dict(), ensure_ascii=False))
         return
@@ -266,7 +266,7 @@ def explain(obj: _Context, unit: str, period_spec: str, indicator: str,
             as_known_at: str | None, tree: str, fmt: str) -> None:
     """The events behind one figure: every event it counts, and no other."""
     store = obj.open(create=False)
-    exp = store.explain(unit, period_spec, indicator, as_known_at=as_known_at, tree=tree)  # type: ignore[arg-type]
+    exp = store.explain(unit, period_spec, indicator, as_known_at=as_known_at, tree=tree)
     if fmt == "json":
         click.echo(json.dumps(exp.to_dict(), ensure_ascii=False))
         return

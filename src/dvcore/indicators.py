@@ -69,9 +69,9 @@ __all__ = [
     "encode_dims",
     "format_number",
     "format_percent",
-    "pad_count",
     "from_micro",
     "indicator_from_definition",
+    "pad_count",
     "to_micro",
 ]
 
@@ -109,7 +109,7 @@ def format_number(value: Decimal | int | float, decimals: int | None = None) -> 
     sign = "-" if number < 0 else ""
     text = f"{abs(number):f}"
     whole, _, fraction = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -292,25 +292,26 @@ def _one(code: str, **dims: str) -> list[Contribution]:
 
 def _reception(data: EventData) -> list[Contribution]:
     assert isinstance(data, CitizenReceptionReported)
-    w = {"day": data.window.end, "window_start": data.window.start}
+    end, start = data.window.end, data.window.start
+
+    def part(code: str, value: int, **dims: str) -> Contribution:
+        return Contribution(indicator=code, value=value, dims=dims, day=end, window_start=start)
+
     return [
-        Contribution(indicator="reception.visits", value=data.visits, **w),
-        Contribution(indicator="reception.cases", value=data.cases_complaint,
-                     dims={"kind": "complaint"}, **w),
-        Contribution(indicator="reception.cases", value=data.cases_denunciation,
-                     dims={"kind": "denunciation"}, **w),
-        Contribution(indicator="reception.cases", value=data.cases_petition,
-                     dims={"kind": "petition"}, **w),
-        Contribution(indicator="reception.mass_groups", value=data.mass_groups, **w),
-        Contribution(indicator="reception.mass_group_cases", value=data.mass_group_cases, **w),
+        part("reception.visits", data.visits),
+        part("reception.cases", data.cases_complaint, kind="complaint"),
+        part("reception.cases", data.cases_denunciation, kind="denunciation"),
+        part("reception.cases", data.cases_petition, kind="petition"),
+        part("reception.mass_groups", data.mass_groups),
+        part("reception.mass_group_cases", data.mass_group_cases),
     ]
 
 
 def _letters(data: EventData) -> list[Contribution]:
     assert isinstance(data, LettersReported)
-    w = {"day": data.window.end, "window_start": data.window.start}
     return [
-        Contribution(indicator=f"letters.{name}", value=getattr(data, name), **w)
+        Contribution(indicator=f"letters.{name}", value=getattr(data, name),
+                     day=data.window.end, window_start=data.window.start)
         for name in ("received", "eligible", "in_jurisdiction", "resolved")
     ]
 
@@ -498,7 +499,7 @@ def compute_snapshot(
     tree = state.tree
     if unit not in tree:
         raise UnknownUnitError(unit)
-    members = tree.members(unit, period.start, period.end, tree_mode)  # type: ignore[arg-type]
+    members = tree.members(unit, period.start, period.end, tree_mode)
     if not members:
         raise UnknownUnitError(
             unit,
@@ -555,9 +556,7 @@ def compute_snapshot(
     for code, tasks in (("task.open", open_tasks), ("task.overdue", overdue)):
         if code in inds:
             acc = accs[code]
-            acc.total = 0
-            for task in tasks:
-                acc.add(SCALE, {})
+            acc.total = len(tasks) * SCALE
 
     figures = {
         code: acc.figure(empty=None if (ind.kind == "fact" and ind.time != "sum"

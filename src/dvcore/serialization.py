@@ -36,8 +36,8 @@ from dvcore.events import (
 
 __all__ = [
     "EventTypes",
-    "converter",
     "canonical_json",
+    "converter",
     "event_from_dict",
     "event_to_dict",
     "recorded_to_dict",
@@ -130,9 +130,14 @@ def _structure_window(value: object, _t: object) -> Window:
     return Window(start=_structure_date(value[0], None), end=_structure_date(value[1], None))
 
 
+def _is_mapping(t: Any) -> bool:
+    origin: object = typing.get_origin(t)
+    return origin is Mapping
+
+
 def _is_scalar_mapping(t: Any) -> bool:
     # Mapping[str, AttributeValue] and Mapping[str, Any]: structured by one plain hook.
-    if typing.get_origin(t) is not Mapping:
+    if not _is_mapping(t):
         return False
     key, val = typing.get_args(t)
     return key is str and (val is Any or typing.get_origin(val) in (typing.Union, types.UnionType))
@@ -175,12 +180,10 @@ def _make_converter() -> cattrs.Converter:
         _structure_scalar_mapping,
     )
     conv.register_structure_hook_func(
-        lambda t: typing.get_origin(t) is Mapping and typing.get_args(t) == (str, Any),
+        lambda t: _is_mapping(t) and typing.get_args(t) == (str, Any),
         _structure_any_mapping,
     )
-    conv.register_unstructure_hook_func(
-        lambda t: typing.get_origin(t) is Mapping, lambda m: dict(m)
-    )
+    conv.register_unstructure_hook_func(_is_mapping, lambda m: dict(m))
     return conv
 
 

@@ -24,7 +24,7 @@ import attrs
 
 from dvcore.errors import InputError, UnknownUnitError
 from dvcore.events import PopulationFilter, TargetDefinition
-from dvcore.indicators import SCALE, Indicator, first_facts, _in_members
+from dvcore.indicators import SCALE, Indicator, _in_members, first_facts
 from dvcore.periods import Cutoff, Period, parse_period
 from dvcore.units import Member, UnitTree
 
@@ -186,6 +186,7 @@ def _evaluate(tree: UnitTree, source: Any, indicators: Mapping[str, Indicator],
     denominator = len(population)
     plan = plan_for(target.threshold, denominator, target.rounding)
     counted_set = set(counted)
+    by_member = target.measure == "units_with" or (ind is not None and ind.time == "first")
     return TargetResult(
         code=target.code,
         title=target.title,
@@ -200,8 +201,7 @@ def _evaluate(tree: UnitTree, source: Any, indicators: Mapping[str, Indicator],
         threshold=target.threshold,
         plan=plan,
         met=numerator >= plan,
-        missing=tuple(p for p in population if p not in counted_set)
-        if counted or target.measure == "units_with" or ind is not None and ind.time == "first"
-        else (),
+        # who is not yet counted is only known when the numerator counts members
+        missing=tuple(p for p in population if p not in counted_set) if by_member else (),
         counted=tuple(counted),
     )

@@ -267,10 +267,7 @@ class UnitTree:
                 return None
             if rec.ended_on is None:
                 return current
-            if rec.successor is not None:
-                current = rec.successor
-            else:
-                current = self.state(current).parent
+            current = rec.successor if rec.successor is not None else self.state(current).parent
         return None
 
     def check_exists(self, code: str, day: dt.date) -> None:
@@ -325,7 +322,7 @@ class UnitTree:
         if not self.exists(code, day):
             return []
         children: dict[str, list[str]] = {}
-        for other, rec in self._units.items():
+        for other in self._units:
             if other == code or not self.exists(other, day):
                 continue
             parent = self.state(other, day).parent

@@ -45,11 +45,11 @@ __all__ = [
     "STATE_EVENT_TYPES",
     "FactSource",
     "MemoryFacts",
+    "Replayed",
     "SqlFacts",
     "StoreState",
     "TargetSetRecord",
     "TaskRecord",
-    "Replayed",
     "replay",
 ]
 

@@ -316,11 +316,10 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         try:
-            with self.engine.connect().execution_options(dv_write=True) as conn:
-                with conn.begin():
-                    if self.dialect == "postgresql":
-                        conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
-                    yield conn
+            with self.engine.connect().execution_options(dv_write=True) as conn, conn.begin():
+                if self.dialect == "postgresql":
+                    conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
+                yield conn
         except DvcoreError:
             raise
         except OperationalError as exc:
@@ -727,11 +726,10 @@ class Store:
             writer = _FactWriter(self, conn)
             total = _head(conn)[0]
             done = 0
-            for ev in self._iter_rows(conn):
+            for done, ev in enumerate(self._iter_rows(conn), start=1):
                 state.apply(position=ev.position, event_id=ev.id, type_name=ev.type,
                             unit=ev.unit, occurred_on=ev.occurred_on, data=ev.data)
                 writer.add(ev.type, ev.data, ev.unit, ev.occurred_on, ev.position, ev.id)
-                done += 1
                 if progress is not None and done % _CHUNK == 0:
                     progress(done, total)
             writer.flush()
@@ -1126,18 +1124,22 @@ class _Batch:
             return out
         self._unit_on(problem, "unit", event.unit, day)
         if isinstance(data, UnitChanged):
-            if self._unit_on(problem, "data.code", data.code, day) and data.parent is not None:
-                if self._unit_on(problem, "data.parent", data.parent, day) and (
-                    data.parent == data.code or data.code in tree.ancestors(data.parent, day)
-                ):
+            if (
+                self._unit_on(problem, "data.code", data.code, day)
+                and data.parent is not None
+                and self._unit_on(problem, "data.parent", data.parent, day)
+                and (data.parent == data.code or data.code in tree.ancestors(data.parent, day))
+            ):
                     problem("data.parent", f"'{data.parent}' is inside '{data.code}': "
                             "a unit cannot move under itself")
         elif isinstance(data, UnitsMerged):
             for i, code in enumerate(data.sources):
-                self._unit_on(problem, f"data.sources[{i}]", code, day)
+                if self._unit_on(problem, f"data.sources[{i}]", code, day):
+                    self._no_facts_from(problem, f"data.sources[{i}]", code, day)
             self._unit_on(problem, "data.into", data.into, day)
         elif isinstance(data, UnitClosed):
-            self._unit_on(problem, "data.code", data.code, day)
+            if self._unit_on(problem, "data.code", data.code, day):
+                self._no_facts_from(problem, "data.code", data.code, day)
         elif isinstance(data, EstablishmentRegistered):
             if tree.has_establishment(data.id):
                 problem("data.id", f"establishment '{data.id}' is registered already")
@@ -1229,6 +1231,22 @@ class _Batch:
             problem(field, str(exc))
             return False
         return True
+
+    def _no_facts_from(self, problem: Callable[[str | None, str], None], field: str,
+                       code: str, day: dt.date) -> None:
+        # A unit cannot end before facts it already carries: the as-of tree would drop them.
+        self.facts.flush()
+        t = schema.facts.c
+        row = self.conn.execute(
+            select(t.day, t.indicator)
+            .where(t.unit == code, t.day >= day, t.until_position.is_(None))
+            .order_by(t.day)
+            .limit(1)
+        ).first()
+        if row is not None:
+            problem(field, f"unit '{code}' has a fact dated {row.day.isoformat()} "
+                    f"({row.indicator}), on or after {day.isoformat()}: retract it or date "
+                    "the change later")
 
     def _validate_correction(self, problem: Callable[[str | None, str], None], event: Event,
                              data: EventRetracted | EventCorrected) -> None:
