@@ -8,10 +8,9 @@ traceback, and nothing written.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -20,7 +19,6 @@ import click
 from dvcore.errors import (
     DvcoreError,
     InputError,
-    Problem,
     ValidationError,
     VerificationError,
 )
@@ -106,33 +104,29 @@ def _channel_for(path: Path, name: str | None, channels: dict[str, Any]) -> Any:
                      f"{', '.join(sorted(channels))} (choose one with --channel)")
 
 
-def _items(paths: list[Path], channel_name: str | None, channels: dict[str, Any],
-           types: Any, problems: list[Problem]) -> Iterator[tuple[str, int, Any]]:
-    for path in paths:
-        channel = _channel_for(path, channel_name, channels)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:20]
-        for row, item in channel.read(path, types):
-            if isinstance(item, Problem):
-                problems.append(item)
-                continue
-            if item.get("source_ref") in (None, ""):
-                # Same file, same row: same key — re-importing a file appends nothing.
-                item = {**item, "source_ref": f"file:{digest}:{row}"}
-            yield str(path), row, item
-
-
 @main.command("import")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--channel", "channel_name", help="The input channel (default: by file suffix).")
 @click.option("--dry-run", is_flag=True, help="Validate everything, write nothing.")
+@click.option("--type", "event_type", metavar="TYPE",
+              help="The event type of CSV files whose name does not say it.")
+@click.option("--unit", metavar="CODE", help="The unit submitting the files (default: --actor).")
+@click.option("--period", "period_spec", metavar="SPEC",
+              help="The period the files cover (for `dvcore submissions`).")
 @click.pass_obj
 @_guard
 def import_(obj: _Context, files: tuple[Path, ...], channel_name: str | None,
-            dry_run: bool) -> None:
-    """Import FILES in one transaction: all of them, or nothing."""
+            dry_run: bool, event_type: str | None, unit: str | None,
+            period_spec: str | None) -> None:
+    """Import FILES in one transaction: all of them, or nothing.
+
+    Every problem of every file is reported (file, sheet, row, column). Files are read
+    units first (in the order of the event catalogue); each is recorded as a submission.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from dvcore._builtin.tables import import_files
     from dvcore.registry import get_plugin_manager, plugin_input_channels
 
     missing = [str(p) for p in files if not p.is_file()]
@@ -144,7 +138,6 @@ def import_(obj: _Context, files: tuple[Path, ...], channel_name: str | None,
         _channel_for(path, channel_name, channels)
     total = sum(p.read_bytes().count(b"\n") + 1 for p in paths)
     store = obj.open()
-    problems: list[Problem] = []
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
                   console=_console(stderr=True), disable=not sys.stderr.isatty()) as bar:
@@ -154,15 +147,63 @@ def import_(obj: _Context, files: tuple[Path, ...], channel_name: str | None,
             bar.update(task, completed=min(done, total))
 
         try:
-            result = store.import_rows(
-                _items(paths, channel_name, channels, store.types, problems),
-                actor=obj.actor, dry_run=dry_run, progress=progress, extra_problems=problems,
+            result = import_files(
+                store, paths, channels, channel_name=channel_name, event_type=event_type,
+                actor=obj.actor, unit=unit, period=period_spec, dry_run=dry_run,
+                progress=progress, total=total,
             )
         finally:
             store.close()
     verb = "would append" if dry_run else "appended"
     click.echo(f"{verb} {result.appended} events, {len(result.duplicates)} already stored; "
                f"head at position {result.head}")
+    if not dry_run and (unit or obj.actor):
+        click.echo(f"recorded {len(paths)} file(s) sent by {unit or obj.actor}"
+                   + (f" for {period_spec}" if period_spec else " (no --period)"))
+
+
+@main.command()
+@click.option("--channel", "channel_name", required=True,
+              help="csv or xlsx (see `dvcore plugins`).")
+@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path),
+              help="A directory (csv: one file per type) or a file (.csv for one type, .xlsx).")
+@click.option("--type", "type_names", multiple=True, metavar="TYPE",
+              help="Only these event types (repeat the option; default: all).")
+@click.pass_obj
+@_guard
+def template(obj: _Context, channel_name: str, out: Path, type_names: tuple[str, ...]) -> None:
+    """Write blank input tables with Vietnamese labels (drop-down lists in a workbook)."""
+    from dvcore._builtin.tables import write_template
+
+    for path in write_template(obj.store_url, channel_name, out, type_names):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("--unit", required=True, help="The unit whose subordinates report to it.")
+@click.option("--period", "period_spec", required=True, help="2023-6M, 2023-Q3, 2023, …")
+@click.option("--deadline", help="Files received after this day (Vietnam's time) are late.")
+@click.option("--all-children", is_flag=True,
+              help="Expect every child unit, not only district- and commune-level ones.")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table",
+              show_default=True)
+@click.pass_obj
+@_guard
+def submissions(obj: _Context, unit: str, period_spec: str, deadline: str | None,
+                all_children: bool, fmt: str) -> None:
+    """Which subordinate units sent files for a period, on time or late, and which did not."""
+    from dvcore.store.submissions import render_report, submission_report
+
+    store = obj.open(create=False)
+    try:
+        report = submission_report(store, unit, period_spec, all_children=all_children,
+                                   deadline=parse_date(deadline) if deadline else None)
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        return
+    _console().print(render_report(report))
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -282,6 +323,65 @@ def explain(obj: _Context, unit: str, period_spec: str, indicator: str,
 
 
 @main.command()
+@click.option("--exporter", "exporter_name", required=True,
+              help="docx, xlsx, html, markdown, json, … (see `dvcore plugins`).")
+@click.option("--unit", required=True, help="Unit code.")
+@click.option("--period", "period_spec", required=True, help="2023-9M, 2023, 2020-2025, …")
+@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path),
+              help="The file to write (or a directory: a name is chosen).")
+@click.option("--report", type=click.Choice(["periodic", "term-commune", "follow-up"]),
+              default="periodic", show_default=True)
+@click.option("--as-of", "as_of", help="The targets' cut-off date (default: the period's end).")
+@click.option("--as-known-at", help="An ISO instant: the figures as the store knew them then.")
+@click.option("--template", type=click.Path(path_type=Path),
+              help="Your own docxtpl template (docx exporter).")
+@click.option("--sections", type=click.Path(path_type=Path),
+              help="Your text under each heading, and the document's number, signer… "
+                   "(Markdown; see docs/reports.md).")
+@click.option("--profile", help="Format profile (default: by the document's date).")
+@click.pass_obj
+@_guard
+def export(obj: _Context, exporter_name: str, unit: str, period_spec: str, out: Path,
+           report: str, as_of: str | None, as_known_at: str | None, template: Path | None,
+           sections: Path | None, profile: str | None) -> None:
+    """Write a unit's report for a period with one exporter (nothing written on bad input)."""
+    import os
+
+    from dvcore._builtin.report import build_context
+    from dvcore.registry import get_plugin_manager, plugin_exporters
+
+    exporters = plugin_exporters(get_plugin_manager())
+    if exporter_name not in exporters:
+        raise InputError(f"unknown exporter '{exporter_name}'; installed: "
+                         f"{', '.join(sorted(exporters))}")
+    exporter = exporters[exporter_name]
+    for what, path in (("template", template), ("sections file", sections)):
+        if path is not None and not path.is_file():
+            raise InputError(f"no such {what}: {path}")
+    if template is not None and not getattr(exporter, "accepts_template", False):
+        raise InputError(f"exporter '{exporter_name}' takes no --template")
+    target = out / f"bao-cao-{unit}-{period_spec}{exporter.suffix}" if out.is_dir() else out
+    if not target.parent.is_dir():
+        raise InputError(f"no such directory: {target.parent}")
+    store = obj.open(create=False)
+    try:
+        context = build_context(
+            store, unit=unit, period=period_spec, as_of=parse_date(as_of) if as_of else None,
+            as_known_at=as_known_at, report=report, sections=sections,
+            profile=profile, include_events=bool(getattr(exporter, "needs_events", False)))
+        context["template"] = template
+        partial = target.with_name(f".{target.name}.partial{target.suffix}")
+        try:
+            exporter.export(context, partial)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+    finally:
+        store.close()
+    click.echo(f"wrote {target} ({exporter_name}, {report}, {unit} · {period_spec})")
+
+
+@main.command()
 @click.pass_obj
 @_guard
 def verify(obj: _Context) -> None:
@@ -291,6 +391,9 @@ def verify(obj: _Context) -> None:
     if not report.ok:
         _fail(f"verification failed at position {report.first_bad}: {report.reason}", 1)
     click.echo(f"ok: {report.checked} events verify; head hash {report.head_hash}")
+    if report.checkpoints_verified or report.checkpoints_unchecked:
+        click.echo(f"signed checkpoints: {report.checkpoints_verified} verified, "
+                   f"{report.checkpoints_unchecked} not checked (no key, or another key)")
 
 
 @main.command()

@@ -32,7 +32,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["UTCDateTime", "events", "facts", "metadata", "projection_state"]
+__all__ = [
+    "UTCDateTime",
+    "checkpoints",
+    "events",
+    "facts",
+    "metadata",
+    "projection_state",
+    "submissions",
+]
 
 metadata = MetaData(
     naming_convention={
@@ -117,4 +125,39 @@ projection_state = Table(
     Column("name", String(100), primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
+)
+
+#: One row per file an import recorded (``dvcore import``): who sent which figures when.
+#: Written in the import's transaction, never updated; not part of the hash chain.
+submissions = Table(
+    "dv_submissions",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("unit", String(64), nullable=True),
+    Column("period", String(64), nullable=True),
+    Column("period_start", Date, nullable=True),
+    Column("period_end", Date, nullable=True),
+    Column("channel", String(100), nullable=False),
+    Column("file_name", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("actor", String(64), nullable=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("appended", Integer, nullable=False),
+    Column("duplicates", Integer, nullable=False),
+    Column("first_position", BigInteger, nullable=True),
+    Column("last_position", BigInteger, nullable=True),
+    Index(None, "unit", "period_end"),
+)
+
+#: Signed checkpoints: an HMAC over the chain head, keyed from the environment
+#: (``DVCORE_CHECKPOINT_KEY``), so rewriting the whole chain is detected too.
+checkpoints = Table(
+    "dv_checkpoints",
+    metadata,
+    Column("position", _BigId, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("mac", String(64), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
 )

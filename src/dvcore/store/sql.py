@@ -69,6 +69,7 @@ from dvcore.indicators import (
     compute_snapshot,
     first_facts,
     indicator_from_definition,
+    latest_stocks,
     make_facts,
     tasks_at,
 )
@@ -82,12 +83,20 @@ from dvcore.serialization import (
     upcast,
 )
 from dvcore.store import schema
+from dvcore.store.checkpoints import ENV as CHECKPOINT_ENV
+from dvcore.store.checkpoints import (
+    CheckpointKey,
+    checkpoint_key,
+    load_checkpoints,
+    write_checkpoint,
+)
 from dvcore.store.projections import (
     STATE_EVENT_TYPES,
     STRUCTURAL_TYPES,
     SqlFacts,
     StoreState,
 )
+from dvcore.store.submissions import SubmissionInfo, record_submissions, tap_sources
 from dvcore.units import TreeMode
 
 __all__ = [
@@ -140,6 +149,10 @@ class VerifyReport:
     head_hash: str
     first_bad: int | None = None
     reason: str | None = None
+    #: signed checkpoints whose signature was checked with the key at hand
+    checkpoints_verified: int = 0
+    #: checkpoints that could not be checked (no key, or signed by another key)
+    checkpoints_unchecked: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -264,8 +277,11 @@ class Store:
         event_types: EventTypes | None = None,
         indicators: Iterable[Indicator] = (),
         listeners: Iterable[Callable[[Sequence[RecordedEvent]], None]] = (),
+        signing_key: CheckpointKey | None = None,
     ) -> None:
         self.engine = engine
+        #: the key appends sign the head with (``$DVCORE_CHECKPOINT_KEY``), or ``None``
+        self.checkpoint_key = signing_key
         self.clock: Clock = clock or _utc_now
         self.cutoff: Cutoff = cutoff
         self.types = event_types or EventTypes.core()
@@ -423,12 +439,18 @@ class Store:
         progress: Progress | None = None,
         total: int | None = None,
         extra_problems: Sequence[Problem] = (),
+        submissions: Sequence[SubmissionInfo] = (),
     ) -> AppendResult:
         """:meth:`append` for input channels: each item comes with its file and row.
 
         ``extra_problems`` is a list the caller keeps filling while ``rows`` is consumed
         (rows a channel could not read); any problem there fails the whole import too.
+        ``submissions`` are recorded, with what each file's rows did, in the same
+        transaction (not on a dry run): see :mod:`dvcore.store.submissions`.
         """
+        sources: list[str] = []
+        if submissions:
+            rows = tap_sources(rows, sources)
         with self._write() as conn:
             state = self.state(conn=conn).copy()
             batch = _Batch(self, conn, state, actor=actor)
@@ -453,8 +475,14 @@ class Store:
                 conn.rollback()
                 raise ValidationError(problems)
             batch.finish()
+            if not dry_run and batch.appended and self.checkpoint_key is not None:
+                write_checkpoint(conn, self.checkpoint_key, batch.next_position - 1,
+                                 batch.prev_hash, batch.recorded_at)
             if dry_run:
                 conn.rollback()
+            elif submissions:
+                record_submissions(conn, submissions, sources, batch.positions, batch.head,
+                                   batch.recorded_at)
             result = batch.result(dry_run)
         if not dry_run and result.appended:
             self._state = batch.state
@@ -661,13 +689,7 @@ class Store:
         elif ind.kind == "fact" and ind.time == "first":
             facts = first_facts(source, [ind.code], members, per)
         elif ind.kind == "fact" and ind.time == "last":
-            latest: dict[tuple[str, str], Fact] = {}
-            for f in source.rows([ind.code], {m.unit for m in at_end}, None, per.end):
-                key = (f.unit, f.dims)
-                if key not in latest or (f.day, f.position) > (latest[key].day,
-                                                               latest[key].position):
-                    latest[key] = f
-            facts = list(latest.values())
+            facts = latest_stocks(tree, source, [ind.code], {m.unit for m in at_end}, per.end)
         elif ind.kind == "fact":
             facts = _in_members(source.rows([ind.code], units, per.start, per.end), members)
         positions = {f.source_position for f in facts} | {f.position for f in facts}
@@ -758,11 +780,27 @@ class Store:
     # --- integrity ------------------------------------------------------------------------
 
     def verify(self, progress: Progress | None = None) -> VerifyReport:
-        """Recompute the hash chain; report the first position that does not verify."""
+        """Recompute the hash chain and check the signed checkpoints against it.
+
+        Reports the first position that does not verify: an edited row (its hash), a
+        missing one (a gap), a chain rewritten from some row on (a signed checkpoint no
+        longer matches, or its signature fails), or a cut-off tail (a checkpoint beyond
+        the last event).
+        """
         prev = GENESIS
         expected = 1
+        verified = unchecked = 0
+        key = self.checkpoint_key
+
+        def bad(position: int | None, reason: str) -> VerifyReport:
+            return VerifyReport(ok=False, checked=expected - 1, head_hash=prev,
+                                first_bad=position, reason=reason,
+                                checkpoints_verified=verified,
+                                checkpoints_unchecked=unchecked)
+
         with self._read() as conn:
             total = _head(conn)[0]
+            signed = load_checkpoints(conn)
             last = 0
             while True:
                 rows = conn.execute(
@@ -775,25 +813,50 @@ class Store:
                     break
                 for row in rows:
                     if row.position != expected:
-                        return VerifyReport(
-                            ok=False, checked=expected - 1, head_hash=prev,
-                            first_bad=expected,
-                            reason=f"position {expected} is missing (next is {row.position})",
-                        )
+                        return bad(expected,
+                                   f"position {expected} is missing (next is {row.position})")
                     mapping = dict(row._mapping)
                     if _row_hash(prev, mapping) != row.hash:
-                        return VerifyReport(
-                            ok=False, checked=expected - 1, head_hash=prev,
-                            first_bad=row.position,
-                            reason=f"event {row.position} ({row.event_id}) does not match "
-                            "its hash: it was edited after it was recorded",
-                        )
+                        return bad(row.position,
+                                   f"event {row.position} ({row.event_id}) does not match "
+                                   "its hash: it was edited after it was recorded")
                     prev = row.hash
+                    checkpoint = signed.get(row.position)
+                    if checkpoint is not None:
+                        chain_hash, key_id, mac = checkpoint
+                        if chain_hash != prev:
+                            return bad(row.position,
+                                       f"the chain at position {row.position} differs from "
+                                       "its signed checkpoint: the log was rewritten")
+                        if key is not None and key_id == key.key_id:
+                            if not key.check(row.position, chain_hash, mac):
+                                return bad(row.position,
+                                           f"the checkpoint at position {row.position} is not "
+                                           "signed by the key: checkpoints were forged")
+                            verified += 1
+                        else:
+                            unchecked += 1
                     expected += 1
                 last = rows[-1].position
                 if progress is not None:
                     progress(last, total)
-        return VerifyReport(ok=True, checked=expected - 1, head_hash=prev)
+            beyond = [p for p in signed if p >= expected]
+            if beyond:
+                return bad(expected, f"the log ends at position {expected - 1} but a "
+                           f"checkpoint was signed at {min(beyond)}: events were removed")
+        return VerifyReport(ok=True, checked=expected - 1, head_hash=prev,
+                            checkpoints_verified=verified, checkpoints_unchecked=unchecked)
+
+    def checkpoint(self) -> int | None:
+        """Sign the current head now (needs a key); returns its position, or ``None``."""
+        if self.checkpoint_key is None:
+            raise InputError(f"no checkpoint key: set {CHECKPOINT_ENV}")
+        with self._write() as conn:
+            position, chain_hash, recorded_at = _head(conn)
+            if position == 0 or recorded_at is None:
+                return None
+            write_checkpoint(conn, self.checkpoint_key, position, chain_hash, recorded_at)
+        return position
 
     def verify_or_raise(self) -> VerifyReport:
         """:meth:`verify`, raising :class:`~dvcore.errors.VerificationError` when bad."""
@@ -1324,6 +1387,7 @@ def open_store(
     plugins: bool = True,
     event_types: EventTypes | None = None,
     indicators: Iterable[Indicator] | None = None,
+    signing_key: str | bytes | None = None,
 ) -> Store:
     """Open (and by default create or upgrade) the store at ``url``.
 
@@ -1331,7 +1395,8 @@ def open_store(
     ``postgresql+psycopg://…``. The schema is managed by alembic (branch ``dvcore``).
     ``clock`` returns the timezone-aware instant events are recorded at (tests and demos
     set it; a store never takes ``recorded_at`` from the caller). ``plugins`` loads event
-    types and indicators through the plugin manager.
+    types and indicators through the plugin manager. ``signing_key`` (default
+    ``$DVCORE_CHECKPOINT_KEY``) signs a checkpoint of the chain head on every append.
     """
     url = url or default_url()
     if url.startswith("postgresql://"):
@@ -1380,6 +1445,11 @@ def open_store(
     except DBAPIError as exc:
         engine.dispose()
         raise StoreError(f"cannot open store '{url}': {exc.orig}") from exc
+    try:
+        key = checkpoint_key(signing_key)
+    except ValueError as exc:
+        engine.dispose()
+        raise InputError(str(exc)) from exc
     return Store(engine, clock=clock, cutoff=cutoff, event_types=types, indicators=extra,
-                 listeners=listeners)
+                 listeners=listeners, signing_key=key)
 
