@@ -39,6 +39,7 @@ from dvcore.events import (
 from dvcore.indicators import Extractor, Fact, make_facts
 from dvcore.serialization import EventTypes, structure_data
 from dvcore.store.schema import facts as facts_table
+from dvcore.store.schema import rollups as rollups_table
 from dvcore.units import ESTABLISHMENT_EVENT_TYPES, UNIT_EVENT_TYPES, Member, UnitTree
 
 __all__ = [
@@ -48,6 +49,9 @@ __all__ = [
     "Replayed",
     "SqlFacts",
     "StoreState",
+    "apply_rollups",
+    "rollup_deltas",
+    "split_span",
     "TargetSetRecord",
     "TaskRecord",
     "replay",
@@ -329,23 +333,46 @@ class SqlFacts:
     def sums(
         self, indicators: Collection[str], members: Sequence[Member]
     ) -> list[tuple[str, str, str, int]]:
-        t = facts_table.c
-        out: list[tuple[str, str, str, int]] = []
+        totals: dict[tuple[str, str, str], int] = defaultdict(int)
+        codes = list(indicators)
         for (start, end), units in _groups(members).items():
+            if self.known is None:
+                # Now: whole years and months from the rollups, only the edges from facts.
+                years, months, spans = split_span(start, end)
+            else:
+                years, months, spans = [], [], [(start, end)]
             for chunk in _chunks(units, 900):
-                stmt = (
-                    select(t.indicator, t.unit, t.dims, func.sum(t.value))
-                    .where(
-                        t.indicator.in_(list(indicators)),
-                        t.unit.in_(chunk),
-                        t.day >= start,
-                        t.day <= end,
-                        self._alive(),
+                if years or months:
+                    r = rollups_table.c
+                    grains = []
+                    if years:
+                        grains.append(and_(r.grain == "Y", r.start.in_(years)))
+                    if months:
+                        grains.append(and_(r.grain == "M", r.start.in_(months)))
+                    stmt = (
+                        select(r.indicator, r.unit, r.dims, func.sum(r.value))
+                        .where(r.indicator.in_(codes), r.unit.in_(chunk), or_(*grains),
+                               r.facts > 0)
+                        .group_by(r.indicator, r.unit, r.dims)
                     )
-                    .group_by(t.indicator, t.unit, t.dims)
-                )
-                out.extend((i, u, d, int(v)) for i, u, d, v in self.conn.execute(stmt))
-        return out
+                    for i, u, d, v in self.conn.execute(stmt):
+                        totals[(i, u, d)] += int(v)
+                for a, b in spans:
+                    t = facts_table.c
+                    stmt = (
+                        select(t.indicator, t.unit, t.dims, func.sum(t.value))
+                        .where(
+                            t.indicator.in_(codes),
+                            t.unit.in_(chunk),
+                            t.day >= a,
+                            t.day <= b,
+                            self._alive(),
+                        )
+                        .group_by(t.indicator, t.unit, t.dims)
+                    )
+                    for i, u, d, v in self.conn.execute(stmt):
+                        totals[(i, u, d)] += int(v)
+        return [(i, u, d, v) for (i, u, d), v in totals.items()]
 
     def rows(
         self,
@@ -413,6 +440,78 @@ class SqlFacts:
                 )
                 found.update(self.conn.execute(stmt).scalars())
         return found
+
+
+def split_span(
+    start: dt.date, end: dt.date
+) -> tuple[list[dt.date], list[dt.date], list[tuple[dt.date, dt.date]]]:
+    """Cut ``[start, end]`` into whole calendar years, whole months, and the days left over.
+
+    Returns the first days of the years and of the months, and the leftover day ranges
+    (at most one at each end).
+    """
+    years: list[dt.date] = []
+    months: list[dt.date] = []
+    spans: list[tuple[dt.date, dt.date]] = []
+    day = start
+    while day <= end:
+        year_end = dt.date(day.year, 12, 31)
+        month_end = _month_end(day)
+        if day.month == 1 and day.day == 1 and year_end <= end:
+            years.append(day)
+            day = year_end + dt.timedelta(days=1)
+        elif day.day == 1 and month_end <= end:
+            months.append(day)
+            day = month_end + dt.timedelta(days=1)
+        else:
+            last = min(end, month_end)
+            if spans and spans[-1][1] + dt.timedelta(days=1) == day:
+                spans[-1] = (spans[-1][0], last)
+            else:
+                spans.append((day, last))
+            day = last + dt.timedelta(days=1)
+    return years, months, spans
+
+
+def _month_end(day: dt.date) -> dt.date:
+    nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def rollup_deltas(
+    facts: Iterable[tuple[str, str, str, dt.date, int]], sign: int = 1
+) -> dict[tuple[str, str, str, str, dt.date], list[int]]:
+    """What ``(indicator, unit, dims, day, value)`` facts add to the month and year rollups:
+    ``[value, number of facts]`` per rollup key (``sign=-1`` takes retired facts away)."""
+    deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
+    for indicator, unit, dims, day, value in facts:
+        for key in ((indicator, unit, dims, "M", day.replace(day=1)),
+                    (indicator, unit, dims, "Y", dt.date(day.year, 1, 1))):
+            slot = deltas.get(key)
+            if slot is None:
+                deltas[key] = [sign * value, sign]
+            else:
+                slot[0] += sign * value
+                slot[1] += sign
+    return deltas
+
+
+def apply_rollups(conn: Connection,
+                  deltas: Mapping[tuple[str, str, str, str, dt.date], list[int]]) -> None:
+    """Add ``deltas`` to the rollups (insert or add to the existing row)."""
+    sqlite = conn.dialect.name == "sqlite"
+    rows = [(i, u, d, g, s.isoformat() if sqlite else s, v, n)
+            for (i, u, d, g, s), (v, n) in deltas.items() if n or v]
+    if not rows:
+        return
+    mark = "?" if sqlite else "%s"
+    conn.exec_driver_sql(
+        "INSERT INTO dv_rollups (indicator, unit, dims, grain, start, value, facts) VALUES "
+        f"({', '.join([mark] * 7)}) ON CONFLICT (indicator, unit, dims, grain, start) "
+        "DO UPDATE SET value = dv_rollups.value + excluded.value, "
+        "facts = dv_rollups.facts + excluded.facts",
+        rows,
+    )
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[list[str]]:

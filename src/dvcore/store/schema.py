@@ -39,6 +39,7 @@ __all__ = [
     "facts",
     "metadata",
     "projection_state",
+    "rollups",
     "submissions",
 ]
 
@@ -160,4 +161,20 @@ checkpoints = Table(
     Column("key_id", String(16), nullable=False),
     Column("mac", String(64), nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+#: Rollups: the facts alive now, summed per indicator, unit and dimensions over each month
+#: (grain ``M``) and each year (grain ``Y``). A projection like ``dv_facts``: kept in the
+#: append's transaction, rebuilt with it. Flow figures over long periods add a few rollup
+#: rows instead of every fact.
+rollups = Table(
+    "dv_rollups",
+    metadata,
+    Column("indicator", String(100), primary_key=True),
+    Column("unit", String(64), primary_key=True),
+    Column("dims", String(400), primary_key=True),
+    Column("grain", String(1), primary_key=True),
+    Column("start", Date, primary_key=True),
+    Column("value", BigInteger, nullable=False),
+    Column("facts", BigInteger, nullable=False),  # how many alive facts: 0 is no row
 )

@@ -95,6 +95,8 @@ from dvcore.store.projections import (
     STRUCTURAL_TYPES,
     SqlFacts,
     StoreState,
+    apply_rollups,
+    rollup_deltas,
 )
 from dvcore.store.submissions import SubmissionInfo, record_submissions, tap_sources
 from dvcore.units import TreeMode
@@ -110,7 +112,7 @@ __all__ = [
 
 GENESIS = "0" * 64
 #: Bumped whenever the rules that derive facts change: the projection is then rebuilt.
-PROJECTION_VERSION = 1
+PROJECTION_VERSION = 2
 _CHUNK = 2000
 _PG_LOCK_KEY = 0x6476636F7265  # "dvcore"
 
@@ -478,11 +480,11 @@ class Store:
             if not dry_run and batch.appended and self.checkpoint_key is not None:
                 write_checkpoint(conn, self.checkpoint_key, batch.next_position - 1,
                                  batch.prev_hash, batch.recorded_at)
+            if submissions:  # checked on a dry run too; written only when it commits
+                record_submissions(conn, submissions, sources, batch.positions, batch.head,
+                                   batch.recorded_at, batch.state.tree, write=not dry_run)
             if dry_run:
                 conn.rollback()
-            elif submissions:
-                record_submissions(conn, submissions, sources, batch.positions, batch.head,
-                                   batch.recorded_at)
             result = batch.result(dry_run)
         if not dry_run and result.appended:
             self._state = batch.state
@@ -744,6 +746,7 @@ class Store:
         """Drop the projection and derive it again from the whole log; returns the head."""
         with self._write() as conn:
             conn.execute(schema.facts.delete())
+            conn.execute(schema.rollups.delete())
             state = StoreState(self.types)
             writer = _FactWriter(self, conn)
             total = _head(conn)[0]
@@ -940,6 +943,7 @@ class _FactWriter:
         self.pending: list[tuple[Any, ...]] = []
         self.sqlite = conn.dialect.name == "sqlite"
         self.origin: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
+        self.rolled: list[tuple[str, str, str, dt.date, int]] = []
 
     def add(self, type_name: str, data: EventData, unit: str, day: dt.date, position: int,
             event_id: uuid.UUID) -> None:
@@ -951,6 +955,12 @@ class _FactWriter:
             src_pos, src_type, src_unit, src_day = target
             self.flush()
             t = schema.facts
+            retired = self.conn.execute(
+                select(t.c.indicator, t.c.unit, t.c.dims, t.c.day, t.c.value).where(
+                    t.c.source_position == src_pos, t.c.until_position.is_(None))
+            ).all()
+            apply_rollups(self.conn, rollup_deltas(
+                ((r.indicator, r.unit, r.dims, r.day, int(r.value)) for r in retired), sign=-1))
             self.conn.execute(
                 t.update()
                 .where(t.c.source_position == src_pos, t.c.until_position.is_(None))
@@ -986,13 +996,16 @@ class _FactWriter:
                 (f.position, f.source_position, None, f.indicator, f.unit, day, start,
                  f.dims, f.subject, f.value)
             )
+            self.rolled.append((f.indicator, f.unit, f.dims, f.day, f.value))
         if len(self.pending) >= 5000:
             self.flush()
 
     def flush(self) -> None:
         if self.pending:
             _bulk_insert(self.conn, "dv_facts", _FACT_COLUMNS, self.pending)
+            apply_rollups(self.conn, rollup_deltas(self.rolled))
             self.pending = []
+            self.rolled = []
 
 
 class _Batch:
@@ -1297,6 +1310,13 @@ class _Batch:
 
     def _no_facts_from(self, problem: Callable[[str | None, str], None], field: str,
                        code: str, day: dt.date) -> None:
+        # A unit ends once: a second merge or closure would rewrite where its history went.
+        ended = self.state.tree.ended_on(code)
+        if ended is not None:
+            successor = self.state.tree.successor(code)
+            how = f"merged into '{successor}'" if successor else "closed"
+            problem(field, f"unit '{code}' was already {how} on {ended.isoformat()}")
+            return
         # A unit cannot end before facts it already carries: the as-of tree would drop them.
         self.facts.flush()
         t = schema.facts.c
