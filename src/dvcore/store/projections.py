@@ -342,17 +342,15 @@ class SqlFacts:
             else:
                 years, months, spans = [], [], [(start, end)]
             for chunk in _chunks(units, 900):
-                if years or months:
-                    r = rollups_table.c
-                    grains = []
-                    if years:
-                        grains.append(and_(r.grain == "Y", r.start.in_(years)))
-                    if months:
-                        grains.append(and_(r.grain == "M", r.start.in_(months)))
+                r = rollups_table.c
+                # One query per grain: an OR of the two would not use the index.
+                for grain, starts in (("Y", years), ("M", months)):
+                    if not starts:
+                        continue
                     stmt = (
                         select(r.indicator, r.unit, r.dims, func.sum(r.value))
-                        .where(r.indicator.in_(codes), r.unit.in_(chunk), or_(*grains),
-                               r.facts > 0)
+                        .where(r.indicator.in_(codes), r.grain == grain, r.start.in_(starts),
+                               r.unit.in_(chunk), r.facts > 0)
                         .group_by(r.indicator, r.unit, r.dims)
                     )
                     for i, u, d, v in self.conn.execute(stmt):
@@ -423,23 +421,8 @@ class SqlFacts:
         return out
 
     def present(self, indicator: str, members: Sequence[Member]) -> set[str]:
-        t = facts_table.c
-        found: set[str] = set()
-        for (start, end), units in _groups(members).items():
-            for chunk in _chunks(units, 900):
-                stmt = (
-                    select(t.unit)
-                    .where(
-                        t.indicator == indicator,
-                        t.unit.in_(chunk),
-                        t.day >= start,
-                        t.day <= end,
-                        self._alive(),
-                    )
-                    .distinct()
-                )
-                found.update(self.conn.execute(stmt).scalars())
-        return found
+        # A unit is present when some group of its facts is: the same rollups and edges.
+        return {unit for _i, unit, _d, _v in self.sums([indicator], members)}
 
 
 def split_span(

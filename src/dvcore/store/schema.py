@@ -25,6 +25,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     UniqueConstraint,
@@ -170,11 +171,14 @@ checkpoints = Table(
 rollups = Table(
     "dv_rollups",
     metadata,
-    Column("indicator", String(100), primary_key=True),
-    Column("unit", String(64), primary_key=True),
-    Column("dims", String(400), primary_key=True),
-    Column("grain", String(1), primary_key=True),
-    Column("start", Date, primary_key=True),
+    Column("indicator", String(100), nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("dims", String(400), nullable=False),
+    Column("grain", String(1), nullable=False),
+    Column("start", Date, nullable=False),
     Column("value", BigInteger, nullable=False),
     Column("facts", BigInteger, nullable=False),  # how many alive facts: 0 is no row
+    # indicator, grain and start first: a snapshot asks for a few months or years of
+    # every unit in a subtree
+    PrimaryKeyConstraint("indicator", "grain", "start", "unit", "dims"),
 )

@@ -31,6 +31,7 @@ from dvcore.store import schema
 
 if TYPE_CHECKING:
     from dvcore.store.sql import Store
+    from dvcore.units import UnitTree
 
 __all__ = [
     "VIETNAM",
@@ -67,6 +68,9 @@ class SubmissionInfo:
     unit: str | None = None
     period: Period | None = None
     actor: str | None = None
+    #: the unit was named explicitly (``--unit``): it must be registered once the import's
+    #: own events are in (an import may register it)
+    check_unit: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -129,13 +133,11 @@ def submission_infos(
 ) -> list[SubmissionInfo]:
     """The submissions an import of ``files`` (path, channel name) will record.
 
-    The submitting unit is ``unit`` (which must be registered) or else ``actor``; the
-    period is read under the store's cut-off. Raises
-    :class:`~dvcore.errors.InputError` for an unknown unit or a bad period.
+    The submitting unit is ``unit`` (which must be registered, by the time the import's
+    own events are in) or else ``actor``; the period is read under the store's cut-off.
+    Raises :class:`~dvcore.errors.InputError` for a bad period.
     """
     per = store.period(period) if period is not None else None
-    if unit is not None and unit not in store.state().tree:
-        raise UnknownUnitError(unit, f"unknown unit '{unit}' (--unit): register it first")
     out = []
     for path, channel in files:
         digest = hashlib.sha256()
@@ -151,6 +153,7 @@ def submission_infos(
                 unit=unit or actor,
                 period=per,
                 actor=actor,
+                check_unit=unit is not None,
             )
         )
     return out
@@ -172,10 +175,23 @@ def record_submissions(
     positions: Sequence[int],
     head: int,
     received_at: dt.datetime,
+    tree: UnitTree | None = None,
+    *,
+    write: bool = True,
 ) -> None:
     """Insert one row per file, with what its rows did: ``positions[i]`` is the position
     of the ``i``-th row (its original's for a duplicate), ``head`` the log's head before
-    the import. Called inside the import's transaction, before it commits."""
+    the import, ``tree`` the unit tree with the import's events in. Called inside the
+    import's transaction, before it commits; ``write=False`` (a dry run) only checks.
+
+    Raises :class:`~dvcore.errors.UnknownUnitError` for a submitting unit named
+    explicitly that is not registered.
+    """
+    for info in infos:
+        if info.check_unit and tree is not None and info.unit not in tree:
+            raise UnknownUnitError(str(info.unit), f"unknown unit '{info.unit}' (--unit)")
+    if not write:
+        return
     if len(sources) != len(positions):  # pragma: no cover - import_rows guarantees it
         raise InputError("the import's rows and positions do not match")
     stats: dict[str, list[Any]] = {info.source: [0, 0, 0, None, None] for info in infos}

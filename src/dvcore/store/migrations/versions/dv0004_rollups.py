@@ -26,7 +26,9 @@ def upgrade() -> None:
         sa.Column("start", sa.Date, nullable=False),
         sa.Column("value", sa.BigInteger, nullable=False),
         sa.Column("facts", sa.BigInteger, nullable=False),
-        sa.PrimaryKeyConstraint("indicator", "unit", "dims", "grain", "start",
+        # indicator, grain and start first: a snapshot asks for a few months or years
+        # of every unit in a subtree
+        sa.PrimaryKeyConstraint("indicator", "grain", "start", "unit", "dims",
                                 name="pk_dv_rollups"),
     )
     # The rules that derive the projection changed: the next read rebuilds it.
