@@ -32,16 +32,20 @@ class Problem:
 
     ``source`` names the file (or ``"<batch>"`` for events handed to the API), ``row`` the
     line or row (1-based, ``None`` when the problem is not about one row), ``field`` the
-    field or column (a dotted path such as ``data.participants``).
+    field or column (a dotted path such as ``data.participants``), ``sheet`` the sheet of
+    a workbook (``None`` for other inputs).
     """
 
     source: str
     row: int | None
     field: str | None
     message: str
+    sheet: str | None = None
 
     def __str__(self) -> str:
         where = self.source
+        if self.sheet is not None:
+            where += f", sheet {self.sheet}"
         if self.row is not None:
             where += f", row {self.row}"
         if self.field:

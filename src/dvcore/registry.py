@@ -51,7 +51,10 @@ def get_plugin_manager(
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     for plugin in plugins:
         pm.register(plugin)
-    pm.check_pending()
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:  # a misspelled hook: loud, but no traceback
+        raise PluginError(str(exc), plugin=pm.get_name(exc.plugin)) from exc
     return pm
 
 

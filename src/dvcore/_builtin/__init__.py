@@ -23,15 +23,17 @@ def dvcore_register_indicators() -> list[Indicator]:
 
 @hookimpl
 def dvcore_register_input_channels() -> list[Any]:
-    """The JSON Lines channel."""
+    """The JSON Lines and CSV channels."""
+    from dvcore._builtin.csv_channel import CsvChannel
     from dvcore._builtin.jsonl import JsonLinesChannel
 
-    return [JsonLinesChannel()]
+    return [JsonLinesChannel(), CsvChannel()]
 
 
 @hookimpl
 def dvcore_register_exporters() -> list[Any]:
-    """The JSON exporter."""
+    """The JSON and Markdown exporters."""
     from dvcore._builtin.json_export import JsonExporter
+    from dvcore._builtin.markdown_export import MarkdownExporter
 
-    return [JsonExporter()]
+    return [JsonExporter(), MarkdownExporter()]

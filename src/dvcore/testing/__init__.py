@@ -1,0 +1,3 @@
+"""Test helpers for dvcore and its plugin authors: Hypothesis strategies, store contracts."""
+
+__all__ = []
