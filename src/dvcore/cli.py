@@ -34,10 +34,19 @@ class _Context:
         self.cutoff = cutoff
 
     def open(self, *, create: bool = True, clock: Any = None) -> Any:
+        import os
+
         from dvcore.store import open_store
 
+        # How long a SQLite writer waits for another writer's lock before "the store is busy".
+        busy = os.environ.get("DVCORE_BUSY_TIMEOUT", "30")
+        try:
+            busy_timeout = float(busy)
+        except ValueError:
+            raise InputError(f"DVCORE_BUSY_TIMEOUT must be a number of seconds, not '{busy}'") \
+                from None
         return open_store(self.store_url, create=create, cutoff=self.cutoff,  # type: ignore[arg-type]
-                          clock=clock)
+                          clock=clock, busy_timeout=busy_timeout)
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:

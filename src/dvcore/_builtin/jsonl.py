@@ -20,18 +20,33 @@ def _no_constants(name: str) -> Any:
 
 @attrs.frozen
 class JsonLinesChannel:
-    """Reads ``.jsonl`` files. Blank lines are skipped; every bad line is a problem."""
+    """Reads ``.jsonl`` files. Blank lines are skipped; every bad line is a problem.
+
+    ``max_line_bytes`` and ``max_lines`` bound what one file may hold: past them the line
+    (or the file) is refused with a problem, and no more than one line's limit is read
+    into memory at a time.
+    """
 
     name: str = "jsonl"
     suffixes: tuple[str, ...] = (".jsonl", ".ndjson", ".json")
     max_line_bytes: int = 1_000_000
+    max_lines: int = 10_000_000
 
     def read(self, path: Path, types: Any = None) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
         """Yield ``(line number, event dict)`` or ``(line number, problem)`` for every line."""
         source = str(path)
         with open(path, "rb") as fh:
-            for number, raw in enumerate(fh, start=1):
+            number = 0
+            while raw := fh.readline(self.max_line_bytes + 1):  # never more than a line's limit
+                number += 1
+                if number > self.max_lines:
+                    yield number, Problem(source=source, row=number, field=None,
+                                          message=f"the file has more than {self.max_lines} "
+                                          "lines: split it")
+                    return
                 if len(raw) > self.max_line_bytes:
+                    while raw and not raw.endswith(b"\n"):  # skip the rest, a bounded piece a time
+                        raw = fh.readline(self.max_line_bytes + 1)
                     yield number, Problem(source=source, row=number, field=None,
                                           message=f"the line is longer than "
                                           f"{self.max_line_bytes} bytes")
