@@ -1,0 +1,104 @@
+"""``nox -s bench``: every performance goal of issue 6 against measurements of one run.
+
+Builds the workload (N JSON Lines events over the seed-001 unit tree and five years), then
+measures, one after the other on the same machine: the floor (plain sqlite3), dvcore, and
+the peer (the ``eventsourcing`` library, when installed). Every figure is a ratio against a
+baseline measured in the same run: these machines are shared and noisy.
+
+    python bench/run.py                  # 100,000 events (a few minutes)
+    python bench/run.py --events 1000000 # the issue's full workload
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+os.environ.setdefault("DVCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+import bench_import  # noqa: E402
+from bench_snapshot import PERIODS, UNITS  # noqa: E402
+from workload import write_workload  # noqa: E402
+
+import dvcore  # noqa: E402
+
+
+def _peer(*args: str) -> tuple[float, int] | None:
+    try:
+        import eventsourcing  # noqa: F401
+    except ImportError:
+        return None
+    out = subprocess.run([sys.executable, str(HERE / "peer_eventsourcing.py"), *args],
+                         check=True, capture_output=True, text=True).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+def _snapshot_median(db: Path) -> tuple[float, float]:
+    store = dvcore.open_store(f"sqlite:///{db}")
+    store.snapshot("HP", "2023")
+    times = []
+    for unit in UNITS:
+        for spec in PERIODS:
+            t0 = time.perf_counter()
+            store.snapshot(unit, spec)
+            times.append(time.perf_counter() - t0)
+    store.close()
+    return statistics.median(times), max(times)
+
+
+def main() -> int:
+    """Measure and print the table of goals; exit 0 (the table says what holds)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "events.jsonl"
+        lines = write_workload(path, args.events)
+        floor_db, dv_db, peer_db = (Path(tmp) / n for n in ("floor.db", "dv.db", "peer.db"))
+        t_floor = bench_import.floor_import(path, floor_db)
+        t_dv, appended, rss = bench_import._in_child("import", str(path), str(dv_db))
+        peer_import = _peer("import", str(path), str(peer_db))
+        t_floor_read = bench_import.floor_read(floor_db)
+        t_dv_read = bench_import.dvcore_read(dv_db)
+        t_rebuild = bench_import.dvcore_rebuild(dv_db)
+        peer_read = _peer("read", str(peer_db))
+        median, worst = _snapshot_median(dv_db)
+    rows: list[tuple[str, str, str, bool | None]] = []
+
+    def goal(name: str, measured: str, target: str, ok: bool | None) -> None:
+        rows.append((name, measured, target, ok))
+
+    goal("import vs floor", f"{t_dv / t_floor:.1f}× ({lines / t_dv:,.0f} ev/s; floor "
+         f"{lines / t_floor:,.0f} ev/s)", "≤ 2×", t_dv <= 2 * t_floor)
+    if peer_import is not None:
+        goal("import vs peer", f"{peer_import[0] / t_dv:.2f}× faster "
+             f"(peer {lines / peer_import[0]:,.0f} ev/s)", "≥ 2× faster",
+             peer_import[0] >= 2 * t_dv)
+    goal("import peak memory", f"{rss:,.0f} MiB (max RSS)", "< 500 MB", rss < 500)
+    goal("rebuild vs floor read", f"{t_rebuild / t_floor_read:.1f}× "
+         f"({t_rebuild:.1f} s vs {t_floor_read:.1f} s)", "≤ 2×", t_rebuild <= 2 * t_floor_read)
+    if peer_read is not None:
+        goal("rebuild vs peer read", f"{t_rebuild:.1f} s vs {peer_read[0]:.1f} s",
+             "faster", t_rebuild < peer_read[0])
+    goal("read + decode vs floor", f"{t_dv_read / t_floor_read:.1f}×", "(reported)", None)
+    goal("snapshot median, 36 pairs", f"{median * 1000:.1f} ms (worst "
+         f"{worst * 1000:.0f} ms)", "≤ 50 ms", median <= 0.050)
+    goal("PostgreSQL COPY import", "not measured: no COPY path yet", "≤ 2× plain COPY", None)
+    print(f"workload: {lines:,} events ({appended:,} appended)")
+    print(f"{'goal':<28}{'measured':<52}{'target':<16}holds")
+    for name, measured, target, ok in rows:
+        mark = "—" if ok is None else ("yes" if ok else "NO")
+        print(f"{name:<28}{measured:<52}{target:<16}{mark}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
