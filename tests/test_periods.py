@@ -20,10 +20,7 @@ from dvcore.periods import (
     parse_period,
     year_of,
 )
-
-# These strategies belong in dvcore.testing.strategies once that module exists.
-cutoffs = st.sampled_from(CUTOFFS)
-years = st.integers(min_value=1990, max_value=2100)
+from dvcore.testing.strategies import cutoffs, date_ranges, named_specs, years
 
 
 def d(text: str) -> date:
@@ -420,21 +417,6 @@ def test_every_day_in_exactly_one_month(year: int, cutoff: Cutoff) -> None:
         assert month_of(day, cutoff) == holding[0]
         assert year_of(day, cutoff) == whole
         day += datetime.timedelta(days=1)
-
-
-named_specs = st.one_of(
-    years.map(str),
-    st.builds(lambda y, q: f"{y}-Q{q}", years, st.integers(1, 4)),
-    st.builds(lambda y, h: f"{y}-H{h}", years, st.integers(1, 2)),
-    st.builds(lambda y, n: f"{y}-{n}M", years, st.integers(1, 12)),
-    st.builds(lambda y, m: f"{y}-{m:02d}", years, st.integers(1, 12)),
-    st.builds(lambda y, k: f"{y}-{y + k}", years, st.integers(1, 10)),
-)
-date_ranges = st.builds(
-    lambda a, b: f"{min(a, b).isoformat()}..{max(a, b).isoformat()}",
-    st.dates(date(1990, 1, 1), date(2100, 12, 31)),
-    st.dates(date(1990, 1, 1), date(2100, 12, 31)),
-)
 
 
 @given(spec=st.one_of(named_specs, date_ranges), cutoff=cutoffs)

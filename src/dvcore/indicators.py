@@ -524,13 +524,7 @@ def compute_snapshot(
 
     stocks = [c for c, i in inds.items() if i.kind == "fact" and i.time == "last"]
     if stocks and at_end_units:
-        latest: dict[tuple[str, str, str], Fact] = {}
-        for f in source.rows(stocks, at_end_units, None, period.end):
-            key = (f.indicator, f.unit, f.dims)
-            seen = latest.get(key)
-            if seen is None or (f.day, f.position) > (seen.day, seen.position):
-                latest[key] = f
-        for f in latest.values():
+        for f in latest_stocks(tree, source, stocks, at_end_units, period.end):
             accs[f.indicator].add(f.value, keys_of(inds[f.indicator], f.unit, f.dims))
 
     extremes = [c for c, i in inds.items() if i.kind == "fact" and i.time in ("max", "min")]
@@ -579,6 +573,45 @@ def _in_members(facts: Iterable[Fact], members: Iterable[Any]) -> list[Fact]:
     for m in members:
         ranges.setdefault(m.unit, []).append((m.start, m.end))
     return [f for f in facts if any(a <= f.day <= b for a, b in ranges.get(f.unit, ()))]
+
+
+def latest_stocks(tree: Any, source: Any, indicators: Iterable[str], standing: Iterable[str],
+                  end: dt.date) -> list[Fact]:
+    """For ``last`` indicators: the latest fact on or before ``end`` of each unit standing at
+    ``end``, and of each unit merged away into one of them (through successors) unless a
+    successor has reported anew since the merge: a merge adds the stocks, never drops one."""
+    units = set(standing)
+    chains: dict[str, list[str]] = {}  # merged-away unit → its successors up to a standing one
+    for code in tree.codes():
+        if code in units or tree.registered_on(code) > end:
+            continue
+        chain: list[str] = []
+        current = code
+        while True:
+            ended = tree.ended_on(current)
+            nxt = tree.successor(current)
+            if ended is None or ended > end or nxt is None or nxt in chain or nxt == code:
+                break
+            chain.append(nxt)
+            if nxt in units:
+                chains[code] = chain
+                break
+            current = nxt
+    latest: dict[tuple[str, str, str], Fact] = {}
+    for f in source.rows(list(indicators), units | set(chains), None, end):
+        key = (f.indicator, f.unit, f.dims)
+        seen = latest.get(key)
+        if seen is None or (f.day, f.position) > (seen.day, seen.position):
+            latest[key] = f
+    out = []
+    for (code, unit, dims), f in latest.items():
+        if unit in chains:
+            ended = tree.ended_on(unit)
+            if any((later := latest.get((code, c, dims))) is not None and later.day >= ended
+                   for c in chains[unit]):
+                continue
+        out.append(f)
+    return out
 
 
 def first_facts(source: Any, indicators: Iterable[str], members: Iterable[Any],
