@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -441,3 +442,29 @@ def test_targets_check(url: str, store: Any) -> None:
         ]
     )
     assert run(url, *args, "--check").exit_code == 0
+
+
+def test_cutoff_is_also_an_option_of_the_reporting_commands(tmp_path: Path) -> None:
+    """DESIGN §6 puts ``--cutoff`` on ``snapshot``; the global option stays too."""
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    events = tmp_path / "e.jsonl"
+    events.write_text(
+        "\n".join(json.dumps(e, ensure_ascii=False) for e in [
+            {"type": "UnitRegistered", "occurred_on": "2020-01-01", "unit": "HP",
+             "data": {"code": "HP", "name": "HP", "kind": "city"}},
+            {"type": "DialogueHeld", "occurred_on": "2022-12-20", "unit": "HP",
+             "data": {"host": "chairman"}},
+        ]) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["--store", url, "import", str(events)]).exit_code == 0
+    query = ["snapshot", "--unit", "HP", "--period", "2023-Q1", "--format", "json"]
+
+    def dialogues(args: list[str]) -> Any:
+        result = runner.invoke(main, ["--store", url, *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["indicators"]["dialogue.count"]["value"]
+
+    # 20/12/2022 is in 2023-Q1 only under Decree 09's 15th-to-14th months.
+    assert dialogues([*query, "--cutoff", "decree09"]) == 1
+    assert dialogues(["--cutoff", "decree09", *query]) == 1
+    assert dialogues(query) == 0

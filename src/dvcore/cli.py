@@ -74,6 +74,21 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _cutoff_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--cutoff`` on a reporting command too (it overrides the global option)."""
+    import functools
+
+    @click.option("--cutoff", "command_cutoff", type=click.Choice(CUTOFFS), default=None,
+                  help="How named periods are cut (overrides the global --cutoff).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, command_cutoff: str | None = None, **kwargs: Any) -> Any:
+        if command_cutoff is not None:
+            click.get_current_context().find_object(_Context).cutoff = command_cutoff  # type: ignore[union-attr]
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "store_url", envvar="DVCORE_STORE", metavar="URL",
               help="sqlite:///FILE (default sqlite:///dvcore.db) or postgresql+psycopg://…")
@@ -239,6 +254,7 @@ def _vn(value: Any) -> str:
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table",
               show_default=True)
 @click.pass_obj
+@_cutoff_option
 @_guard
 def snapshot(obj: _Context, unit: str, period_spec: str, as_known_at: str | None, tree: str,
              fmt: str) -> None:
@@ -273,6 +289,7 @@ def snapshot(obj: _Context, unit: str, period_spec: str, as_known_at: str | None
               show_default=True)
 @click.option("--check", is_flag=True, help="Exit 1 when a target is not met.")
 @click.pass_obj
+@_cutoff_option
 @_guard
 def targets(obj: _Context, unit: str, as_of: str, resolution: str | None,
             as_known_at: str | None, fmt: str, check: bool) -> None:
@@ -311,6 +328,7 @@ def targets(obj: _Context, unit: str, as_of: str, resolution: str | None,
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table",
               show_default=True)
 @click.pass_obj
+@_cutoff_option
 @_guard
 def explain(obj: _Context, unit: str, period_spec: str, indicator: str,
             as_known_at: str | None, tree: str, fmt: str) -> None:
@@ -349,6 +367,7 @@ def explain(obj: _Context, unit: str, period_spec: str, indicator: str,
                    "(Markdown; see docs/reports.md).")
 @click.option("--profile", help="Format profile (default: by the document's date).")
 @click.pass_obj
+@_cutoff_option
 @_guard
 def export(obj: _Context, exporter_name: str, unit: str, period_spec: str, out: Path,
            report: str, as_of: str | None, as_known_at: str | None, template: Path | None,
