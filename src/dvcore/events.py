@@ -108,6 +108,8 @@ def _count(_inst: object, attribute: attrs.Attribute[Any], value: object) -> Non
         raise TypeError(f"'{attribute.name}' must be a whole number, not {value!r}")
     if value < 0:
         raise ValueError(f"'{attribute.name}' must not be negative, got {value}")
+    if value >= 10**12:  # facts hold value × 10⁶ in a 64-bit integer
+        raise ValueError(f"'{attribute.name}' is out of range: {value}")
 
 
 def _text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:

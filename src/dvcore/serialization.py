@@ -61,9 +61,24 @@ def _structure_int(value: object, _t: object) -> int:
     return value
 
 
+def _text_problem(value: str) -> str | None:
+    """Why a text cannot be stored on every backend (a NUL, a lone surrogate), or ``None``."""
+    if "\x00" in value:
+        return "a text must not hold a NUL character"
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "a text must be valid Unicode (it holds a lone surrogate)"
+    return None
+
+
 def _structure_str(value: object, _t: object) -> str:
     if not isinstance(value, str):
         raise _Refused(f"expected a text, got {value!r}")
+    bad = _text_problem(value)
+    if bad is not None:
+        raise _Refused(bad)
     return value
 
 
@@ -152,6 +167,9 @@ def _structure_scalar_mapping(value: object, _t: object) -> dict[str, Any]:
             raise _Refused(f"keys must be texts, got {key!r}")
         if item is not None and not isinstance(item, str | int | bool):
             raise _Refused(f"'{key}' must be a text, a whole number, true/false or null")
+        bad = _text_problem(key) or (_text_problem(item) if isinstance(item, str) else None)
+        if bad is not None:
+            raise _Refused(bad)
         out[key] = item
     return out
 
@@ -374,6 +392,10 @@ def event_from_dict(
     stream = raw.get("stream")
     if stream is not None and (not isinstance(stream, str) or not stream):
         problems.append(problem("stream", "must be a non-empty text or null"))
+    for name, text in (("unit", unit), ("source_ref", source_ref), ("stream", stream)):
+        bad = _text_problem(text) if isinstance(text, str) else None
+        if bad is not None:
+            problems.append(problem(name, bad))
     event_id: uuid.UUID | None = None
     if raw.get("id") is not None:
         try:

@@ -78,6 +78,7 @@ from dvcore.serialization import (
     EventTypes,
     canonical_json,
     event_from_dict,
+    event_to_dict,
     structure_data,
     unstructure_data,
     upcast,
@@ -1054,8 +1055,9 @@ class _Batch:
         parsed: list[tuple[str, int, Event]] = []
         for source, row, item in chunk:
             if isinstance(item, Event):
-                parsed.append((source, row, item))
-                continue
+                # Checked in its wire shape like a dict: what the converter refuses on read
+                # (a NUL, a type no plugin provides) must never be stored.
+                item = event_to_dict(item)
             event, problems = event_from_dict(item, self.store.types, source=source, row=row)
             if event is None:
                 self.problems.extend(problems)

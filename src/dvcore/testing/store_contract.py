@@ -531,6 +531,27 @@ class StoreContract:
         assert fields[5] == "data.host"
         assert store.head() == head
 
+    def test_event_objects_are_validated_like_dicts(self, store: Store) -> None:
+        """What the store could not read back is refused on the way in, for objects too:
+        a NUL in a text, a type the store does not know."""
+
+        class Unknown(EventData):
+            type_name = "NotInstalled"
+
+        store.append(unit_events())
+        head = store.head()
+        batch = [
+            _dialogue("HP", _D(2023, 3, 1), title="a\x00b"),
+            _ev(Unknown(), _D(2023, 3, 1), "HP"),
+            _dialogue("HP", _D(2023, 3, 1), "ref\x00"),
+        ]
+        with pytest.raises(ValidationError) as info:
+            store.append(batch)
+        assert _fields(info.value.problems) == [(1, "data.title"), (2, "type"),
+                                                (3, "source_ref")]
+        assert store.head() == head
+        assert list(store.read(after=head)) == []
+
     def test_dry_run_writes_nothing(self, store: Store, clock: SettableClock) -> None:
         """A dry run validates and numbers, then writes nothing."""
         events = example_events()

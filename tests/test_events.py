@@ -1,0 +1,259 @@
+"""Tests of dvcore.events: the catalogue, and validation on construction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dvcore import events as ev
+from dvcore.events import (
+    CORE_EVENT_TYPES,
+    CitizenReceptionReported,
+    DialogueHeld,
+    DialoguePlanIssued,
+    DocumentIssued,
+    Event,
+    EventData,
+    FigureReported,
+    IndicatorDefined,
+    InspectionConducted,
+    LettersReported,
+    ModelRegistered,
+    PopulationFilter,
+    TargetDefinition,
+    TargetSetAdopted,
+    TaskReported,
+    UnitChanged,
+    UnitRegistered,
+    UnitsMerged,
+    Window,
+)
+from dvcore.testing.store_contract import example_events
+from dvcore.testing.strategies import event_data
+
+# DESIGN.md §6, the JSON Lines table, in its order.
+DESIGN_TYPES = [
+    "UnitRegistered", "UnitChanged", "UnitsMerged", "UnitClosed", "EstablishmentRegistered",
+    "EstablishmentChanged", "DialogueHeld", "DialoguePlanIssued", "ModelRegistered",
+    "ModelRecognized", "LandDossierFiled", "LandDossierSubmitted", "LandUseRightRecognized",
+    "LandCertificateIssued", "CitizenReceptionReported", "LettersReported",
+    "InspectionConducted", "SocialSupervisionHeld", "SocialCritiqueHeld", "DocumentIssued",
+    "IndicatorDefined", "FigureReported", "TargetSetAdopted", "TaskAssigned", "TaskReported",
+    "EventRetracted", "EventCorrected",
+]
+
+# Every enumerated field and the values DESIGN.md lists for it.
+ENUMS: list[tuple[type[Any], str, set[str]]] = [
+    (UnitRegistered, "kind", {"province", "city", "district", "town", "commune", "ward",
+                              "township", "department", "armed_force", "mass_org",
+                              "village"}),
+    (DialogueHeld, "host", {"party_secretary", "chairman", "standing_committee", "other"}),
+    (ModelRegistered, "field", {"ntm_model", "urban", "digital", "security", "economy",
+                                "culture_society", "other"}),
+    (InspectionConducted, "kind", {"inspection", "supervision"}),
+    (DocumentIssued, "kind", {"resolution", "directive", "plan", "official_letter",
+                              "conclusion", "regulation", "notice", "report"}),
+    (IndicatorDefined, "aggregation", {"sum", "last", "max", "min"}),
+    (TaskReported, "status", {"in_progress", "done"}),
+    (TargetDefinition, "measure", {"count", "units_with"}),
+    (TargetDefinition, "population", {"units", "establishments_using_land"}),
+    (TargetDefinition, "rounding", {"half_up", "ceil", "floor"}),
+]
+
+COUNTS: list[tuple[type[EventData], str]] = [
+    (DialogueHeld, "participants"),
+    (DialogueHeld, "issues_raised"),
+    (DialoguePlanIssued, "year"),
+    (ModelRegistered, "year"),
+    *[(CitizenReceptionReported, f) for f in ("visits", "cases_complaint",
+                                              "cases_denunciation", "cases_petition",
+                                              "mass_groups", "mass_group_cases")],
+    *[(LettersReported, f) for f in ("received", "eligible", "in_jurisdiction", "resolved")],
+]
+
+W = Window(start=dt.date(2023, 1, 1), end=dt.date(2023, 8, 31))
+
+#: One valid instance of every core data class.
+VALID: dict[type[Any], Any] = {type(e.data): e.data for e in example_events()}
+
+
+def _target(**kw: Any) -> TargetDefinition:
+    base: dict[str, Any] = {"code": "T1", "title": "t", "indicator": "dialogue.count",
+                            "measure": "count", "population": "units",
+                            "threshold": Decimal("0.1"), "period": "2023"}
+    return TargetDefinition(**{**base, **kw})
+
+
+# --- the catalogue ---------------------------------------------------------------------
+
+
+def test_catalogue_is_the_design_table() -> None:
+    assert [t.type_name for t in CORE_EVENT_TYPES] == DESIGN_TYPES
+
+
+@pytest.mark.parametrize("cls", CORE_EVENT_TYPES, ids=lambda c: c.type_name)
+def test_wire_name_and_version_are_class_variables(cls: type[EventData]) -> None:
+    fields = {f.name for f in attrs.fields(cls)}
+    assert "type_name" not in fields
+    assert "schema_version" not in fields
+    assert isinstance(cls.schema_version, int)
+    assert cls.schema_version >= 1
+    assert cls.__doc__
+    assert cls.__name__ == cls.type_name  # today; the wire name never comes from it
+
+
+def test_dialogue_is_at_schema_version_2() -> None:
+    assert DialogueHeld.schema_version == 2
+
+
+@pytest.mark.parametrize(("cls", "field", "values"), ENUMS,
+                         ids=[f"{c.__name__}.{f}" for c, f, _v in ENUMS])
+def test_enumerations_are_the_designs(cls: type[Any], field: str, values: set[str]) -> None:
+    hints = typing.get_type_hints(cls, vars(ev))
+    assert set(typing.get_args(hints[field])) == values
+
+
+@given(data=event_data())
+def test_data_is_frozen_and_keyword_only(data: EventData) -> None:
+    name = attrs.fields(type(data))[0].name
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        setattr(data, name, None)
+    with pytest.raises(TypeError):
+        type(data)(*attrs.astuple(data, recurse=False))
+
+
+def test_event_envelope() -> None:
+    data = DialogueHeld(host="chairman")
+    event = Event(data=data, occurred_on=dt.date(2023, 3, 30), unit="HP")
+    assert event.type == "DialogueHeld"
+    assert event.stream_name == "HP"
+    assert isinstance(event.id, uuid.UUID)
+    assert Event(data=data, occurred_on=dt.date(2023, 3, 30), unit="HP").id != event.id
+    assert attrs.evolve(event, stream="plans").stream_name == "plans"
+
+
+# --- validation on construction ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("cls", "field"), COUNTS, ids=[f"{c.__name__}.{f}" for c, f in COUNTS])
+@given(data=st.data(), bad=st.integers(max_value=-1) | st.booleans() | st.floats()
+       | st.just("5") | st.just(Decimal(5)))
+def test_counts_are_non_negative_whole_numbers(cls: type[EventData], field: str,
+                                               data: st.DataObject, bad: Any) -> None:
+    valid = data.draw(event_data(cls))
+    with pytest.raises((TypeError, ValueError)):
+        attrs.evolve(valid, **{field: bad})
+
+
+@pytest.mark.parametrize(("cls", "field"), COUNTS, ids=[f"{c.__name__}.{f}" for c, f in COUNTS])
+def test_zero_is_a_count(cls: type[EventData], field: str) -> None:
+    zeros = {field: 0, **({"eligible": 0} if cls is LettersReported else {})}
+    assert getattr(attrs.evolve(VALID[cls], **zeros), field) == 0
+
+
+@given(a=st.dates(), b=st.dates())
+def test_a_window_never_runs_backwards(a: dt.date, b: dt.date) -> None:
+    if b < a:
+        with pytest.raises(ValueError, match="backwards"):
+            Window(start=a, end=b)
+    else:
+        assert Window(start=a, end=b).end >= a
+
+
+@pytest.mark.parametrize(("cls", "field", "values"), ENUMS,
+                         ids=[f"{c.__name__}.{f}" for c, f, _v in ENUMS])
+def test_enumerations_take_only_their_values(cls: type[Any], field: str,
+                                             values: set[str]) -> None:
+    valid: Any = _target() if cls is TargetDefinition else VALID[cls]
+    for value in sorted(values):
+        assert getattr(attrs.evolve(valid, **{field: value}), field) == value
+    for bad in ("", "Chairman", "bí thư", None, 1):
+        with pytest.raises((TypeError, ValueError)):
+            attrs.evolve(valid, **{field: bad})
+
+
+@pytest.mark.parametrize("cls", [UnitRegistered, ModelRegistered, IndicatorDefined])
+def test_required_texts_are_not_blank(cls: type[EventData]) -> None:
+    valid = VALID[cls]
+    name = "code" if cls is not ModelRegistered else "model_id"
+    for bad in ("", "   ", None, 5):
+        with pytest.raises((TypeError, ValueError)):
+            attrs.evolve(valid, **{name: bad})
+
+
+def test_letters_eligible_within_received() -> None:
+    LettersReported(window=W, received=10, eligible=10)
+    with pytest.raises(ValueError, match="eligible"):
+        LettersReported(window=W, received=10, eligible=11)
+
+
+def test_unit_changed_must_change_something() -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        UnitChanged(code="HP.D1")
+    assert UnitChanged(code="HP.D1", attributes={}).attributes == {}
+
+
+@pytest.mark.parametrize(
+    ("sources", "into"), [((), "A"), (("A", "B"), "A"), (("B", "B"), "A")]
+)
+def test_units_merged_needs_distinct_sources_other_than_into(sources: tuple[str, ...],
+                                                             into: str) -> None:
+    with pytest.raises(ValueError, match=r"sources|into"):
+        UnitsMerged(sources=sources, into=into)  # type: ignore[arg-type]
+
+
+def test_merged_sources_become_a_tuple() -> None:
+    merged = UnitsMerged(sources=["A", "B"], into="C")  # type: ignore[arg-type]
+    assert merged.sources == ("A", "B")
+
+
+def test_target_sets_hold_distinct_codes() -> None:
+    with pytest.raises(ValueError, match="share one code"):
+        TargetSetAdopted(resolution="08-NQ/TU",
+                         targets=(_target(), _target()))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [Decimal("-0.01"), Decimal("1.01"), 0.5, None])
+def test_threshold_is_a_decimal_fraction(bad: Any) -> None:
+    with pytest.raises(ValueError, match="threshold"):
+        _target(threshold=bad)
+
+
+def test_population_filter_kinds() -> None:
+    assert PopulationFilter(kinds=["commune"]).kinds == ("commune",)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="unit kind"):
+        PopulationFilter(kinds=("hamlet",))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "bad", [Decimal("NaN"), Decimal("Infinity"), Decimal("0.0000001"), Decimal(10) ** 12, 5,
+            5.0, "5"]
+)
+def test_figure_values_are_exact_and_bounded(bad: Any) -> None:
+    with pytest.raises(ValueError, match="value"):
+        FigureReported(indicator="x", value=bad, window=W)
+
+
+def test_figure_values_take_six_places() -> None:
+    assert FigureReported(indicator="x", value=Decimal("-12.000001"), window=W).value
+
+
+@pytest.mark.parametrize("unit", ["", "  ", "X" * 65])
+def test_event_unit_is_a_code(unit: str) -> None:
+    with pytest.raises(ValueError, match="unit"):
+        Event(data=DialogueHeld(host="other"), occurred_on=dt.date(2023, 1, 1), unit=unit)
+
+
+@pytest.mark.parametrize("ref", ["", "x" * 513])
+def test_event_source_ref_length(ref: str) -> None:
+    with pytest.raises(ValueError, match="source_ref"):
+        Event(data=DialogueHeld(host="other"), occurred_on=dt.date(2023, 1, 1), unit="HP",
+              source_ref=ref)
