@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar, Literal, get_args
 
@@ -131,6 +131,24 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return dict(value or {})
 
 
+# One typed converter per sequence field: ``converter=tuple`` would make every caller's
+# argument ``Iterable[Any]`` to the type checker.
+def _texts(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _kinds(value: Iterable[UnitKind]) -> tuple[UnitKind, ...]:
+    return tuple(value)
+
+
+def _filters(value: Iterable[PopulationFilter]) -> tuple[PopulationFilter, ...]:
+    return tuple(value)
+
+
+def _target_tuple(value: Iterable[TargetDefinition]) -> tuple[TargetDefinition, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class Window:
     """A closed date interval a reported aggregate covers; on the wire ``[from, to]``."""
@@ -189,7 +207,7 @@ class UnitsMerged(EventData):
     """Units ``sources`` end and their history continues in ``into`` (a registered unit)."""
 
     type_name: ClassVar[str] = "UnitsMerged"
-    sources: tuple[str, ...] = attrs.field(converter=tuple)
+    sources: tuple[str, ...] = attrs.field(converter=_texts)
     into: str = attrs.field(validator=_text)
 
     def __attrs_post_init__(self) -> None:
@@ -432,7 +450,7 @@ class FigureReported(EventData):
 class PopulationFilter:
     """One alternative of a target's population: units of these kinds with these attributes."""
 
-    kinds: tuple[UnitKind, ...] = attrs.field(factory=tuple, converter=tuple)
+    kinds: tuple[UnitKind, ...] = attrs.field(factory=tuple, converter=_kinds)
     attributes: Mapping[str, AttributeValue] = attrs.field(
         factory=dict, converter=_frozen_mapping, hash=False
     )
@@ -458,7 +476,9 @@ class TargetDefinition:
     indicator: str = attrs.field(validator=_text)
     measure: Measure = attrs.field(validator=_one_of(Measure))
     population: Population = attrs.field(validator=_one_of(Population))
-    population_filter: tuple[PopulationFilter, ...] = attrs.field(factory=tuple, converter=tuple)
+    population_filter: tuple[PopulationFilter, ...] = attrs.field(
+        factory=tuple, converter=_filters
+    )
     threshold: Decimal = attrs.field(validator=_threshold)
     period: str = attrs.field(validator=_text)
     rounding: Rounding = attrs.field(default="half_up", validator=_one_of(Rounding))
@@ -470,7 +490,7 @@ class TargetSetAdopted(EventData):
 
     type_name: ClassVar[str] = "TargetSetAdopted"
     resolution: str = attrs.field(validator=_text)
-    targets: tuple[TargetDefinition, ...] = attrs.field(converter=tuple)
+    targets: tuple[TargetDefinition, ...] = attrs.field(converter=_target_tuple)
 
     def __attrs_post_init__(self) -> None:
         codes = [t.code for t in self.targets]

@@ -175,7 +175,7 @@ def example_events() -> list[Event]:
                            window=window, by={"kind": "patrol"}), _D(2023, 8, 31), "HP.D1",
             "ex:figure"),
         # (mypy's attrs plugin types a converter=tuple parameter as Iterable[_T_co])
-        _ev(TargetSetAdopted(resolution="08-NQ/TU", targets=(target,)),  # type: ignore[arg-type]
+        _ev(TargetSetAdopted(resolution="08-NQ/TU", targets=(target,)),
             _D(2022, 12, 6), "HP", "ex:targets"),
         _ev(TaskAssigned(task_id="T1", conclusion="05-KL/TU", owner="HP.D1",
                          due=_D(2023, 12, 31), text="Tổ chức đối thoại"), _D(2023, 6, 15),
@@ -189,7 +189,7 @@ def example_events() -> list[Event]:
                            data={"host": "chairman", "participants": 150},
                            reason="Sai người chủ trì"), _D(2023, 4, 1), "HP.D1",
             "ex:corrected"),
-        _ev(UnitsMerged(sources=("HP.D1.C2", "HP.D1.C3"),  # type: ignore[arg-type]
+        _ev(UnitsMerged(sources=("HP.D1.C2", "HP.D1.C3"),
                         into="HP.D1.C1"), _D(2024, 7, 1), "HP.D1", "ex:merged"),
         _ev(UnitClosed(code="HP.D1.C4"), _D(2024, 7, 1), "HP.D1", "ex:closed"),
     ]
