@@ -21,7 +21,7 @@ __all__ = ["VERSION_TABLE", "alembic_config", "current_revision", "upgrade"]
 
 VERSION_TABLE = "dv_alembic_version"
 _MIGRATIONS = Path(__file__).with_name("migrations")
-_LOCK_KEY = 0x6476636F7266
+_LOCK_KEY = 0x6476636F7265  # the store's writer lock: no append runs mid-upgrade
 
 
 def alembic_config() -> Config:

@@ -1,0 +1,272 @@
+"""A Sphinx extension that writes the reference parts of the docs from the code itself.
+
+Two markers in the Markdown sources are replaced when Sphinx reads them:
+
+``<!-- dvcore:event-catalogue -->``
+    one section per class of :data:`dvcore.events.CORE_EVENT_TYPES` (and the value types
+    they use): wire name, schema version, docstring, and a table of fields with their JSON
+    type, whether they are required, their default, and the rule each field's validator
+    enforces; class-wide rules are read from ``__attrs_post_init__``.
+
+``<!-- dvcore:cli-reference -->``
+    the ``--help`` text of ``dvcore`` and of each of its commands, as click renders it.
+
+A validator this module does not know fails the build: the catalogue never guesses.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import inspect
+import textwrap
+import typing
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from sphinx.application import Sphinx
+
+EVENTS_MARKER = "<!-- dvcore:event-catalogue -->"
+CLI_MARKER = "<!-- dvcore:cli-reference -->"
+
+# What each of dvcore.events' validators enforces, by function name.
+_VALIDATOR_RULES = {
+    "_text": "a non-empty text",
+    "_opt_text": "a text, or null",
+    "_count": "a whole number, not negative",
+    "_bool": "`true` or `false`",
+    "_decimal_value": "a finite number: at most 6 decimal places, less than 10¹² in size",
+    "_threshold": "a fraction from 0 to 1",
+    "_unit_code": "a unit code of 1 to 64 characters",
+    "_source_ref": "a text of 1 to 512 characters, or null",
+}
+
+
+def _names(hint: Any) -> list[Any]:
+    """The members of a union other than ``None`` (empty for anything else)."""
+    return [a for a in typing.get_args(hint) if a is not type(None)]
+
+
+def _json_type(hint: Any) -> str:
+    """How a field's Python type looks in the JSON Lines shape."""
+    from dvcore.events import EventData, Window
+
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        inner = [a for a in args if a is not type(None)]
+        text = " or ".join(_json_type(a) for a in inner)
+        return f"{text} or null" if type(None) in args else text
+    if origin is typing.Literal:
+        return "text (enumerated)"
+    if origin is tuple:
+        item = _json_type(args[0])
+        if item in ("text", "text (enumerated)"):
+            return "list of texts"
+        return f"list of {item}s"
+    if origin is Mapping:
+        if args and args[1] is str:
+            return "object of texts"
+        if args and args[1] is Any:
+            return "object"
+        return "object of scalars (text, number, boolean, null)"
+    if hint is str:
+        return "text"
+    if hint is int:
+        return "whole number"
+    if hint is bool:
+        return "boolean"
+    if hint is Decimal:
+        return "number"
+    if hint is dt.date:
+        return "date `YYYY-MM-DD`"
+    if hint is uuid.UUID:
+        return "event id (UUID text)"
+    if hint is Window:
+        return '`[from, to]`: two dates (or `{"from": …, "to": …}`)'
+    if isinstance(hint, type) and attrs.has(hint) and not issubclass(hint, EventData):
+        return f"[{hint.__name__}](#{hint.__name__.lower()}) object"
+    raise TypeError(f"dvcore_docs: no JSON description for the type {hint!r}")
+
+
+def _rule(field: attrs.Attribute[Any], hint: Any) -> str:
+    """The rule a field's validator (or its type) enforces, in words."""
+    from dvcore.events import Window
+
+    rules: list[str] = []
+    literal = [a for a in (hint, *_names(hint)) if typing.get_origin(a) is typing.Literal]
+    validator = field.validator
+    if validator is not None:
+        name = getattr(validator, "__name__", "")
+        if name in _VALIDATOR_RULES:
+            rules.append(_VALIDATOR_RULES[name])
+        elif hasattr(validator, "options") and literal:
+            values = ", ".join(f"`{v}`" for v in typing.get_args(literal[0]))
+            rules.append(f"one of {values}")
+        else:
+            raise TypeError(
+                f"dvcore_docs: unknown validator {validator!r} on '{field.name}': "
+                "describe it in docs/_ext/dvcore_docs.py"
+            )
+    elif hint is Window or Window in _names(hint):
+        rules.append("`to` is not before `from`")
+    elif typing.get_origin(hint) is tuple:
+        items = typing.get_args(hint)[0]
+        if typing.get_origin(items) is typing.Literal:
+            values = ", ".join(f"`{v}`" for v in typing.get_args(items))
+            rules.append(f"each one of {values}")
+    elif hint is uuid.UUID or hint is dt.date:
+        pass
+    elif _names(hint) == [bool]:
+        rules.append("`true`, `false` or null")
+    return "; ".join(rules)
+
+
+def _checks(cls: type) -> list[str]:
+    """The messages of the errors ``cls.__attrs_post_init__`` raises: its class-wide rules."""
+    method = cls.__dict__.get("__attrs_post_init__")
+    if method is None:
+        return []
+    tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
+    out: list[str] = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+            continue
+        if not node.exc.args:
+            continue
+        arg = node.exc.args[0]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            out.append(arg.value)
+        elif isinstance(arg, ast.JoinedStr):
+            out.append(
+                "".join(str(v.value) if isinstance(v, ast.Constant) else "…" for v in arg.values)
+            )
+    return out
+
+
+def _default(field: attrs.Attribute[Any]) -> str:
+    if field.default is attrs.NOTHING:
+        return "required"
+    if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+        empty = field.default.factory()  # type: ignore[union-attr]
+        return f"default `{'[]' if isinstance(empty, tuple) else '{}'}`"
+    value = field.default
+    if value is None:
+        return "default `null`"
+    if isinstance(value, bool):
+        return f"default `{str(value).lower()}`"
+    return f"default `{value}`"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _fields_table(cls: type) -> list[str]:
+    hints = typing.get_type_hints(cls)
+    lines = ["| field | JSON | required or default | rule |", "|---|---|---|---|"]
+    for field in attrs.fields(cls):
+        hint = hints[field.name]
+        lines.append(
+            f"| `{field.name}` | {_cell(_json_type(hint))} | {_default(field)} "
+            f"| {_cell(_rule(field, hint))} |"
+        )
+    return lines
+
+
+def _doc(cls: type) -> str:
+    return (
+        inspect.cleandoc(cls.__doc__ or "")
+        .replace(":class:", "{py:class}")
+        .replace(":func:", "{py:func}")
+    )
+
+
+def event_catalogue() -> str:
+    """The event catalogue in MyST Markdown, generated from :mod:`dvcore.events`."""
+    from dvcore import events
+    from dvcore.serialization import _UPCASTERS
+
+    out: list[str] = []
+    for cls in events.CORE_EVENT_TYPES:
+        out += [f"### {cls.type_name}", ""]
+        out += [
+            f"Class {{py:class}}`dvcore.events.{cls.__name__}` · schema version "
+            f"{cls.schema_version}",
+            "",
+            _doc(cls),
+            "",
+        ]
+        out += _fields_table(cls)
+        checks = _checks(cls)
+        if checks:
+            out += ["", "Also refused:", ""]
+            out += [f"- {_cell(c)}" for c in checks]
+        ups = sorted(v for (name, v) in _UPCASTERS if name == cls.type_name)
+        if ups:
+            steps = [
+                f"{{py:func}}`~dvcore.serialization.{_UPCASTERS[(cls.type_name, v)].__name__}` "
+                f"(v{v} → v{v + 1})"
+                for v in ups
+            ]
+            out += ["", "Read from older versions by " + ", ".join(steps) + "."]
+        out.append("")
+    out += ["## Value types", "", "Types that event fields hold.", ""]
+    value_types: tuple[type, ...] = (
+        events.Window,
+        events.TargetDefinition,
+        events.PopulationFilter,
+    )
+    for cls in value_types:
+        out += [
+            f"### {cls.__name__}",
+            "",
+            f"Class {{py:class}}`dvcore.events.{cls.__name__}`",
+            "",
+            _doc(cls),
+            "",
+        ]
+        out += _fields_table(cls)
+        checks = _checks(cls)
+        if checks:
+            out += ["", "Also refused:", ""]
+            out += [f"- {_cell(c)}" for c in checks]
+        out.append("")
+    return "\n".join(out)
+
+
+def cli_reference() -> str:
+    """``--help`` of ``dvcore`` and every command, in MyST Markdown."""
+    import click
+
+    from dvcore.cli import main
+
+    out: list[str] = []
+    root = click.Context(
+        main, info_name="dvcore", terminal_width=88, max_content_width=88, **main.context_settings
+    )
+    out += ["## `dvcore`", "", "```text", main.get_help(root).rstrip(), "```", ""]
+    for name, command in main.commands.items():
+        ctx = click.Context(
+            command, info_name=name, parent=root, terminal_width=88, max_content_width=88
+        )
+        out += [f"## `dvcore {name}`", "", "```text", command.get_help(ctx).rstrip(), "```", ""]
+    return "\n".join(out)
+
+
+def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    text = source[0]
+    if EVENTS_MARKER in text:
+        text = text.replace(EVENTS_MARKER, event_catalogue())
+    if CLI_MARKER in text:
+        text = text.replace(CLI_MARKER, cli_reference())
+    source[0] = text
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the generators with Sphinx."""
+    app.connect("source-read", _on_source_read)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
