@@ -13,21 +13,21 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
-import resource
-import subprocess
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("DVCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
 
-from workload import write_workload  # noqa: E402
+from workload import write_workload
 
-import dvcore  # noqa: E402
-from dvcore._builtin.jsonl import JsonLinesChannel  # noqa: E402
+import dvcore
+from dvcore._builtin.jsonl import JsonLinesChannel
 
 
 def floor_import(path: Path, db: Path) -> float:

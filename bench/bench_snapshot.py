@@ -21,10 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("DVCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
 
-from workload import write_workload  # noqa: E402
+from workload import write_workload
 
-import dvcore  # noqa: E402
-from dvcore._builtin.jsonl import JsonLinesChannel  # noqa: E402
+import dvcore
+from dvcore._builtin.jsonl import JsonLinesChannel
 
 UNITS = ("HP", "HP.HB", "HP.TN", "HP.HB.02", "HP.TN.05", "HP.STNMT")
 FLOWS = ["dialogue.count", "model.registered", "inspection.count"]

@@ -41,7 +41,8 @@ def test_one_event_outside_the_scope_refuses_the_whole_batch(tree: Any) -> None:
     [problem] = info.value.problems
     assert problem.row == 2
     assert problem.field == "unit"
-    assert "NQ1" in problem.message and "HB" in problem.message
+    assert "NQ1" in problem.message
+    assert "HB" in problem.message
     assert tree.head() == head
 
 

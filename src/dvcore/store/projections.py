@@ -49,12 +49,12 @@ __all__ = [
     "Replayed",
     "SqlFacts",
     "StoreState",
-    "apply_rollups",
-    "rollup_deltas",
-    "split_span",
     "TargetSetRecord",
     "TaskRecord",
+    "apply_rollups",
     "replay",
+    "rollup_deltas",
+    "split_span",
 ]
 
 #: The event types :class:`StoreState` folds (corrections are folded when they name one).
