@@ -26,6 +26,17 @@ __all__ = [
 ]
 
 
+#: How much of a message a problem keeps: hostile input must not flood the terminal.
+MESSAGE_LIMIT = 300
+
+
+def _short(message: str) -> str:
+    message = str(message)
+    if len(message) <= MESSAGE_LIMIT:
+        return message
+    return message[: MESSAGE_LIMIT - 1] + f"… ({len(message):,} characters)"
+
+
 @attrs.frozen(kw_only=True)
 class Problem:
     """One thing wrong with one piece of input: where it is and what is wrong with it.
@@ -33,13 +44,14 @@ class Problem:
     ``source`` names the file (or ``"<batch>"`` for events handed to the API), ``row`` the
     line or row (1-based, ``None`` when the problem is not about one row), ``field`` the
     field or column (a dotted path such as ``data.participants``), ``sheet`` the sheet of
-    a workbook (``None`` for other inputs).
+    a workbook (``None`` for other inputs). A message longer than :data:`MESSAGE_LIMIT`
+    characters is cut, saying how long it was.
     """
 
     source: str
     row: int | None
     field: str | None
-    message: str
+    message: str = attrs.field(converter=_short)
     sheet: str | None = None
 
     def __str__(self) -> str:

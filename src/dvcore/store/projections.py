@@ -36,6 +36,7 @@ from dvcore.events import (
     TaskAssigned,
     TaskReported,
 )
+from dvcore.errors import InputError
 from dvcore.indicators import Extractor, Fact, make_facts
 from dvcore.serialization import EventTypes, structure_data
 from dvcore.store.schema import facts as facts_table
@@ -479,6 +480,10 @@ def rollup_deltas(
     return deltas
 
 
+#: The largest total (in millionths) a rollup row may reach: a margin under 2⁶³.
+_ROLLUP_LIMIT = 2**62
+
+
 def apply_rollups(conn: Connection,
                   deltas: Mapping[tuple[str, str, str, str, dt.date], list[int]]) -> None:
     """Add ``deltas`` to the rollups (insert or add to the existing row)."""
@@ -487,6 +492,13 @@ def apply_rollups(conn: Connection,
             for (i, u, d, g, s), (v, n) in deltas.items() if n or v]
     if not rows:
         return
+    too_big = next((r for r in rows if abs(r[5]) > _ROLLUP_LIMIT), None)
+    if too_big is not None:
+        # Facts hold millionths in 64-bit integers: sums this large would overflow.
+        raise InputError(
+            f"the figures of '{too_big[0]}' for unit '{too_big[1]}' add up past what dvcore "
+            f"keeps exactly ({_ROLLUP_LIMIT // 10**6:,} in one month); nothing was written",
+            indicator=too_big[0], unit=too_big[1])
     mark = "?" if sqlite else "%s"
     conn.exec_driver_sql(
         "INSERT INTO dv_rollups (indicator, unit, dims, grain, start, value, facts) VALUES "

@@ -281,8 +281,11 @@ class Store:
         indicators: Iterable[Indicator] = (),
         listeners: Iterable[Callable[[Sequence[RecordedEvent]], None]] = (),
         signing_key: CheckpointKey | None = None,
+        busy_timeout: float = 30.0,
     ) -> None:
         self.engine = engine
+        #: seconds a writer waits for another before the store reports itself busy
+        self.busy_timeout = busy_timeout
         #: the key appends sign the head with (``$DVCORE_CHECKPOINT_KEY``), or ``None``
         self.checkpoint_key = signing_key
         self.clock: Clock = clock or _utc_now
@@ -337,6 +340,9 @@ class Store:
         try:
             with self.engine.connect().execution_options(dv_write=True) as conn, conn.begin():
                 if self.dialect == "postgresql":
+                    # Wait for another writer as long as SQLite would, then say "busy".
+                    conn.exec_driver_sql(
+                        f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'")
                     conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
                 yield conn
         except DvcoreError:
@@ -928,7 +934,7 @@ def _set_projection(conn: Connection, position: int) -> None:
 
 def _busy_or_store_error(exc: OperationalError) -> StoreError:
     text = str(exc.orig)
-    if "locked" in text or "busy" in text:
+    if "locked" in text or "busy" in text or "lock timeout" in text:
         return StoreBusyError(
             "the store is busy: another writer held it past the busy timeout; try again"
         )
@@ -1473,5 +1479,5 @@ def open_store(
         engine.dispose()
         raise InputError(str(exc)) from exc
     return Store(engine, clock=clock, cutoff=cutoff, event_types=types, indicators=extra,
-                 listeners=listeners, signing_key=key)
+                 listeners=listeners, signing_key=key, busy_timeout=busy_timeout)
 

@@ -16,7 +16,6 @@ from typing import Any
 import attrs
 
 from dvcore.indicators import format_number
-from dvcore_html.charts import bar_chart, progress_chart
 
 __all__ = ["HtmlExporter", "render_html"]
 
@@ -107,7 +106,7 @@ def _targets(context: Mapping[str, Any]) -> str:
             continue
         charts.append(
             "<figure>"
-            + progress_chart(
+            + _charts().progress_chart(
                 f"{t['code']}: tỷ lệ theo đơn vị (ngưỡng {t['threshold_text']})",
                 [u["name"] for u in units],
                 [float(u["ratio"] or 0) for u in units],
@@ -146,7 +145,7 @@ def _breakdowns(context: Mapping[str, Any]) -> str:
             what = "theo cấp" if dimension == "level" else "theo lĩnh vực"
             charts.append(
                 "<figure>"
-                + bar_chart(
+                + _charts().bar_chart(
                     f"{fig['title']} {what}",
                     labels,
                     current,
@@ -285,6 +284,14 @@ def render_html(context: Mapping[str, Any]) -> str:
     ]
     return "\n".join(p for p in parts if p) + "\n"
 
+
+
+
+def _charts() -> Any:
+    # matplotlib loads only when a page is drawn, not whenever dvcore starts
+    from dvcore_html import charts
+
+    return charts
 
 @attrs.frozen
 class HtmlExporter:
