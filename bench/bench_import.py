@@ -44,13 +44,20 @@ def floor_import(path: Path, db: Path) -> float:
         with open(path, encoding="utf-8") as fh:
             for line in fh:
                 ev = json.loads(line)
-                yield (ev["type"], ev["occurred_on"], ev["unit"], json.dumps(ev["data"]),
-                       ev.get("source_ref"))
+                yield (
+                    ev["type"],
+                    ev["occurred_on"],
+                    ev["unit"],
+                    json.dumps(ev["data"]),
+                    ev.get("source_ref"),
+                )
 
     with conn:
         conn.executemany(
             "INSERT INTO events (type, occurred_on, unit, payload, source_ref)"
-            " VALUES (?, ?, ?, ?, ?)", rows())
+            " VALUES (?, ?, ?, ?, ?)",
+            rows(),
+        )
     conn.close()
     return time.perf_counter() - start
 
@@ -78,8 +85,12 @@ def dvcore_import(path: Path, db: Path) -> tuple[float, int]:
 
 def _in_child(what: str, *args: str) -> tuple[float, int, float]:
     """Run one measurement in a fresh process: (seconds, count, peak RSS in MiB)."""
-    out = subprocess.run([sys.executable, __file__, "--child", what, *args], check=True,
-                         capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", what, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     return float(out[0]), int(out[1]), float(out[2])
 
 

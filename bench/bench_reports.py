@@ -71,11 +71,15 @@ def measure(db: Path, repeat: int) -> None:
     store.snapshot(UNIT, PERIOD)  # warm the state cache, as a running service would be
     rows: list[tuple[str, float, str]] = []
     t, snap = best(repeat, lambda: store.snapshot(UNIT, PERIOD))
-    rows.append(("snapshot alone (baseline)", t,
-                 f"{snap.value('dialogue.count'):,} dialogues"))
+    rows.append(("snapshot alone (baseline)", t, f"{snap.value('dialogue.count'):,} dialogues"))
     t, ctx = best(repeat, lambda: build_context(store, unit=UNIT, period=PERIOD))
-    rows.append(("report context", t, f"{len(ctx['units_table'])} unit rows, "
-                 f"{len(ctx['footnotes'])} footnotes"))
+    rows.append(
+        (
+            "report context",
+            t,
+            f"{len(ctx['units_table'])} unit rows, {len(ctx['footnotes'])} footnotes",
+        )
+    )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
 
@@ -94,10 +98,16 @@ def measure(db: Path, repeat: int) -> None:
             return path.stat().st_size, len(context["events"])
 
         t, (size, events) = best(repeat, excel)
-        rows.append(("Excel workbook (context with events + xlsx)", t,
-                     f"{size:,} bytes, {events:,} events listed"))
-        t_ctx, ev_ctx = best(repeat, lambda: build_context(store, unit=UNIT, period=PERIOD,
-                                                           include_events=True))
+        rows.append(
+            (
+                "Excel workbook (context with events + xlsx)",
+                t,
+                f"{size:,} bytes, {events:,} events listed",
+            )
+        )
+        t_ctx, ev_ctx = best(
+            repeat, lambda: build_context(store, unit=UNIT, period=PERIOD, include_events=True)
+        )
         rows.append(("  of which the context with events", t_ctx, ""))
         t_render, _ = best(repeat, lambda: XlsxExporter().export(ev_ctx, out / "r.xlsx"))
         rows.append(("  of which the xlsx writing", t_render, ""))

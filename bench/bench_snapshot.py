@@ -51,8 +51,7 @@ def measure(db: Path) -> None:
     tree = store.state().tree
     t0 = time.perf_counter()
     store.snapshot("HP", "2023")  # warm the state cache, as a running service would be
-    print(f"first snapshot (catches the projection up if needed): "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(f"first snapshot (catches the projection up if needed): {time.perf_counter() - t0:.1f} s")
     rows = []
     for unit in UNITS:
         for spec in PERIODS:
@@ -68,23 +67,29 @@ def measure(db: Path) -> None:
                         "SELECT indicator, dims, sum(value) FROM dv_facts WHERE"
                         " indicator IN :inds AND unit IN :units AND day BETWEEN :a AND :b"
                         " AND until_position IS NULL GROUP BY indicator, dims"
-                    ).bindparams(sa.bindparam("units", expanding=True),
-                                 sa.bindparam("inds", expanding=True)),
-                    {"units": units, "inds": FLOWS, "a": period.start.isoformat(),
-                     "b": period.end.isoformat()},
+                    ).bindparams(
+                        sa.bindparam("units", expanding=True), sa.bindparam("inds", expanding=True)
+                    ),
+                    {
+                        "units": units,
+                        "inds": FLOWS,
+                        "a": period.start.isoformat(),
+                        "b": period.end.isoformat(),
+                    },
                 ).all()
             t_sql = time.perf_counter() - t0
             rows.append((unit, spec, t_dv, t_sql))
     store.close()
     print(f"{'unit':<10}{'period':<24}{'dvcore ms':>11}{'plain SQL ms':>14}{'ratio':>8}")
     for unit, spec, t_dv, t_sql in rows:
-        print(f"{unit:<10}{spec:<24}{t_dv * 1000:>11.1f}{t_sql * 1000:>14.1f}"
-              f"{t_dv / t_sql:>8.1f}")
+        print(f"{unit:<10}{spec:<24}{t_dv * 1000:>11.1f}{t_sql * 1000:>14.1f}{t_dv / t_sql:>8.1f}")
     dv = [r[2] for r in rows]
     sql = [r[3] for r in rows]
-    print(f"median: dvcore {statistics.median(dv) * 1000:.1f} ms, plain SQL "
-          f"{statistics.median(sql) * 1000:.1f} ms; max dvcore {max(dv) * 1000:.1f} ms "
-          f"({len(rows)} pairs; goal: median ≤ 50 ms)")
+    print(
+        f"median: dvcore {statistics.median(dv) * 1000:.1f} ms, plain SQL "
+        f"{statistics.median(sql) * 1000:.1f} ms; max dvcore {max(dv) * 1000:.1f} ms "
+        f"({len(rows)} pairs; goal: median ≤ 50 ms)"
+    )
 
 
 def main() -> None:

@@ -28,8 +28,9 @@ class Unit(Aggregate):
         self.code = code
 
     @event("FactRecorded")
-    def record(self, type: str, occurred_on: str, data: dict[str, Any],
-               source_ref: str | None) -> None:
+    def record(
+        self, type: str, occurred_on: str, data: dict[str, Any], source_ref: str | None
+    ) -> None:
         """Record one reported fact."""
 
 

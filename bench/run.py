@@ -36,8 +36,12 @@ def _peer(*args: str) -> tuple[float, int] | None:
         import eventsourcing  # noqa: F401
     except ImportError:
         return None
-    out = subprocess.run([sys.executable, str(HERE / "peer_eventsourcing.py"), *args],
-                         check=True, capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, str(HERE / "peer_eventsourcing.py"), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     return float(out[0]), int(out[1])
 
 
@@ -76,21 +80,40 @@ def main() -> int:
     def goal(name: str, measured: str, target: str, ok: bool | None) -> None:
         rows.append((name, measured, target, ok))
 
-    goal("import vs floor", f"{t_dv / t_floor:.1f}× ({lines / t_dv:,.0f} ev/s; floor "
-         f"{lines / t_floor:,.0f} ev/s)", "≤ 2×", t_dv <= 2 * t_floor)
+    goal(
+        "import vs floor",
+        f"{t_dv / t_floor:.1f}× ({lines / t_dv:,.0f} ev/s; floor {lines / t_floor:,.0f} ev/s)",
+        "≤ 2×",
+        t_dv <= 2 * t_floor,
+    )
     if peer_import is not None:
-        goal("import vs peer", f"{peer_import[0] / t_dv:.2f}× faster "
-             f"(peer {lines / peer_import[0]:,.0f} ev/s)", "≥ 2× faster",
-             peer_import[0] >= 2 * t_dv)
+        goal(
+            "import vs peer",
+            f"{peer_import[0] / t_dv:.2f}× faster (peer {lines / peer_import[0]:,.0f} ev/s)",
+            "≥ 2× faster",
+            peer_import[0] >= 2 * t_dv,
+        )
     goal("import peak memory", f"{rss:,.0f} MiB (max RSS)", "< 500 MB", rss < 500)
-    goal("rebuild vs floor read", f"{t_rebuild / t_floor_read:.1f}× "
-         f"({t_rebuild:.1f} s vs {t_floor_read:.1f} s)", "≤ 2×", t_rebuild <= 2 * t_floor_read)
+    goal(
+        "rebuild vs floor read",
+        f"{t_rebuild / t_floor_read:.1f}× ({t_rebuild:.1f} s vs {t_floor_read:.1f} s)",
+        "≤ 2×",
+        t_rebuild <= 2 * t_floor_read,
+    )
     if peer_read is not None:
-        goal("rebuild vs peer read", f"{t_rebuild:.1f} s vs {peer_read[0]:.1f} s",
-             "faster", t_rebuild < peer_read[0])
+        goal(
+            "rebuild vs peer read",
+            f"{t_rebuild:.1f} s vs {peer_read[0]:.1f} s",
+            "faster",
+            t_rebuild < peer_read[0],
+        )
     goal("read + decode vs floor", f"{t_dv_read / t_floor_read:.1f}×", "(reported)", None)
-    goal("snapshot median, 36 pairs", f"{median * 1000:.1f} ms (worst "
-         f"{worst * 1000:.0f} ms)", "≤ 50 ms", median <= 0.050)
+    goal(
+        "snapshot median, 36 pairs",
+        f"{median * 1000:.1f} ms (worst {worst * 1000:.0f} ms)",
+        "≤ 50 ms",
+        median <= 0.050,
+    )
     goal("PostgreSQL COPY import", "not measured: no COPY path yet", "≤ 2× plain COPY", None)
     print(f"workload: {lines:,} events ({appended:,} appended)")
     print(f"{'goal':<28}{'measured':<52}{'target':<16}holds")

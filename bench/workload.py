@@ -34,17 +34,38 @@ def write_workload(path: Path, n: int, seed: int = 2023) -> int:
             unit = codes[rng.randrange(len(codes))]
             day = days[rng.randrange(len(days))]
             if r < 0.5:
-                ev = {"type": "DialogueHeld", "occurred_on": day, "unit": unit,
-                      "data": {"host": _HOSTS[i % 4], "participants": rng.randrange(20, 400),
-                               "title": "Đối thoại với Nhân dân"}}
+                ev = {
+                    "type": "DialogueHeld",
+                    "occurred_on": day,
+                    "unit": unit,
+                    "data": {
+                        "host": _HOSTS[i % 4],
+                        "participants": rng.randrange(20, 400),
+                        "title": "Đối thoại với Nhân dân",
+                    },
+                }
             elif r < 0.9:
-                ev = {"type": "ModelRegistered", "occurred_on": day, "unit": unit,
-                      "data": {"model_id": f"M{i}", "name": "Mô hình Dân vận khéo",
-                               "field": _FIELDS[i % 7], "year": int(day[:4])}}
+                ev = {
+                    "type": "ModelRegistered",
+                    "occurred_on": day,
+                    "unit": unit,
+                    "data": {
+                        "model_id": f"M{i}",
+                        "name": "Mô hình Dân vận khéo",
+                        "field": _FIELDS[i % 7],
+                        "year": int(day[:4]),
+                    },
+                }
             else:
-                ev = {"type": "InspectionConducted", "occurred_on": day, "unit": unit,
-                      "data": {"kind": "inspection" if i % 2 else "supervision",
-                               "topic": "Công tác dân vận"}}
+                ev = {
+                    "type": "InspectionConducted",
+                    "occurred_on": day,
+                    "unit": unit,
+                    "data": {
+                        "kind": "inspection" if i % 2 else "supervision",
+                        "topic": "Công tác dân vận",
+                    },
+                }
             ev["source_ref"] = f"bench:{i}"
             fh.write(json.dumps(ev, ensure_ascii=False) + "\n")
     return len(units) + n

@@ -18,11 +18,24 @@ KEY = "a-secret-the-database-never-sees"
 def _events(n: int, start: int = 0) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if start == 0:
-        out.append({"type": "UnitRegistered", "occurred_on": "2020-01-01", "unit": "HP",
-                    "data": {"code": "HP", "name": "Hải Phòng", "kind": "city"}})
-    out += [{"type": "DialogueHeld", "occurred_on": "2023-03-01", "unit": "HP",
-             "data": {"host": "chairman", "participants": i}, "source_ref": f"d{i}"}
-            for i in range(start, start + n)]
+        out.append(
+            {
+                "type": "UnitRegistered",
+                "occurred_on": "2020-01-01",
+                "unit": "HP",
+                "data": {"code": "HP", "name": "Hải Phòng", "kind": "city"},
+            }
+        )
+    out += [
+        {
+            "type": "DialogueHeld",
+            "occurred_on": "2023-03-01",
+            "unit": "HP",
+            "data": {"host": "chairman", "participants": i},
+            "source_ref": f"d{i}",
+        }
+        for i in range(start, start + n)
+    ]
     return out
 
 
@@ -49,9 +62,11 @@ def _rewrite_chain(store: Any, position: int) -> None:
                 mapping["payload"] = {**mapping["payload"], "participants": 999}
             new_hash = _row_hash(prev, mapping)
             if row.position >= position:
-                conn.execute(schema.events.update()
-                             .where(schema.events.c.position == row.position)
-                             .values(payload=mapping["payload"], hash=new_hash))
+                conn.execute(
+                    schema.events.update()
+                    .where(schema.events.c.position == row.position)
+                    .values(payload=mapping["payload"], hash=new_hash)
+                )
             prev = new_hash
 
 
@@ -76,9 +91,11 @@ def test_forged_checkpoints_fail_their_signature(signed: Any) -> None:
     _rewrite_chain(signed, 3)
     with signed.engine.begin() as conn:  # the forger updates the checkpoints too, keyless
         for row in conn.execute(sa.select(schema.events)).all():
-            conn.execute(schema.checkpoints.update()
-                         .where(schema.checkpoints.c.position == row.position)
-                         .values(hash=row.hash, mac=hashlib.sha256(row.hash.encode()).hexdigest()))
+            conn.execute(
+                schema.checkpoints.update()
+                .where(schema.checkpoints.c.position == row.position)
+                .values(hash=row.hash, mac=hashlib.sha256(row.hash.encode()).hexdigest())
+            )
     report = signed.verify()
     assert not report.ok
     assert "forged" in (report.reason or "")

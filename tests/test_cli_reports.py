@@ -449,12 +449,26 @@ def test_cutoff_is_also_an_option_of_the_reporting_commands(tmp_path: Path) -> N
     url = f"sqlite:///{tmp_path / 'c.db'}"
     events = tmp_path / "e.jsonl"
     events.write_text(
-        "\n".join(json.dumps(e, ensure_ascii=False) for e in [
-            {"type": "UnitRegistered", "occurred_on": "2020-01-01", "unit": "HP",
-             "data": {"code": "HP", "name": "HP", "kind": "city"}},
-            {"type": "DialogueHeld", "occurred_on": "2022-12-20", "unit": "HP",
-             "data": {"host": "chairman"}},
-        ]) + "\n", encoding="utf-8")
+        "\n".join(
+            json.dumps(e, ensure_ascii=False)
+            for e in [
+                {
+                    "type": "UnitRegistered",
+                    "occurred_on": "2020-01-01",
+                    "unit": "HP",
+                    "data": {"code": "HP", "name": "HP", "kind": "city"},
+                },
+                {
+                    "type": "DialogueHeld",
+                    "occurred_on": "2022-12-20",
+                    "unit": "HP",
+                    "data": {"host": "chairman"},
+                },
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     runner = CliRunner()
     assert runner.invoke(main, ["--store", url, "import", str(events)]).exit_code == 0
     query = ["snapshot", "--unit", "HP", "--period", "2023-Q1", "--format", "json"]

@@ -53,8 +53,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Hai Phong demo data set as a JSON Lines file."""
     from dvcore._builtin.demo import hai_phong_events
 
-    return write_jsonl(tmp_path_factory.mktemp("demo") / "hai-phong-2023.jsonl",
-                       hai_phong_events())
+    return write_jsonl(tmp_path_factory.mktemp("demo") / "hai-phong-2023.jsonl", hai_phong_events())
 
 
 @pytest.fixture(scope="module")
@@ -146,8 +145,14 @@ def test_snapshot_table(cli_store: str, demo_file: Path) -> None:
 def test_a_bad_line_refuses_the_whole_file(cli_store: str, bad_file: Path) -> None:
     """Exit 2, the file, line and field of both bad lines, no traceback, nothing written."""
     env = {**os.environ, "DVCORE_STORE": cli_store}
-    proc = subprocess.run([*dvcore_command(), "import", str(bad_file)], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [*dvcore_command(), "import", str(bad_file)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     lines = proc.stderr.splitlines()
@@ -163,15 +168,23 @@ def test_a_bad_line_refuses_the_whole_file(cli_store: str, bad_file: Path) -> No
     assert head(cli_store) == 0
 
 
-def test_a_bad_file_writes_nothing_into_a_full_store(cli_store: str, demo_file: Path,
-                                                     bad_file: Path, tmp_path: Path) -> None:
+def test_a_bad_file_writes_nothing_into_a_full_store(
+    cli_store: str, demo_file: Path, bad_file: Path, tmp_path: Path
+) -> None:
     """Nothing of the refused files is written, even the good one imported with it."""
     assert run(cli_store, "import", demo_file).exit_code == 0
     before = snapshot_json(cli_store)
-    extra = write_jsonl(tmp_path / "extra.jsonl", [
-        {"type": "DialogueHeld", "occurred_on": "2023-05-05", "unit": "HP",
-         "data": {"host": "chairman"}},
-    ])
+    extra = write_jsonl(
+        tmp_path / "extra.jsonl",
+        [
+            {
+                "type": "DialogueHeld",
+                "occurred_on": "2023-05-05",
+                "unit": "HP",
+                "data": {"host": "chairman"},
+            },
+        ],
+    )
     result = run(cli_store, "import", extra, bad_file)
     assert_clean_failure(result)
     assert head(cli_store) == DEMO_EVENTS
@@ -194,12 +207,20 @@ def test_actor_is_recorded(cli_store: str, tmp_path: Path) -> None:
 
     units = write_jsonl(tmp_path / "units.jsonl", [event_to_dict(e) for e in unit_events()])
     assert run(cli_store, "import", units).exit_code == 0
-    facts = write_jsonl(tmp_path / "facts.jsonl", [
-        {"type": "DialogueHeld", "occurred_on": "2023-05-05", "unit": "HP.D1.C1",
-         "data": {"host": "chairman"}},
-    ])
-    result = CliRunner().invoke(main, ["--store", cli_store, "--actor", "HP.D1", "import",
-                                       str(facts)])
+    facts = write_jsonl(
+        tmp_path / "facts.jsonl",
+        [
+            {
+                "type": "DialogueHeld",
+                "occurred_on": "2023-05-05",
+                "unit": "HP.D1.C1",
+                "data": {"host": "chairman"},
+            },
+        ],
+    )
+    result = CliRunner().invoke(
+        main, ["--store", cli_store, "--actor", "HP.D1", "import", str(facts)]
+    )
     assert result.exit_code == 0, result.output
     with dvcore.open_store(cli_store, create=False) as store:
         assert [r.actor for r in store.read()] == [None] * len(unit_events()) + ["HP.D1"]
@@ -209,8 +230,10 @@ def test_rows_without_a_key_are_keyed_by_file_and_line(cli_store: str, tmp_path:
     """Re-importing a file whose lines carry no source_ref still appends nothing."""
     from dvcore.serialization import event_to_dict
 
-    events = [{k: v for k, v in event_to_dict(e).items() if k not in ("source_ref", "id")}
-              for e in unit_events()]
+    events = [
+        {k: v for k, v in event_to_dict(e).items() if k not in ("source_ref", "id")}
+        for e in unit_events()
+    ]
     path = write_jsonl(tmp_path / "keyless.jsonl", events)
     assert run(cli_store, "import", path).exit_code == 0
     again = run(cli_store, "import", path)
@@ -228,8 +251,9 @@ def test_rows_without_a_key_are_keyed_by_file_and_line(cli_store: str, tmp_path:
         ("list.jsonl", "[1, 2]\n", "row 1"),
     ],
 )
-def test_unreadable_input(cli_store: str, tmp_path: Path, name: str, content: str | None,
-                          message: str) -> None:
+def test_unreadable_input(
+    cli_store: str, tmp_path: Path, name: str, content: str | None, message: str
+) -> None:
     path = tmp_path / name
     if content is not None:
         path.write_text(content, encoding="utf-8")
@@ -250,10 +274,10 @@ def test_unreadable_input(cli_store: str, tmp_path: Path, name: str, content: st
         (["--unit", "HP", "--period", "2023-9M", "--as-known-at", "yesterday"], "yesterday"),
     ],
 )
-def test_snapshot_bad_input(cli_store: str, tmp_path: Path, args: list[str],
-                            message: str) -> None:
-    assert run(cli_store, "import", write_jsonl(tmp_path / "u.jsonl", [_unit_dict()])
-               ).exit_code == 0
+def test_snapshot_bad_input(cli_store: str, tmp_path: Path, args: list[str], message: str) -> None:
+    assert (
+        run(cli_store, "import", write_jsonl(tmp_path / "u.jsonl", [_unit_dict()])).exit_code == 0
+    )
     result = run(cli_store, "snapshot", *args, "--format", "json")
     assert_clean_failure(result)
     assert message in result.stderr
@@ -261,8 +285,9 @@ def test_snapshot_bad_input(cli_store: str, tmp_path: Path, args: list[str],
 
 
 def test_snapshot_without_a_store(tmp_path: Path) -> None:
-    result = run(f"sqlite:///{tmp_path / 'none.db'}", "snapshot", "--unit", "HP", "--period",
-                 "2023")
+    result = run(
+        f"sqlite:///{tmp_path / 'none.db'}", "snapshot", "--unit", "HP", "--period", "2023"
+    )
     assert_clean_failure(result)
     assert "dvcore init" in result.stderr
 
@@ -296,7 +321,16 @@ def test_plugins_lists_the_channel_and_event_types() -> None:
 
 
 def _unit_dict() -> dict[str, Any]:
-    return {"type": "UnitRegistered", "occurred_on": "2020-01-01", "unit": "HP",
-            "data": {"code": "HP", "name": "Thành phố Hải Phòng", "kind": "city",
-                     "parent": None, "attributes": {}}, "source_ref": "unit:HP"}
-
+    return {
+        "type": "UnitRegistered",
+        "occurred_on": "2020-01-01",
+        "unit": "HP",
+        "data": {
+            "code": "HP",
+            "name": "Thành phố Hải Phòng",
+            "kind": "city",
+            "parent": None,
+            "attributes": {},
+        },
+        "source_ref": "unit:HP",
+    }

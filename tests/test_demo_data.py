@@ -24,12 +24,30 @@ Event = dict[str, Any]
 
 NINE_MONTHS = ("2023-01-01", "2023-09-15")  # "Tính đến ngày 15/9/2023"
 AS_OF = "2023-09-30"
-LEVEL = {"city": "city", "province": "city", "district": "district", "town": "district",
-         "commune": "commune", "ward": "commune", "township": "commune"}
+LEVEL = {
+    "city": "city",
+    "province": "city",
+    "district": "district",
+    "town": "district",
+    "commune": "commune",
+    "ward": "commune",
+    "township": "commune",
+}
 DISTRICT_NAMES = {
-    "Quận Hồng Bàng", "Quận Ngô Quyền", "Quận Lê Chân", "Quận Hải An", "Quận Kiến An",
-    "Quận Đồ Sơn", "Quận Dương Kinh", "Huyện Thủy Nguyên", "Huyện An Dương", "Huyện An Lão",
-    "Huyện Kiến Thụy", "Huyện Tiên Lãng", "Huyện Vĩnh Bảo", "Huyện Cát Hải",
+    "Quận Hồng Bàng",
+    "Quận Ngô Quyền",
+    "Quận Lê Chân",
+    "Quận Hải An",
+    "Quận Kiến An",
+    "Quận Đồ Sơn",
+    "Quận Dương Kinh",
+    "Huyện Thủy Nguyên",
+    "Huyện An Dương",
+    "Huyện An Lão",
+    "Huyện Kiến Thụy",
+    "Huyện Tiên Lãng",
+    "Huyện Vĩnh Bảo",
+    "Huyện Cát Hải",
     "Huyện Bạch Long Vĩ",
 }
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -115,18 +133,27 @@ def units_with(events: list[Event], kind: str, population: set[str]) -> set[str]
 
 def target_populations(events: list[Event]) -> dict[str, set[str]]:
     units = units_of(events)
-    target1 = {c for c, u in units.items()
-               if u["kind"] == "ward"
-               or (u["kind"] == "commune" and u["attributes"].get("ntm_model") is True)}
+    target1 = {
+        c
+        for c, u in units.items()
+        if u["kind"] == "ward"
+        or (u["kind"] == "commune" and u["attributes"].get("ntm_model") is True)
+    }
     target2 = {c for c, u in units.items() if u["kind"] in LEVEL}
     return {"08-NQ/TU.1": target1, "08-NQ/TU.2": target2}
 
 
 def open_tasks(events: list[Event], as_of: str) -> tuple[int, int]:
-    assigned = {e["data"]["task_id"]: e["data"] for e in of_type(events, "TaskAssigned")
-                if e["occurred_on"] <= as_of}
-    done = {e["data"]["task_id"] for e in of_type(events, "TaskReported")
-            if e["occurred_on"] <= as_of and e["data"]["status"] == "done"}
+    assigned = {
+        e["data"]["task_id"]: e["data"]
+        for e in of_type(events, "TaskAssigned")
+        if e["occurred_on"] <= as_of
+    }
+    done = {
+        e["data"]["task_id"]
+        for e in of_type(events, "TaskReported")
+        if e["occurred_on"] <= as_of and e["data"]["status"] == "done"
+    }
     still_open = [t for i, t in assigned.items() if i not in done]
     return len(still_open), sum(1 for t in still_open if t["due"] < as_of)
 
@@ -143,18 +170,32 @@ def golden_figures(events: list[Event]) -> dict[str, int]:
     submitted = len(stage(events, "LandDossierSubmitted", live))
     plan_3b = plan("0.10", len(live), "half_up")
     reception = "CitizenReceptionReported"
-    cases = {k: total(events, reception, f"cases_{k}")
-             for k in ("complaint", "denunciation", "petition")}
+    cases = {
+        k: total(events, reception, f"cases_{k}") for k in ("complaint", "denunciation", "petition")
+    }
     district_codes = {c for c, u in units.items() if u["kind"] == "district"}
-    setting_targets = {e["unit"] for e in of_type(events, "DocumentIssued")
-                       if e["data"]["sets_targets"] and e["unit"] in district_codes
-                       and e["occurred_on"].startswith("2023")}
-    plans = {e["unit"] for e in of_type(events, "DialoguePlanIssued")
-             if e["unit"] in district_codes and e["data"]["year"] == 2023}
-    inspections = [e for e in of_type(events, "InspectionConducted")
-                   if in_window(e) and e["unit"] in district_codes]
-    border = [e for e in of_type(events, "FigureReported")
-              if e["data"]["indicator"] == "border.families_pledged" and in_window(e)]
+    setting_targets = {
+        e["unit"]
+        for e in of_type(events, "DocumentIssued")
+        if e["data"]["sets_targets"]
+        and e["unit"] in district_codes
+        and e["occurred_on"].startswith("2023")
+    }
+    plans = {
+        e["unit"]
+        for e in of_type(events, "DialoguePlanIssued")
+        if e["unit"] in district_codes and e["data"]["year"] == 2023
+    }
+    inspections = [
+        e
+        for e in of_type(events, "InspectionConducted")
+        if in_window(e) and e["unit"] in district_codes
+    ]
+    border = [
+        e
+        for e in of_type(events, "FigureReported")
+        if e["data"]["indicator"] == "border.families_pledged" and in_window(e)
+    ]
     return {
         "units.department_and_district": kinds["department"] + kinds["district"],
         "units.commune_level": kinds["commune"] + kinds["ward"] + kinds["township"],
@@ -202,19 +243,21 @@ def demo_figures(events: list[Event], late: list[Event]) -> dict[str, int]:
         "land.certificate_issued": len(stage(events, "LandCertificateIssued", live)),
         "letters.resolved": total(events, "LettersReported", "resolved"),
         "target.08-NQ/TU.1.numerator": len(
-            units_with(events, "ModelRegistered", populations["08-NQ/TU.1"])),
+            units_with(events, "ModelRegistered", populations["08-NQ/TU.1"])
+        ),
         "target.08-NQ/TU.1.denominator": len(populations["08-NQ/TU.1"]),
         "target.08-NQ/TU.2.numerator": len(
-            units_with(events, "DialogueHeld", populations["08-NQ/TU.2"])),
+            units_with(events, "DialogueHeld", populations["08-NQ/TU.2"])
+        ),
         "target.08-NQ/TU.2.denominator": len(populations["08-NQ/TU.2"]),
         "task.assigned": len(of_type(events, "TaskAssigned")),
         "task.open@2023-09-30": task_open,
         "task.overdue@2023-09-30": task_overdue,
-        "late.dialogue.count": sum(1 for e in of_type(everything, "DialogueHeld")
-                                   if in_window(e)),
+        "late.dialogue.count": sum(1 for e in of_type(everything, "DialogueHeld") if in_window(e)),
         "late.land.dossier_submitted": len(stage(everything, "LandDossierSubmitted", live)),
         "late.target.08-NQ/TU.2.numerator": len(
-            units_with(everything, "DialogueHeld", populations["08-NQ/TU.2"])),
+            units_with(everything, "DialogueHeld", populations["08-NQ/TU.2"])
+        ),
     }
 
 
@@ -259,27 +302,53 @@ def test_targets_of_resolution_08(events: list[Event]) -> None:
     assert adopted["data"]["resolution"] == "08-NQ/TU"
     targets = {t["code"]: t for t in adopted["data"]["targets"]}
     assert list(targets) == ["08-NQ/TU.1", "08-NQ/TU.2", "08-NQ/TU.3a", "08-NQ/TU.3b"]
-    keys = {"code", "title", "indicator", "measure", "population", "population_filter",
-            "threshold", "period", "rounding"}
+    keys = {
+        "code",
+        "title",
+        "indicator",
+        "measure",
+        "population",
+        "population_filter",
+        "threshold",
+        "period",
+        "rounding",
+    }
     assert all(set(t) == keys for t in targets.values())
     assert targets["08-NQ/TU.1"]["population_filter"] == [
-        {"kinds": ["commune"], "attributes": {"ntm_model": True}}, {"kinds": ["ward"]}]
+        {"kinds": ["commune"], "attributes": {"ntm_model": True}},
+        {"kinds": ["ward"]},
+    ]
     expected = {
         "08-NQ/TU.1": ("units_with", "model.registered", "units", "1.0", "ceil"),
         "08-NQ/TU.2": ("units_with", "dialogue.count", "units", "1.0", "ceil"),
-        "08-NQ/TU.3a": ("count", "land.dossier_filed", "establishments_using_land", "0.4",
-                        "half_up"),
-        "08-NQ/TU.3b": ("count", "land.dossier_submitted", "establishments_using_land",
-                        "0.1", "half_up"),
+        "08-NQ/TU.3a": (
+            "count",
+            "land.dossier_filed",
+            "establishments_using_land",
+            "0.4",
+            "half_up",
+        ),
+        "08-NQ/TU.3b": (
+            "count",
+            "land.dossier_submitted",
+            "establishments_using_land",
+            "0.1",
+            "half_up",
+        ),
     }
     for code, (measure, indicator, population, threshold, rounding) in expected.items():
         t = targets[code]
         assert (t["measure"], t["indicator"], t["population"], t["rounding"]) == (
-            measure, indicator, population, rounding)
+            measure,
+            indicator,
+            population,
+            rounding,
+        )
         assert Decimal(json.dumps(t["threshold"])) == Decimal(threshold)
         assert t["period"] == "2023"
-    (document,) = [e for e in of_type(events, "DocumentIssued")
-                   if e["data"]["number"] == "08-NQ/TU"]
+    (document,) = [
+        e for e in of_type(events, "DocumentIssued") if e["data"]["number"] == "08-NQ/TU"
+    ]
     assert document["occurred_on"] == "2022-12-06"
     assert document["data"]["sets_targets"]
 
@@ -307,14 +376,18 @@ def test_land_targets(events: list[Event]) -> None:
 
 
 def test_stock_figures_count_their_latest_value_not_the_sum(events: list[Event]) -> None:
-    for indicator, published in (("veterans.patrol_teams", 1468),
-                                 ("veterans.patrol_members", 4782)):
-        reports = [e for e in of_type(events, "FigureReported")
-                   if e["data"]["indicator"] == indicator]
+    for indicator, published in (
+        ("veterans.patrol_teams", 1468),
+        ("veterans.patrol_members", 4782),
+    ):
+        reports = [
+            e for e in of_type(events, "FigureReported") if e["data"]["indicator"] == indicator
+        ]
         assert latest_sum(events, indicator) == published
         assert sum(e["data"]["value"] for e in reports) > published
         assert {e["unit"] for e in reports} == {
-            c for c, u in units_of(events).items() if u["kind"] == "district"}
+            c for c, u in units_of(events).items() if u["kind"] == "district"
+        }
     defined = {e["data"]["code"]: e["data"] for e in of_type(events, "IndicatorDefined")}
     assert defined["veterans.patrol_teams"]["aggregation"] == "last"
     assert defined["veterans.patrol_members"]["aggregation"] == "last"
@@ -324,8 +397,9 @@ def test_stock_figures_count_their_latest_value_not_the_sum(events: list[Event])
 
 def test_tasks_of_the_conclusion(events: list[Event]) -> None:
     units = units_of(events)
-    (conclusion,) = [e for e in of_type(events, "DocumentIssued")
-                     if e["data"]["kind"] == "conclusion"]
+    (conclusion,) = [
+        e for e in of_type(events, "DocumentIssued") if e["data"]["kind"] == "conclusion"
+    ]
     tasks = of_type(events, "TaskAssigned")
     assert 5 <= len(tasks) <= 6
     for task in tasks:
@@ -411,8 +485,12 @@ def test_establishments_are_registered_before_use_and_stages_in_order(
 ) -> None:
     where: dict[str, str] = {}
     seen: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    order = ["LandDossierFiled", "LandDossierSubmitted", "LandUseRightRecognized",
-             "LandCertificateIssued"]
+    order = [
+        "LandDossierFiled",
+        "LandDossierSubmitted",
+        "LandUseRightRecognized",
+        "LandCertificateIssued",
+    ]
     for e in events:
         if e["type"] == "EstablishmentRegistered":
             assert e["data"]["id"] not in where
@@ -424,8 +502,7 @@ def test_establishments_are_registered_before_use_and_stages_in_order(
             assert where[ident] == e["unit"]
             seen[ident].append((e["type"], e["occurred_on"]))
     assert len(where) == 239
-    religions = Counter(e["data"]["religion"]
-                        for e in of_type(events, "EstablishmentRegistered"))
+    religions = Counter(e["data"]["religion"] for e in of_type(events, "EstablishmentRegistered"))
     assert set(religions) <= {"Phật giáo", "Công giáo", "Tin lành"}
     units = units_of(events)
     assert all(LEVEL[units[u]["kind"]] == "commune" for u in where.values())
@@ -453,16 +530,16 @@ def test_envelope_and_json(events: list[Event], late: list[Event], merge: list[E
         assert json.loads(json.dumps(e, ensure_ascii=False)) == e
 
 
-def test_source_refs_are_unique(events: list[Event], late: list[Event],
-                                merge: list[Event]) -> None:
+def test_source_refs_are_unique(events: list[Event], late: list[Event], merge: list[Event]) -> None:
     refs = [e["source_ref"] for e in [*events, *late, *merge]]
     assert all(isinstance(r, str) and r.startswith("demo:") for r in refs)
     duplicates = [r for r, n in Counter(refs).items() if n > 1]
     assert duplicates == []
 
 
-def test_dates_are_iso_and_in_range(events: list[Event], late: list[Event],
-                                    merge: list[Event]) -> None:
+def test_dates_are_iso_and_in_range(
+    events: list[Event], late: list[Event], merge: list[Event]
+) -> None:
     def check(e: Event, first: str, last: str) -> None:
         day = e["occurred_on"]
         assert ISO_DATE.match(day)
@@ -476,8 +553,15 @@ def test_dates_are_iso_and_in_range(events: list[Event], late: list[Event],
             assert len(window) == 2
             assert window[0] <= window[1] == e["occurred_on"]
             assert all(ISO_DATE.match(d) for d in window)
-    flows = {"DialogueHeld", "ModelRegistered", "LandDossierFiled", "LandDossierSubmitted",
-             "LandUseRightRecognized", "LandCertificateIssued", "InspectionConducted"}
+    flows = {
+        "DialogueHeld",
+        "ModelRegistered",
+        "LandDossierFiled",
+        "LandDossierSubmitted",
+        "LandUseRightRecognized",
+        "LandCertificateIssued",
+        "InspectionConducted",
+    }
     for e in events:
         if e["type"] in flows:
             check(e, "2023-01-01", "2023-09-14")  # same under calendar and decree-09 9M
@@ -518,8 +602,7 @@ def test_counts_are_non_negative_integers_and_consistent(events: list[Event]) ->
         assert e["data"]["issues_raised"] >= 0
 
 
-def test_vietnamese_text_is_nfc(events: list[Event], late: list[Event],
-                                merge: list[Event]) -> None:
+def test_vietnamese_text_is_nfc(events: list[Event], late: list[Event], merge: list[Event]) -> None:
     for text in strings([*events, *late, *merge]):
         assert unicodedata.is_normalized("NFC", text), text
     source = Path(demo.__file__).read_text(encoding="utf-8")

@@ -41,26 +41,75 @@ from dvcore.testing.strategies import event_data
 
 # DESIGN.md §6, the JSON Lines table, in its order.
 DESIGN_TYPES = [
-    "UnitRegistered", "UnitChanged", "UnitsMerged", "UnitClosed", "EstablishmentRegistered",
-    "EstablishmentChanged", "DialogueHeld", "DialoguePlanIssued", "ModelRegistered",
-    "ModelRecognized", "LandDossierFiled", "LandDossierSubmitted", "LandUseRightRecognized",
-    "LandCertificateIssued", "CitizenReceptionReported", "LettersReported",
-    "InspectionConducted", "SocialSupervisionHeld", "SocialCritiqueHeld", "DocumentIssued",
-    "IndicatorDefined", "FigureReported", "TargetSetAdopted", "TaskAssigned", "TaskReported",
-    "EventRetracted", "EventCorrected",
+    "UnitRegistered",
+    "UnitChanged",
+    "UnitsMerged",
+    "UnitClosed",
+    "EstablishmentRegistered",
+    "EstablishmentChanged",
+    "DialogueHeld",
+    "DialoguePlanIssued",
+    "ModelRegistered",
+    "ModelRecognized",
+    "LandDossierFiled",
+    "LandDossierSubmitted",
+    "LandUseRightRecognized",
+    "LandCertificateIssued",
+    "CitizenReceptionReported",
+    "LettersReported",
+    "InspectionConducted",
+    "SocialSupervisionHeld",
+    "SocialCritiqueHeld",
+    "DocumentIssued",
+    "IndicatorDefined",
+    "FigureReported",
+    "TargetSetAdopted",
+    "TaskAssigned",
+    "TaskReported",
+    "EventRetracted",
+    "EventCorrected",
 ]
 
 # Every enumerated field and the values DESIGN.md lists for it.
 ENUMS: list[tuple[type[Any], str, set[str]]] = [
-    (UnitRegistered, "kind", {"province", "city", "district", "town", "commune", "ward",
-                              "township", "department", "armed_force", "mass_org",
-                              "village"}),
+    (
+        UnitRegistered,
+        "kind",
+        {
+            "province",
+            "city",
+            "district",
+            "town",
+            "commune",
+            "ward",
+            "township",
+            "department",
+            "armed_force",
+            "mass_org",
+            "village",
+        },
+    ),
     (DialogueHeld, "host", {"party_secretary", "chairman", "standing_committee", "other"}),
-    (ModelRegistered, "field", {"ntm_model", "urban", "digital", "security", "economy",
-                                "culture_society", "other"}),
+    (
+        ModelRegistered,
+        "field",
+        {"ntm_model", "urban", "digital", "security", "economy", "culture_society", "other"},
+    ),
     (InspectionConducted, "kind", {"inspection", "supervision"}),
-    (DocumentIssued, "kind", {"resolution", "directive", "plan", "official_letter",
-                              "conclusion", "regulation", "notice", "report"}),
+    (
+        DocumentIssued,
+        "kind",
+        {
+            "resolution",
+            "directive",
+            "plan",
+            "official_letter",
+            "conclusion",
+            "regulation",
+            "notice",
+            "report",
+        },
+    ),
     (IndicatorDefined, "aggregation", {"sum", "last", "max", "min"}),
     (TaskReported, "status", {"in_progress", "done"}),
     (TargetDefinition, "measure", {"count", "units_with"}),
@@ -73,9 +122,17 @@ COUNTS: list[tuple[type[EventData], str]] = [
     (DialogueHeld, "issues_raised"),
     (DialoguePlanIssued, "year"),
     (ModelRegistered, "year"),
-    *[(CitizenReceptionReported, f) for f in ("visits", "cases_complaint",
-                                              "cases_denunciation", "cases_petition",
-                                              "mass_groups", "mass_group_cases")],
+    *[
+        (CitizenReceptionReported, f)
+        for f in (
+            "visits",
+            "cases_complaint",
+            "cases_denunciation",
+            "cases_petition",
+            "mass_groups",
+            "mass_group_cases",
+        )
+    ],
     *[(LettersReported, f) for f in ("received", "eligible", "in_jurisdiction", "resolved")],
 ]
 
@@ -86,9 +143,15 @@ VALID: dict[type[Any], Any] = {type(e.data): e.data for e in example_events()}
 
 
 def _target(**kw: Any) -> TargetDefinition:
-    base: dict[str, Any] = {"code": "T1", "title": "t", "indicator": "dialogue.count",
-                            "measure": "count", "population": "units",
-                            "threshold": Decimal("0.1"), "period": "2023"}
+    base: dict[str, Any] = {
+        "code": "T1",
+        "title": "t",
+        "indicator": "dialogue.count",
+        "measure": "count",
+        "population": "units",
+        "threshold": Decimal("0.1"),
+        "period": "2023",
+    }
     return TargetDefinition(**{**base, **kw})
 
 
@@ -114,8 +177,9 @@ def test_dialogue_is_at_schema_version_2() -> None:
     assert DialogueHeld.schema_version == 2
 
 
-@pytest.mark.parametrize(("cls", "field", "values"), ENUMS,
-                         ids=[f"{c.__name__}.{f}" for c, f, _v in ENUMS])
+@pytest.mark.parametrize(
+    ("cls", "field", "values"), ENUMS, ids=[f"{c.__name__}.{f}" for c, f, _v in ENUMS]
+)
 def test_enumerations_are_the_designs(cls: type[Any], field: str, values: set[str]) -> None:
     hints = typing.get_type_hints(cls, vars(ev))
     assert set(typing.get_args(hints[field])) == values
@@ -144,10 +208,17 @@ def test_event_envelope() -> None:
 
 
 @pytest.mark.parametrize(("cls", "field"), COUNTS, ids=[f"{c.__name__}.{f}" for c, f in COUNTS])
-@given(data=st.data(), bad=st.integers(max_value=-1) | st.booleans() | st.floats()
-       | st.just("5") | st.just(Decimal(5)))
-def test_counts_are_non_negative_whole_numbers(cls: type[EventData], field: str,
-                                               data: st.DataObject, bad: Any) -> None:
+@given(
+    data=st.data(),
+    bad=st.integers(max_value=-1)
+    | st.booleans()
+    | st.floats()
+    | st.just("5")
+    | st.just(Decimal(5)),
+)
+def test_counts_are_non_negative_whole_numbers(
+    cls: type[EventData], field: str, data: st.DataObject, bad: Any
+) -> None:
     valid = data.draw(event_data(cls))
     with pytest.raises((TypeError, ValueError)):
         attrs.evolve(valid, **{field: bad})
@@ -168,10 +239,10 @@ def test_a_window_never_runs_backwards(a: dt.date, b: dt.date) -> None:
         assert Window(start=a, end=b).end >= a
 
 
-@pytest.mark.parametrize(("cls", "field", "values"), ENUMS,
-                         ids=[f"{c.__name__}.{f}" for c, f, _v in ENUMS])
-def test_enumerations_take_only_their_values(cls: type[Any], field: str,
-                                             values: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("cls", "field", "values"), ENUMS, ids=[f"{c.__name__}.{f}" for c, f, _v in ENUMS]
+)
+def test_enumerations_take_only_their_values(cls: type[Any], field: str, values: set[str]) -> None:
     valid: Any = _target() if cls is TargetDefinition else VALID[cls]
     for value in sorted(values):
         assert getattr(attrs.evolve(valid, **{field: value}), field) == value
@@ -201,11 +272,10 @@ def test_unit_changed_must_change_something() -> None:
     assert UnitChanged(code="HP.D1", attributes={}).attributes == {}
 
 
-@pytest.mark.parametrize(
-    ("sources", "into"), [((), "A"), (("A", "B"), "A"), (("B", "B"), "A")]
-)
-def test_units_merged_needs_distinct_sources_other_than_into(sources: tuple[str, ...],
-                                                             into: str) -> None:
+@pytest.mark.parametrize(("sources", "into"), [((), "A"), (("A", "B"), "A"), (("B", "B"), "A")])
+def test_units_merged_needs_distinct_sources_other_than_into(
+    sources: tuple[str, ...], into: str
+) -> None:
     with pytest.raises(ValueError, match=r"sources|into"):
         UnitsMerged(sources=sources, into=into)  # type: ignore[arg-type]
 
@@ -217,8 +287,7 @@ def test_merged_sources_become_a_tuple() -> None:
 
 def test_target_sets_hold_distinct_codes() -> None:
     with pytest.raises(ValueError, match="share one code"):
-        TargetSetAdopted(resolution="08-NQ/TU",
-                         targets=(_target(), _target()))  # type: ignore[arg-type]
+        TargetSetAdopted(resolution="08-NQ/TU", targets=(_target(), _target()))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("bad", [Decimal("-0.01"), Decimal("1.01"), 0.5, None])
@@ -234,8 +303,8 @@ def test_population_filter_kinds() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", [Decimal("NaN"), Decimal("Infinity"), Decimal("0.0000001"), Decimal(10) ** 12, 5,
-            5.0, "5"]
+    "bad",
+    [Decimal("NaN"), Decimal("Infinity"), Decimal("0.0000001"), Decimal(10) ** 12, 5, 5.0, "5"],
 )
 def test_figure_values_are_exact_and_bounded(bad: Any) -> None:
     with pytest.raises(ValueError, match="value"):
@@ -255,5 +324,9 @@ def test_event_unit_is_a_code(unit: str) -> None:
 @pytest.mark.parametrize("ref", ["", "x" * 513])
 def test_event_source_ref_length(ref: str) -> None:
     with pytest.raises(ValueError, match="source_ref"):
-        Event(data=DialogueHeld(host="other"), occurred_on=dt.date(2023, 1, 1), unit="HP",
-              source_ref=ref)
+        Event(
+            data=DialogueHeld(host="other"),
+            occurred_on=dt.date(2023, 1, 1),
+            unit="HP",
+            source_ref=ref,
+        )

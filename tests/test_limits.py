@@ -10,19 +10,32 @@ from dvcore.errors import MESSAGE_LIMIT, InputError, Problem, ValidationError
 
 
 def _setup(store: Any) -> None:
-    store.append([
-        {"type": "UnitRegistered", "occurred_on": "2020-01-01", "unit": "HP",
-         "data": {"code": "HP", "name": "HP", "kind": "city"}},
-        {"type": "IndicatorDefined", "occurred_on": "2020-01-01", "unit": "HP",
-         "data": {"code": "budget", "title": "Kinh phí", "aggregation": "sum"}},
-    ])
+    store.append(
+        [
+            {
+                "type": "UnitRegistered",
+                "occurred_on": "2020-01-01",
+                "unit": "HP",
+                "data": {"code": "HP", "name": "HP", "kind": "city"},
+            },
+            {
+                "type": "IndicatorDefined",
+                "occurred_on": "2020-01-01",
+                "unit": "HP",
+                "data": {"code": "budget", "title": "Kinh phí", "aggregation": "sum"},
+            },
+        ]
+    )
 
 
 def _figure(value: int, i: int) -> dict[str, Any]:
-    return {"type": "FigureReported", "occurred_on": "2023-01-31", "unit": "HP",
-            "source_ref": f"f{i}",
-            "data": {"indicator": "budget", "value": value,
-                     "window": ["2023-01-01", "2023-01-31"]}}
+    return {
+        "type": "FigureReported",
+        "occurred_on": "2023-01-31",
+        "unit": "HP",
+        "source_ref": f"f{i}",
+        "data": {"indicator": "budget", "value": value, "window": ["2023-01-01", "2023-01-31"]},
+    }
 
 
 def test_totals_past_exact_range_are_refused_not_overflowed(store: Any) -> None:

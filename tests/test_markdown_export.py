@@ -28,10 +28,17 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def context(demo_store: Any) -> dict[str, Any]:
-    return build_context(demo_store, unit="HP", period="2023-9M", as_of=dt.date(2023, 9, 15),
-                         as_known_at=demo_run.REPORTED_AT, number="215-BC/BDVTU",
-                         signature="K/T TRƯỞNG BAN / PHÓ TRƯỞNG BAN", children=False,
-                         compare=False)
+    return build_context(
+        demo_store,
+        unit="HP",
+        period="2023-9M",
+        as_of=dt.date(2023, 9, 15),
+        as_known_at=demo_run.REPORTED_AT,
+        number="215-BC/BDVTU",
+        signature="K/T TRƯỞNG BAN / PHÓ TRƯỞNG BAN",
+        children=False,
+        compare=False,
+    )
 
 
 def test_registered_as_a_builtin() -> None:
@@ -43,9 +50,11 @@ def test_registered_as_a_builtin() -> None:
 def test_document_parts(context: dict[str, Any], tmp_path: Path) -> None:
     path = MarkdownExporter().export(context, tmp_path / "bao-cao.md")
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("| THÀNH ỦY HẢI PHÒNG<br>**BAN DÂN VẬN**<br>\\*<br>Số 215-BC/BDVTU |"
-                           " **ĐẢNG CỘNG SẢN VIỆT NAM**<br><br>*Hải Phòng, ngày 20 tháng 9 năm "
-                           "2023* |")
+    assert text.startswith(
+        "| THÀNH ỦY HẢI PHÒNG<br>**BAN DÂN VẬN**<br>\\*<br>Số 215-BC/BDVTU |"
+        " **ĐẢNG CỘNG SẢN VIỆT NAM**<br><br>*Hải Phòng, ngày 20 tháng 9 năm "
+        "2023* |"
+    )
     assert "\n# BÁO CÁO\n" in text
     assert "### I- ĐẶC ĐIỂM TÌNH HÌNH" in text
     assert "#### 1. Công tác lãnh đạo, chỉ đạo của cấp ủy, tổ chức đảng" in text
@@ -57,9 +66,11 @@ def test_document_parts(context: dict[str, Any], tmp_path: Path) -> None:
 
 def test_figures_and_footnotes(context: dict[str, Any]) -> None:
     text = render_markdown(context)
-    assert ("Tổ chức 470 cuộc đối thoại giữa người đứng đầu cấp ủy, chính quyền các cấp với "
-            "Nhân dân (06 cuộc cấp thành phố; 112 cuộc cấp quận, huyện; 352 cuộc cấp xã, "
-            "phường)[^") in text
+    assert (
+        "Tổ chức 470 cuộc đối thoại giữa người đứng đầu cấp ủy, chính quyền các cấp với "
+        "Nhân dân (06 cuộc cấp thành phố; 112 cuộc cấp quận, huyện; 352 cuộc cấp xã, "
+        "phường)[^"
+    ) in text
     assert "hồ sơ của 12/222 cơ sở tôn giáo (đạt 54,5% kế hoạch năm)" in text
     refs = re.findall(r"\[\^(\d+)\](?!:)", text)
     defs = re.findall(r"^\[\^(\d+)\]: ", text, flags=re.M)
@@ -68,9 +79,16 @@ def test_figures_and_footnotes(context: dict[str, Any]) -> None:
 
 def test_markdown_special_characters_are_escaped(context: dict[str, Any]) -> None:
     crafted = dict(context)
-    crafted["blocks"] = [{"kind": "paragraph", "section": "I", "source": "user",
-                          "style": "body", "text": "",
-                          "segments": [{"text": "1. *không* phải danh sách [x](y) | a_b"}]}]
+    crafted["blocks"] = [
+        {
+            "kind": "paragraph",
+            "section": "I",
+            "source": "user",
+            "style": "body",
+            "text": "",
+            "segments": [{"text": "1. *không* phải danh sách [x](y) | a_b"}],
+        }
+    ]
     crafted["footnotes"] = []
     text = render_markdown(crafted)
     assert "1\\. \\*không\\* phải danh sách \\[x\\](y) \\| a\\_b" in text
@@ -79,11 +97,15 @@ def test_markdown_special_characters_are_escaped(context: dict[str, Any]) -> Non
 def test_term_and_follow_up_reports(demo_store: Any) -> None:
     tree = demo_store.state().tree
     code = next(c for c in tree.codes() if tree.state(c).name == demo_run.TERM_COMMUNE)
-    term = render_markdown(build_context(demo_store, unit=code, period="2020-2025",
-                                         report="term-commune"))
+    term = render_markdown(
+        build_context(demo_store, unit=code, period="2020-2025", report="term-commune")
+    )
     assert "Tổng kết công tác dân vận nhiệm kỳ 2020 - 2025" in term
     assert "…" not in term
-    follow = render_markdown(build_context(demo_store, unit="HP", period="2023-9M",
-                                           report="follow-up", as_of="2023-09-30"))
+    follow = render_markdown(
+        build_context(
+            demo_store, unit="HP", period="2023-9M", report="follow-up", as_of="2023-09-30"
+        )
+    )
     assert "| TT | Nhiệm vụ | Đơn vị chủ trì | Thời hạn | Tình trạng | Ghi chú |" in follow
     assert "quá hạn 30 ngày" in follow

@@ -167,9 +167,7 @@ def test_bad_cutoff(cutoff: object) -> None:
 
 def test_period_checks_its_dates() -> None:
     with pytest.raises(PeriodError, match="ends"):
-        Period(
-            spec="x", start=date(2023, 2, 1), end=date(2023, 1, 31), cutoff="calendar"
-        )
+        Period(spec="x", start=date(2023, 2, 1), end=date(2023, 1, 31), cutoff="calendar")
     with pytest.raises(PeriodError):
         Period(spec="x", start=date(2023, 1, 1), end=date(2023, 1, 31), cutoff="other")  # type: ignore[arg-type]
 
@@ -266,9 +264,7 @@ def test_previous_year(spec: str, earlier: str, cutoff: Cutoff) -> None:
 
 
 def test_previous_year_of_a_hand_built_period_shifts_dates() -> None:
-    period = Period(
-        spec="custom", start=date(2023, 1, 1), end=date(2023, 3, 31), cutoff="calendar"
-    )
+    period = Period(spec="custom", start=date(2023, 1, 1), end=date(2023, 3, 31), cutoff="calendar")
     assert period.previous_year() == parse_period("2022-01-01..2022-03-31")
 
 
@@ -380,10 +376,7 @@ def test_months_tile_the_year(year: int, cutoff: Cutoff) -> None:
 @given(year=years, quarter=st.integers(1, 4), cutoff=cutoffs)
 def test_months_tile_each_quarter(year: int, quarter: int, cutoff: Cutoff) -> None:
     whole = parse_period(f"{year}-Q{quarter}", cutoff)
-    months = [
-        parse_period(f"{year}-{m}", cutoff)
-        for m in range(3 * quarter - 2, 3 * quarter + 1)
-    ]
+    months = [parse_period(f"{year}-{m}", cutoff) for m in range(3 * quarter - 2, 3 * quarter + 1)]
     assert_tiles(months, whole)
     assert whole.months() == months
     assert whole.quarters() == [whole]
@@ -393,9 +386,7 @@ def test_months_tile_each_quarter(year: int, quarter: int, cutoff: Cutoff) -> No
 def test_halves_tile_the_year(year: int, cutoff: Cutoff) -> None:
     halves = [parse_period(f"{year}-H{h}", cutoff) for h in (1, 2)]
     assert_tiles(halves, parse_period(str(year), cutoff))
-    assert halves[0].quarters() == [
-        parse_period(f"{year}-Q{q}", cutoff) for q in (1, 2)
-    ]
+    assert halves[0].quarters() == [parse_period(f"{year}-Q{q}", cutoff) for q in (1, 2)]
 
 
 @given(year=years, n=st.integers(1, 12), cutoff=cutoffs)

@@ -87,8 +87,9 @@ def _url(backend: str, tmp: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def demo_store(request: pytest.FixtureRequest,
-               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def demo_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     """The demo data set as ``dvcore demo`` records it (four sittings, scripted clock)."""
     urls = _url(str(request.param), tmp_path_factory.mktemp("report"))
     url = next(urls)
@@ -103,8 +104,14 @@ def demo_store(request: pytest.FixtureRequest,
 
 @pytest.fixture(scope="module")
 def periodic(demo_store: Any) -> dict[str, Any]:
-    return build_context(demo_store, unit="HP", period="2023-9M", as_of=AS_OF,
-                         as_known_at=REPORTED_AT, number="215-BC/BDVTU")
+    return build_context(
+        demo_store,
+        unit="HP",
+        period="2023-9M",
+        as_of=AS_OF,
+        as_known_at=REPORTED_AT,
+        number="215-BC/BDVTU",
+    )
 
 
 def text_of(context: dict[str, Any]) -> str:
@@ -144,12 +151,35 @@ def test_outline_of_seed_000(periodic: dict[str, Any]) -> None:
 
 
 def test_without_a_sections_file_every_leaf_heading_shows_the_placeholder(
-        periodic: dict[str, Any]) -> None:
+    periodic: dict[str, Any],
+) -> None:
     blocks = periodic["blocks"]
-    leaves = {"I", "II.1", "II.2", "II.3", "II.4", "II.5", "III.1", "III.2", "III.3", "III.4",
-              "IV.1", "IV.2", "IV.3", "IV.4", "IV.5", "V.1", "V.2", "VI", "P2"}
-    with_placeholder = {b["section"] for b in blocks if b["kind"] == "paragraph"
-                        and b["source"] == "placeholder" and b["text"] == PLACEHOLDER}
+    leaves = {
+        "I",
+        "II.1",
+        "II.2",
+        "II.3",
+        "II.4",
+        "II.5",
+        "III.1",
+        "III.2",
+        "III.3",
+        "III.4",
+        "IV.1",
+        "IV.2",
+        "IV.3",
+        "IV.4",
+        "IV.5",
+        "V.1",
+        "V.2",
+        "VI",
+        "P2",
+    }
+    with_placeholder = {
+        b["section"]
+        for b in blocks
+        if b["kind"] == "paragraph" and b["source"] == "placeholder" and b["text"] == PLACEHOLDER
+    }
     assert with_placeholder == leaves
     # no prose comes from anywhere but the figures and the placeholders
     assert {b["source"] for b in blocks if b["kind"] == "paragraph"} == {"figure", "placeholder"}
@@ -158,11 +188,17 @@ def test_without_a_sections_file_every_leaf_heading_shows_the_placeholder(
 def test_footnotes_are_numbered_and_each_referred_to_once(periodic: dict[str, Any]) -> None:
     numbers = [n["number"] for n in periodic["footnotes"]]
     assert numbers == list(range(1, len(numbers) + 1))
-    refs = [s["note"] for b in periodic["blocks"] if b["kind"] == "paragraph"
-            for s in b["segments"] if "note" in s]
+    refs = [
+        s["note"]
+        for b in periodic["blocks"]
+        if b["kind"] == "paragraph"
+        for s in b["segments"]
+        if "note" in s
+    ]
     assert refs == numbers
-    breakdown = next(n["text"] for n in periodic["footnotes"]
-                     if n["text"].startswith("Theo người chủ trì"))
+    breakdown = next(
+        n["text"] for n in periodic["footnotes"] if n["text"].startswith("Theo người chủ trì")
+    )
     assert re.search(r"Bí thư cấp ủy \d+ cuộc", breakdown)
 
 
@@ -172,9 +208,12 @@ def test_figures_targets_and_year_earlier(periodic: dict[str, Any]) -> None:
     levels = {i["key"]: i["value"] for i in periodic["figure"]["dialogue.count"]["by"]["level"]}
     assert levels == {"city": 6, "district": 112, "commune": 352}
     rows = {t["code"]: t for t in periodic["target_rows"]}
-    assert (rows["08-NQ/TU.3b"]["numerator"], rows["08-NQ/TU.3b"]["denominator"],
-            rows["08-NQ/TU.3b"]["plan"], rows["08-NQ/TU.3b"]["completion_text"]) == (
-        12, 222, 22, "54,5%")
+    assert (
+        rows["08-NQ/TU.3b"]["numerator"],
+        rows["08-NQ/TU.3b"]["denominator"],
+        rows["08-NQ/TU.3b"]["plan"],
+        rows["08-NQ/TU.3b"]["completion_text"],
+    ) == (12, 222, 22, "54,5%")
     by_unit = rows["08-NQ/TU.2"]["by_unit"]
     assert sum(u["counted"] for u in by_unit) == 228
     assert sum(u["population"] for u in by_unit) == 233
@@ -187,23 +226,39 @@ def test_figures_targets_and_year_earlier(periodic: dict[str, Any]) -> None:
     assert len(periodic["units"]) == 255
 
 
-def test_as_known_at_keeps_the_report_as_generated(demo_store: Any,
-                                                   periodic: dict[str, Any]) -> None:
-    now = build_context(demo_store, unit="HP", period="2023-9M", as_of=AS_OF,
-                        children=False, compare=False)
+def test_as_known_at_keeps_the_report_as_generated(
+    demo_store: Any, periodic: dict[str, Any]
+) -> None:
+    now = build_context(
+        demo_store, unit="HP", period="2023-9M", as_of=AS_OF, children=False, compare=False
+    )
     assert periodic["figure"]["dialogue.count"]["value"] == 470
     assert now["figure"]["dialogue.count"]["value"] == 473
     assert "hồ sơ của 13/222 cơ sở tôn giáo (đạt 59,1% kế hoạch năm)" in text_of(now)
 
 
 def test_the_events_behind_the_figures(demo_store: Any) -> None:
-    context = build_context(demo_store, unit="HP.TN", period="2023-9M", as_of=AS_OF,
-                            as_known_at=REPORTED_AT, include_events=True, children=False)
+    context = build_context(
+        demo_store,
+        unit="HP.TN",
+        period="2023-9M",
+        as_of=AS_OF,
+        as_known_at=REPORTED_AT,
+        include_events=True,
+        children=False,
+    )
     dialogue = [e for e in context["events"] if "dialogue.count" in e["indicators"]]
     assert len(dialogue) == context["figure"]["dialogue.count"]["value"]
     assert len({e["position"] for e in context["events"]}) == len(context["events"])
-    limited = build_context(demo_store, unit="HP.TN", period="2023-9M", include_events=True,
-                            max_events=5, children=False, compare=False)
+    limited = build_context(
+        demo_store,
+        unit="HP.TN",
+        period="2023-9M",
+        include_events=True,
+        max_events=5,
+        children=False,
+        compare=False,
+    )
     assert len(limited["events"]) == 5
     assert limited["events_truncated"]
 
@@ -240,9 +295,17 @@ def test_sections_file_fills_headings_and_the_document(demo_store: Any, tmp_path
         "## P2\n"
         "### 1. Nhiệm vụ chung\n"
         "Tập trung đôn đốc thực hiện *03 chỉ tiêu*.\n",
-        encoding="utf-8")
-    context = build_context(demo_store, unit="HP", period="2023-9M", as_of=AS_OF,
-                            sections=path, children=False, compare=False)
+        encoding="utf-8",
+    )
+    context = build_context(
+        demo_store,
+        unit="HP",
+        period="2023-9M",
+        as_of=AS_OF,
+        sections=path,
+        children=False,
+        compare=False,
+    )
     v1 = [b for b in context["blocks"] if b.get("section") == "V.1" and b["kind"] == "paragraph"]
     assert [(b["source"], b["style"], b["text"]) for b in v1] == [
         ("user", "body", "Các cấp ủy lãnh đạo, chỉ đạo toàn diện công tác dân vận."),
@@ -253,20 +316,28 @@ def test_sections_file_fills_headings_and_the_document(demo_store: Any, tmp_path
     assert [b["kind"] for b in p2] == ["part", "heading", "paragraph"]
     assert PLACEHOLDER not in [b["text"] for b in p2]
     document = context["document"]
-    assert document["signature"] == {"mode": "K/T", "lines": ["K/T TRƯỞNG BAN",
-                                                              "PHÓ TRƯỞNG BAN"],
-                                     "name": "Nguyễn Văn A"}
-    assert document["recipients"] == ["Ban Dân vận Trung ương (để b/c),",
-                                      "Thường trực Thành ủy (để b/c),", "Lưu."]
+    assert document["signature"] == {
+        "mode": "K/T",
+        "lines": ["K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"],
+        "name": "Nguyễn Văn A",
+    }
+    assert document["recipients"] == [
+        "Ban Dân vận Trung ương (để b/c),",
+        "Thường trực Thành ủy (để b/c),",
+        "Lưu.",
+    ]
     assert document["date_text"] == "ngày 05 tháng 02 năm 2024"  # leading zeros, month 1-2
 
 
-@pytest.mark.parametrize(("text", "line"), [
-    ("---\nnumero: 1\n---\n## I\nx\n", 2),
-    ("## I\nx\n", None),
-    ("Lời mở đầu\n## I\nx\n", 1),
-    ("---\nnumber: 1\n## I\n", 1),
-])
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("---\nnumero: 1\n---\n## I\nx\n", 2),
+        ("## I\nx\n", None),
+        ("Lời mở đầu\n## I\nx\n", 1),
+        ("---\nnumber: 1\n## I\n", 1),
+    ],
+)
 def test_bad_sections_files_name_the_line(tmp_path: Path, text: str, line: int | None) -> None:
     path = tmp_path / "s.md"
     path.write_text(text, encoding="utf-8")
@@ -279,10 +350,21 @@ def test_bad_sections_files_name_the_line(tmp_path: Path, text: str, line: int |
 
 def test_a_committee_never_signs_kt(demo_store: Any) -> None:
     with pytest.raises(InputError, match="never signs K/T"):
-        build_context(demo_store, unit="HP", period="2023-9M",
-                      signature="K/T BAN THƯỜNG VỤ / PHÓ BÍ THƯ", children=False)
-    context = build_context(demo_store, unit="HP", period="2023-9M", children=False,
-                            compare=False, signature="T/M BAN THƯỜNG VỤ / PHÓ BÍ THƯ")
+        build_context(
+            demo_store,
+            unit="HP",
+            period="2023-9M",
+            signature="K/T BAN THƯỜNG VỤ / PHÓ BÍ THƯ",
+            children=False,
+        )
+    context = build_context(
+        demo_store,
+        unit="HP",
+        period="2023-9M",
+        children=False,
+        compare=False,
+        signature="T/M BAN THƯỜNG VỤ / PHÓ BÍ THƯ",
+    )
     assert context["document"]["signature"]["lines"] == ["T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ"]
 
 
@@ -304,8 +386,14 @@ def test_bad_input(demo_store: Any) -> None:
 def term(demo_store: Any) -> dict[str, Any]:
     tree = demo_store.state().tree
     code = next(c for c in tree.codes() if tree.state(c).name == demo_run.TERM_COMMUNE)
-    return build_context(demo_store, unit=code, period="2020-2025", report="term-commune",
-                         as_known_at="2025-06-25T17:00+07:00", number="18-BC/ĐU")
+    return build_context(
+        demo_store,
+        unit=code,
+        period="2020-2025",
+        report="term-commune",
+        as_known_at="2025-06-25T17:00+07:00",
+        number="18-BC/ĐU",
+    )
 
 
 def test_term_report_leaves_no_blank(term: dict[str, Any]) -> None:
@@ -341,8 +429,10 @@ def test_term_blanks_come_from_the_events(term: dict[str, Any]) -> None:
     assert blanks["mediation_percent"] == MISSING
     assert not term["blanks"]["growth_percent"]["filled"]
     text = text_of(term)
-    assert ("Thực hiện Công văn số 1285-CV/HU ngày 05/6/2025 của Ban Thường vụ Huyện ủy về việc "
-            "tổng kết công tác dân vận nhiệm kỳ 2020 - 2025, Đảng ủy xã Ngũ Lão báo cáo") in text
+    assert (
+        "Thực hiện Công văn số 1285-CV/HU ngày 05/6/2025 của Ban Thường vụ Huyện ủy về việc "
+        "tổng kết công tác dân vận nhiệm kỳ 2020 - 2025, Đảng ủy xã Ngũ Lão báo cáo"
+    ) in text
     assert "đã tổ chức giám sát 3 cuộc, phản biện 2 cuộc" in text
 
 
@@ -352,11 +442,21 @@ def test_term_report_of_a_unit_that_is_not_a_commune(demo_store: Any) -> None:
 
 
 def test_term_report_without_events_says_so(demo_store: Any) -> None:
-    context = build_context(demo_store, unit="HP.HB.01", period="2020-2025",
-                            report="term-commune", as_known_at=REPORTED_AT)
+    context = build_context(
+        demo_store,
+        unit="HP.HB.01",
+        period="2020-2025",
+        report="term-commune",
+        as_known_at=REPORTED_AT,
+    )
     filled = {k for k, v in context["blanks"].items() if v["filled"]}
-    assert filled == {"term", "commune_name", "commune_lower", "district_lower",
-                      "district_committee"}
+    assert filled == {
+        "term",
+        "commune_name",
+        "commune_lower",
+        "district_lower",
+        "district_committee",
+    }
     assert "…" not in text_of(context)
 
 
@@ -364,8 +464,14 @@ def test_term_report_without_events_says_so(demo_store: Any) -> None:
 
 
 def test_follow_up_lists_overdue_tasks_first(demo_store: Any) -> None:
-    context = build_context(demo_store, unit="HP", period="2023-9M", report="follow-up",
-                            as_of="2023-09-30", as_known_at="2023-10-05T09:00+07:00")
+    context = build_context(
+        demo_store,
+        unit="HP",
+        period="2023-9M",
+        report="follow-up",
+        as_of="2023-09-30",
+        as_known_at="2023-10-05T09:00+07:00",
+    )
     tasks = context["tasks"]
     assert len(tasks) == 6
     flags = [t["overdue"] for t in tasks]
@@ -374,23 +480,26 @@ def test_follow_up_lists_overdue_tasks_first(demo_store: Any) -> None:
     assert tasks[-1]["status"] == "done"
     assert tasks[0]["status_text"].endswith("(quá hạn 30 ngày)")
     table = next(b for b in context["blocks"] if b["kind"] == "table")
-    assert table["columns"][:5] == ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn",
-                                    "Tình trạng"]
+    assert table["columns"][:5] == ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng"]
     assert [row[2] for row in table["rows"]] == [t["owner_name"] for t in tasks]
     assert context["document"]["summary"] == (
         "kết quả thực hiện các nhiệm vụ theo Kết luận số 565-KL/TU, ngày 25/7/2023 của Ban "
-        "Thường vụ Thành ủy")
-    assert ("có 06 nhiệm vụ được giao: 02 nhiệm vụ đã hoàn thành; 04 nhiệm vụ chưa hoàn "
-            "thành, trong đó 02 nhiệm vụ quá hạn") in text_of(context)
+        "Thường vụ Thành ủy"
+    )
+    assert (
+        "có 06 nhiệm vụ được giao: 02 nhiệm vụ đã hoàn thành; 04 nhiệm vụ chưa hoàn "
+        "thành, trong đó 02 nhiệm vụ quá hạn"
+    ) in text_of(context)
 
 
 # --- words, periods, profiles ----------------------------------------------------------------
 
 
 def test_kind_names_and_committees() -> None:
-    assert [kind_name(k) for k in ("commune", "ward", "township", "district", "town", "city",
-                                   "province")] == [
-        "xã", "phường", "thị trấn", "quận, huyện", "thị xã", "thành phố", "tỉnh"]
+    assert [
+        kind_name(k)
+        for k in ("commune", "ward", "township", "district", "town", "city", "province")
+    ] == ["xã", "phường", "thị trấn", "quận, huyện", "thị xã", "thành phố", "tỉnh"]
     assert committee_name("Huyện Thủy Nguyên", "district") == "Huyện ủy"
     assert committee_name("Quận Lê Chân", "district") == "Quận ủy"
     assert committee_name("Thị xã Đức Phổ", "town") == "Thị ủy"
@@ -398,32 +507,43 @@ def test_kind_names_and_committees() -> None:
     assert committee_name("Phường Hạ Lý", "ward") == "Đảng ủy"
 
 
-@pytest.mark.parametrize(("spec", "text"), [
-    ("2023-9M", "9 tháng năm 2023"),
-    ("2023-6M", "6 tháng đầu năm 2023"),
-    ("2023-H1", "6 tháng đầu năm 2023"),
-    ("2023-Q3", "quý III năm 2023"),
-    ("2023-09", "tháng 9 năm 2023"),
-    ("2023", "năm 2023"),
-    ("2020-2025", "nhiệm kỳ 2020 - 2025"),
-    ("2023-01-05..2023-02-14", "từ ngày 5/1/2023 đến ngày 14/2/2023"),
-])
+@pytest.mark.parametrize(
+    ("spec", "text"),
+    [
+        ("2023-9M", "9 tháng năm 2023"),
+        ("2023-6M", "6 tháng đầu năm 2023"),
+        ("2023-H1", "6 tháng đầu năm 2023"),
+        ("2023-Q3", "quý III năm 2023"),
+        ("2023-09", "tháng 9 năm 2023"),
+        ("2023", "năm 2023"),
+        ("2020-2025", "nhiệm kỳ 2020 - 2025"),
+        ("2023-01-05..2023-02-14", "từ ngày 5/1/2023 đến ngày 14/2/2023"),
+    ],
+)
 def test_period_text(spec: str, text: str) -> None:
     assert period_text(parse_period(spec)) == text
 
 
 def test_profiles() -> None:
     default = get_profile("36-HD/VPTW-2018")
-    assert (default.margin_top_mm, default.margin_bottom_mm, default.margin_left_mm,
-            default.margin_right_mm) == (20, 20, 30, 15)
+    assert (
+        default.margin_top_mm,
+        default.margin_bottom_mm,
+        default.margin_left_mm,
+        default.margin_right_mm,
+    ) == (20, 20, 30, 15)
     assert (default.page_width_mm, default.page_height_mm) == (210, 297)
     assert default.font == "Times New Roman"
     assert 13 <= default.body_pt <= 14
     assert default.number_prefix == "Số "
     assert default.recipients_pt == 11
     older = get_profile("tinh-25-25-35-15")
-    assert (older.margin_top_mm, older.margin_bottom_mm, older.margin_left_mm,
-            older.margin_right_mm) == (25, 25, 35, 15)
+    assert (
+        older.margin_top_mm,
+        older.margin_bottom_mm,
+        older.margin_left_mm,
+        older.margin_right_mm,
+    ) == (25, 25, 35, 15)
     assert profile_for(dt.date(2023, 9, 20)).name == "36-HD/VPTW-2018"
     assert profile_for(dt.date(2026, 3, 1)).name == "05-HD/VPTW-2026"
     assert profile_for(dt.date(2010, 1, 1)).name == "36-HD/VPTW-2018"

@@ -10,21 +10,30 @@ from dvcore.errors import ValidationError
 
 
 def _dialogue(unit: str, day: str = "2023-03-30") -> dict[str, Any]:
-    return {"type": "DialogueHeld", "occurred_on": day, "unit": unit,
-            "data": {"host": "chairman"}}
+    return {"type": "DialogueHeld", "occurred_on": day, "unit": unit, "data": {"host": "chairman"}}
 
 
 def _unit(code: str, parent: str | None, kind: str, day: str = "2020-01-01") -> dict[str, Any]:
-    return {"type": "UnitRegistered", "occurred_on": day, "unit": parent or code,
-            "data": {"code": code, "name": code, "kind": kind, "parent": parent}}
+    return {
+        "type": "UnitRegistered",
+        "occurred_on": day,
+        "unit": parent or code,
+        "data": {"code": code, "name": code, "kind": kind, "parent": parent},
+    }
 
 
 @pytest.fixture
 def tree(store: Any) -> Any:
-    store.append([
-        _unit("HP", None, "city"), _unit("HB", "HP", "district"), _unit("NQ", "HP", "district"),
-        _unit("HB1", "HB", "ward"), _unit("NQ1", "NQ", "ward"),
-    ], actor="HP")
+    store.append(
+        [
+            _unit("HP", None, "city"),
+            _unit("HB", "HP", "district"),
+            _unit("NQ", "HP", "district"),
+            _unit("HB1", "HB", "ward"),
+            _unit("NQ1", "NQ", "ward"),
+        ],
+        actor="HP",
+    )
     return store
 
 
@@ -47,8 +56,17 @@ def test_one_event_outside_the_scope_refuses_the_whole_batch(tree: Any) -> None:
 
 
 def test_the_scope_is_taken_as_of_each_event_date(tree: Any) -> None:
-    tree.append([{"type": "UnitChanged", "occurred_on": "2024-01-01", "unit": "HP",
-                  "data": {"code": "NQ1", "parent": "HB"}}], actor="HP")
+    tree.append(
+        [
+            {
+                "type": "UnitChanged",
+                "occurred_on": "2024-01-01",
+                "unit": "HP",
+                "data": {"code": "NQ1", "parent": "HB"},
+            }
+        ],
+        actor="HP",
+    )
     assert tree.append([_dialogue("NQ1", "2024-02-01")], actor="HB").appended == 1
     with pytest.raises(ValidationError):
         tree.append([_dialogue("NQ1", "2023-12-31")], actor="HB")
@@ -56,8 +74,17 @@ def test_the_scope_is_taken_as_of_each_event_date(tree: Any) -> None:
 
 def test_a_unit_cannot_be_moved_out_of_reach(tree: Any) -> None:
     with pytest.raises(ValidationError) as info:
-        tree.append([{"type": "UnitChanged", "occurred_on": "2024-01-01", "unit": "HB",
-                      "data": {"code": "HB1", "parent": "NQ"}}], actor="HB")
+        tree.append(
+            [
+                {
+                    "type": "UnitChanged",
+                    "occurred_on": "2024-01-01",
+                    "unit": "HB",
+                    "data": {"code": "HB1", "parent": "NQ"},
+                }
+            ],
+            actor="HB",
+        )
     assert info.value.problems[0].field == "data.parent"
 
 

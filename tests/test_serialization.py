@@ -133,8 +133,13 @@ def test_windows_read_as_pairs_or_objects() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "value", "wire"),
-    [(12, Decimal(12), 12), ("1.50", Decimal("1.5"), "1.5"), (0.1, Decimal("0.1"), "0.1"),
-     ("-0.000001", Decimal("-0.000001"), "-0.000001"), ("1E+3", Decimal(1000), 1000)],
+    [
+        (12, Decimal(12), 12),
+        ("1.50", Decimal("1.5"), "1.5"),
+        (0.1, Decimal("0.1"), "0.1"),
+        ("-0.000001", Decimal("-0.000001"), "-0.000001"),
+        ("1E+3", Decimal(1000), 1000),
+    ],
 )
 def test_decimals_are_exact(raw: Any, value: Decimal, wire: Any) -> None:
     data, errors = structure_data(
@@ -155,12 +160,21 @@ def test_canonical_json() -> None:
 
 
 def test_envelope_problems_are_all_named() -> None:
-    raw = {"type": "Nope", "occurred_on": "2023-02-30", "unit": "", "source_ref": "",
-           "colour": "red"}
+    raw = {
+        "type": "Nope",
+        "occurred_on": "2023-02-30",
+        "unit": "",
+        "source_ref": "",
+        "colour": "red",
+    }
     event, problems = event_from_dict(raw, TYPES, source="f.jsonl", row=7)
     assert event is None
     assert {(p.row, p.field) for p in problems} == {
-        (7, "colour"), (7, "type"), (7, "occurred_on"), (7, "unit"), (7, "source_ref")
+        (7, "colour"),
+        (7, "type"),
+        (7, "occurred_on"),
+        (7, "unit"),
+        (7, "source_ref"),
     }
     assert all(p.source == "f.jsonl" for p in problems)
     unknown_type = next(p for p in problems if p.field == "type")
@@ -174,10 +188,19 @@ def test_envelope_must_be_an_object() -> None:
 
 def test_recorded_to_dict() -> None:
     recorded = RecordedEvent(
-        position=3, id=uuid.UUID(int=1), stream="HP", version=2, type="DialogueHeld",
-        schema_version=2, occurred_on=dt.date(2023, 3, 30), unit="HP",
-        recorded_at=dt.datetime(2023, 9, 20, 3, tzinfo=dt.UTC), actor=None, source_ref="r",
-        data=DialogueHeld(host="chairman"), hash="0" * 64,
+        position=3,
+        id=uuid.UUID(int=1),
+        stream="HP",
+        version=2,
+        type="DialogueHeld",
+        schema_version=2,
+        occurred_on=dt.date(2023, 3, 30),
+        unit="HP",
+        recorded_at=dt.datetime(2023, 9, 20, 3, tzinfo=dt.UTC),
+        actor=None,
+        source_ref="r",
+        data=DialogueHeld(host="chairman"),
+        hash="0" * 64,
     )
     out = recorded_to_dict(recorded)
     assert out["recorded_at"] == "2023-09-20T03:00:00+00:00"
@@ -190,8 +213,13 @@ def test_recorded_to_dict() -> None:
 
 @pytest.mark.parametrize(
     ("chair", "host"),
-    [("bi_thu", "party_secretary"), ("chu_tich", "chairman"),
-     ("thuong_truc", "standing_committee"), ("pho_bi_thu", "other"), (None, "other")],
+    [
+        ("bi_thu", "party_secretary"),
+        ("chu_tich", "chairman"),
+        ("thuong_truc", "standing_committee"),
+        ("pho_bi_thu", "other"),
+        (None, "other"),
+    ],
 )
 def test_upcast_v1_v2_maps_the_chair(chair: str | None, host: str) -> None:
     v1: dict[str, Any] = {"participants": 80, "title": "Đối thoại"}

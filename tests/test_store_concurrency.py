@@ -41,9 +41,19 @@ def dvcore_command() -> list[str]:
 
 
 def _unit(code: str, kind: str, parent: str | None) -> dict[str, Any]:
-    return {"type": "UnitRegistered", "occurred_on": "2020-01-01", "unit": code,
-            "data": {"code": code, "name": f"Đơn vị {code}", "kind": kind, "parent": parent,
-                     "attributes": {}}, "source_ref": f"unit:{code}"}
+    return {
+        "type": "UnitRegistered",
+        "occurred_on": "2020-01-01",
+        "unit": code,
+        "data": {
+            "code": code,
+            "name": f"Đơn vị {code}",
+            "kind": kind,
+            "parent": parent,
+            "attributes": {},
+        },
+        "source_ref": f"unit:{code}",
+    }
 
 
 def _write_batches(url: str, index: int, barrier: Any, results: Any) -> None:
@@ -55,8 +65,13 @@ def _write_batches(url: str, index: int, barrier: Any, results: Any) -> None:
         barrier.wait(timeout=120)
         for start in range(0, PER_WRITER, BATCH):
             events = [
-                {"type": "SocialSupervisionHeld", "occurred_on": "2023-05-01", "unit": unit,
-                 "data": {"topic": f"giám sát {n}"}, "source_ref": f"w{index}:{n:04d}"}
+                {
+                    "type": "SocialSupervisionHeld",
+                    "occurred_on": "2023-05-01",
+                    "unit": unit,
+                    "data": {"topic": f"giám sát {n}"},
+                    "source_ref": f"w{index}:{n:04d}",
+                }
                 for n in range(start, start + BATCH)
             ]
             result = store.append(events, actor=unit)
@@ -72,14 +87,20 @@ def _write_batches(url: str, index: int, barrier: Any, results: Any) -> None:
 def test_writers_and_a_tailing_reader(store_url: str) -> None:
     """8 writer processes × 1,000 events while a reader tails: none missed, none twice."""
     store = dvcore.open_store(store_url)
-    store.append([_unit(ROOT, "city", None),
-                  *(_unit(f"{ROOT}.{i}", "district", ROOT) for i in range(WRITERS))])
+    store.append(
+        [
+            _unit(ROOT, "city", None),
+            *(_unit(f"{ROOT}.{i}", "district", ROOT) for i in range(WRITERS)),
+        ]
+    )
     start = store.head()
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(WRITERS)
     results = ctx.Queue()
-    procs = [ctx.Process(target=_write_batches, args=(store_url, i, barrier, results),
-                         daemon=True) for i in range(WRITERS)]
+    procs = [
+        ctx.Process(target=_write_batches, args=(store_url, i, barrier, results), daemon=True)
+        for i in range(WRITERS)
+    ]
     seen: list[tuple[int, str]] = []  # (position, source_ref) in the order read
     stamps: list[Any] = []  # recorded_at in the order read
     gaps: list[tuple[int, int]] = []  # (expected, got) whenever a read skipped positions
@@ -160,14 +181,28 @@ def _district_file(path: Path, index: int, dialogues: int, models: int) -> Path:
     rows += [_unit(code, "commune", district) for code in communes]
     where = [district, *communes]
     for n in range(dialogues):
-        rows.append({"type": "DialogueHeld", "occurred_on": f"2023-{n % 12 + 1:02d}-15",
-                     "unit": where[n % len(where)],
-                     "data": {"host": "chairman", "participants": n % 90}})
+        rows.append(
+            {
+                "type": "DialogueHeld",
+                "occurred_on": f"2023-{n % 12 + 1:02d}-15",
+                "unit": where[n % len(where)],
+                "data": {"host": "chairman", "participants": n % 90},
+            }
+        )
     for n in range(models):
-        rows.append({"type": "ModelRegistered", "occurred_on": f"2023-{n % 12 + 1:02d}-20",
-                     "unit": where[n % len(where)],
-                     "data": {"model_id": f"{district}-M{n}", "name": "Dân vận khéo",
-                              "field": "urban" if n % 2 else "ntm_model", "year": 2023}})
+        rows.append(
+            {
+                "type": "ModelRegistered",
+                "occurred_on": f"2023-{n % 12 + 1:02d}-20",
+                "unit": where[n % len(where)],
+                "data": {
+                    "model_id": f"{district}-M{n}",
+                    "name": "Dân vận khéo",
+                    "field": "urban" if n % 2 else "ntm_model",
+                    "year": 2023,
+                },
+            }
+        )
     with open(path, "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -175,9 +210,24 @@ def _district_file(path: Path, index: int, dialogues: int, models: int) -> Path:
 
 
 def _snapshot(url: str, unit: str) -> dict[str, Any]:
-    proc = subprocess.run([*dvcore_command(), "--store", url, "snapshot", "--unit", unit,
-                           "--period", "2023", "--format", "json"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [
+            *dvcore_command(),
+            "--store",
+            url,
+            "snapshot",
+            "--unit",
+            unit,
+            "--period",
+            "2023",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     out: dict[str, Any] = json.loads(proc.stdout)
     return out
@@ -189,17 +239,21 @@ def test_four_imports_at_once(store_url: str, tmp_path: Path) -> None:
     root = tmp_path / "root.jsonl"
     root.write_text(json.dumps(_unit("C", "city", None)) + "\n", encoding="utf-8")
     cmd = [*dvcore_command(), "--store", store_url]
-    setup = subprocess.run([*cmd, "import", str(root)], capture_output=True, text=True,
-                           timeout=120, check=False)
+    setup = subprocess.run(
+        [*cmd, "import", str(root)], capture_output=True, text=True, timeout=120, check=False
+    )
     assert setup.returncode == 0, setup.stderr
     plan = {i: (300 + 10 * i, 190 - 10 * i) for i in range(1, 5)}  # dialogues, models
     files = {i: _district_file(tmp_path / f"d{i}.jsonl", i, *plan[i]) for i in plan}
     sizes = {i: 5 + sum(plan[i]) for i in plan}
 
     def import_all() -> dict[int, str]:
-        procs = {i: subprocess.Popen([*cmd, "import", str(f)], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
-                 for i, f in files.items()}
+        procs = {
+            i: subprocess.Popen(
+                [*cmd, "import", str(f)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for i, f in files.items()
+        }
         out = {}
         for i, proc in procs.items():
             stdout, stderr = proc.communicate(timeout=120)
@@ -243,15 +297,24 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for d in range(10):
             fh.write(json.dumps(_unit(f"K.{d}", "district", "K")) + "\n")
         for n in range(BIG):
-            fh.write(json.dumps({
-                "type": "DialogueHeld", "occurred_on": f"2023-{n % 12 + 1:02d}-{n % 28 + 1:02d}",
-                "unit": f"K.{n % 10}", "data": {"host": "chairman", "participants": n % 300},
-                "source_ref": f"big:{n}"}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "type": "DialogueHeld",
+                        "occurred_on": f"2023-{n % 12 + 1:02d}-{n % 28 + 1:02d}",
+                        "unit": f"K.{n % 10}",
+                        "data": {"host": "chairman", "participants": n % 300},
+                        "source_ref": f"big:{n}",
+                    }
+                )
+                + "\n"
+            )
     return path
 
 
-def _wait_until_writing(proc: subprocess.Popen[bytes], backend: str, url: str, tag: str,
-                        wal: Path) -> None:
+def _wait_until_writing(
+    proc: subprocess.Popen[bytes], backend: str, url: str, tag: str, wal: Path
+) -> None:
     """Until the import has written rows in its (uncommitted) transaction."""
     deadline = time.monotonic() + 60
     if backend == "sqlite":
@@ -266,8 +329,10 @@ def _wait_until_writing(proc: subprocess.Popen[bytes], backend: str, url: str, t
         while True:
             with engine.connect() as conn:
                 writing = conn.execute(
-                    sa.text("SELECT count(*) FROM pg_stat_activity "
-                            "WHERE application_name = :tag AND backend_xid IS NOT NULL"),
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE application_name = :tag AND backend_xid IS NOT NULL"
+                    ),
                     {"tag": tag},
                 ).scalar()
             if writing:
@@ -280,15 +345,27 @@ def _wait_until_writing(proc: subprocess.Popen[bytes], backend: str, url: str, t
 
 
 @pytest.mark.slow
-def test_a_killed_import_leaves_the_store_as_it_was(store_url: str, backend: str,
-                                                    big_file: Path) -> None:
+def test_a_killed_import_leaves_the_store_as_it_was(
+    store_url: str, backend: str, big_file: Path
+) -> None:
     """SIGKILL an import mid-write a few times: the store is untouched each time, it
     verifies, and importing again succeeds."""
     with dvcore.open_store(store_url) as store:
-        store.append([_unit("K", "city", None),
-                      *({"type": "DialogueHeld", "occurred_on": "2023-01-05", "unit": "K",
-                         "data": {"host": "party_secretary"}, "source_ref": f"before:{n}"}
-                        for n in range(200))])
+        store.append(
+            [
+                _unit("K", "city", None),
+                *(
+                    {
+                        "type": "DialogueHeld",
+                        "occurred_on": "2023-01-05",
+                        "unit": "K",
+                        "data": {"host": "party_secretary"},
+                        "source_ref": f"before:{n}",
+                    }
+                    for n in range(200)
+                ),
+            ]
+        )
         before = store.verify()
     assert before.ok
     tag = f"dvkill_{uuid.uuid4().hex[:10]}"
@@ -296,8 +373,11 @@ def test_a_killed_import_leaves_the_store_as_it_was(store_url: str, backend: str
     wal = Path(store_url.removeprefix("sqlite:///") + "-wal")
     rng = random.Random(20230920)
     for _attempt in range(3):
-        proc = subprocess.Popen([*dvcore_command(), "--store", url, "import", str(big_file)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*dvcore_command(), "--store", url, "import", str(big_file)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             _wait_until_writing(proc, backend, store_url, tag, wal)
             time.sleep(rng.uniform(0.0, 0.8))
@@ -312,8 +392,13 @@ def test_a_killed_import_leaves_the_store_as_it_was(store_url: str, backend: str
             assert after.ok
             assert after.head_hash == before.head_hash
             assert store.snapshot("K", "2023").value("dialogue.count") == 200
-    result = subprocess.run([*dvcore_command(), "--store", store_url, "import", str(big_file)],
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [*dvcore_command(), "--store", store_url, "import", str(big_file)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert f"appended {BIG + 10} events, 0 already stored" in result.stdout
     with dvcore.open_store(store_url, create=False) as store:
@@ -331,12 +416,17 @@ def test_the_same_file_imported_twice_at_once(store_url: str, tmp_path: Path) ->
     root = tmp_path / "root.jsonl"
     root.write_text(json.dumps(_unit("C", "city", None)) + "\n", encoding="utf-8")
     cmd = [*dvcore_command(), "--store", store_url]
-    setup = subprocess.run([*cmd, "import", str(root)], capture_output=True, text=True,
-                           timeout=120, check=False)
+    setup = subprocess.run(
+        [*cmd, "import", str(root)], capture_output=True, text=True, timeout=120, check=False
+    )
     assert setup.returncode == 0, setup.stderr
     path = _district_file(tmp_path / "d1.jsonl", 1, 400, 100)
-    procs = [subprocess.Popen([*cmd, "import", str(path)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [*cmd, "import", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
     outputs = []
     for proc in procs:
         stdout, stderr = proc.communicate(timeout=120)
@@ -364,8 +454,12 @@ def test_expected_version_race(store_url: str) -> None:
 
     def race(n: int) -> None:
         with dvcore.open_store(store_url, create=False) as store:
-            event = {"type": "DialogueHeld", "occurred_on": "2023-05-01", "unit": "R",
-                     "data": {"host": "chairman", "participants": n}}
+            event = {
+                "type": "DialogueHeld",
+                "occurred_on": "2023-05-01",
+                "unit": "R",
+                "data": {"host": "chairman", "participants": n},
+            }
             barrier.wait(timeout=60)
             try:
                 store.append([event], expected_version=1)

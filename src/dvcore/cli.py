@@ -43,10 +43,16 @@ class _Context:
         try:
             busy_timeout = float(busy)
         except ValueError:
-            raise InputError(f"DVCORE_BUSY_TIMEOUT must be a number of seconds, not '{busy}'") \
-                from None
-        return open_store(self.store_url, create=create, cutoff=self.cutoff,  # type: ignore[arg-type]
-                          clock=clock, busy_timeout=busy_timeout)
+            raise InputError(
+                f"DVCORE_BUSY_TIMEOUT must be a number of seconds, not '{busy}'"
+            ) from None
+        return open_store(
+            self.store_url,
+            create=create,
+            cutoff=self.cutoff,  # type: ignore[arg-type]
+            clock=clock,
+            busy_timeout=busy_timeout,
+        )
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -78,8 +84,13 @@ def _cutoff_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--cutoff`` on a reporting command too (it overrides the global option)."""
     import functools
 
-    @click.option("--cutoff", "command_cutoff", type=click.Choice(CUTOFFS), default=None,
-                  help="How named periods are cut (overrides the global --cutoff).")
+    @click.option(
+        "--cutoff",
+        "command_cutoff",
+        type=click.Choice(CUTOFFS),
+        default=None,
+        help="How named periods are cut (overrides the global --cutoff).",
+    )
     @functools.wraps(func)
     def wrapper(*args: Any, command_cutoff: str | None = None, **kwargs: Any) -> Any:
         if command_cutoff is not None:
@@ -90,11 +101,21 @@ def _cutoff_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--store", "store_url", envvar="DVCORE_STORE", metavar="URL",
-              help="sqlite:///FILE (default sqlite:///dvcore.db) or postgresql+psycopg://…")
+@click.option(
+    "--store",
+    "store_url",
+    envvar="DVCORE_STORE",
+    metavar="URL",
+    help="sqlite:///FILE (default sqlite:///dvcore.db) or postgresql+psycopg://…",
+)
 @click.option("--actor", metavar="UNIT", help="The unit recording (kept on every event).")
-@click.option("--cutoff", type=click.Choice(CUTOFFS), default="calendar", show_default=True,
-              help="How named periods are cut: calendar, or Decree 09's 15th-to-14th.")
+@click.option(
+    "--cutoff",
+    type=click.Choice(CUTOFFS),
+    default="calendar",
+    show_default=True,
+    help="How named periods are cut: calendar, or Decree 09's 15th-to-14th.",
+)
 @click.version_option(package_name="dvcore")
 @click.pass_context
 def main(ctx: click.Context, store_url: str | None, actor: str | None, cutoff: str) -> None:
@@ -108,8 +129,10 @@ def main(ctx: click.Context, store_url: str | None, actor: str | None, cutoff: s
 def init(obj: _Context) -> None:
     """Create the store (or upgrade its schema)."""
     store = obj.open()
-    click.echo(f"store ready: {store.engine.url.render_as_string(hide_password=True)} "
-               f"({store.head()} events)")
+    click.echo(
+        f"store ready: {store.engine.url.render_as_string(hide_password=True)} "
+        f"({store.head()} events)"
+    )
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -124,25 +147,40 @@ def _channel_for(path: Path, name: str | None, channels: dict[str, Any]) -> Any:
     for channel in channels.values():
         if suffix in channel.suffixes:
             return channel
-    raise InputError(f"{path}: no channel reads '{suffix}' files; installed: "
-                     f"{', '.join(sorted(channels))} (choose one with --channel)")
+    raise InputError(
+        f"{path}: no channel reads '{suffix}' files; installed: "
+        f"{', '.join(sorted(channels))} (choose one with --channel)"
+    )
 
 
 @main.command("import")
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--channel", "channel_name", help="The input channel (default: by file suffix).")
 @click.option("--dry-run", is_flag=True, help="Validate everything, write nothing.")
-@click.option("--type", "event_type", metavar="TYPE",
-              help="The event type of CSV files whose name does not say it.")
+@click.option(
+    "--type",
+    "event_type",
+    metavar="TYPE",
+    help="The event type of CSV files whose name does not say it.",
+)
 @click.option("--unit", metavar="CODE", help="The unit submitting the files (default: --actor).")
-@click.option("--period", "period_spec", metavar="SPEC",
-              help="The period the files cover (for `dvcore submissions`).")
+@click.option(
+    "--period",
+    "period_spec",
+    metavar="SPEC",
+    help="The period the files cover (for `dvcore submissions`).",
+)
 @click.pass_obj
 @_guard
-def import_(obj: _Context, files: tuple[Path, ...], channel_name: str | None,
-            dry_run: bool, event_type: str | None, unit: str | None,
-            period_spec: str | None) -> None:
+def import_(
+    obj: _Context,
+    files: tuple[Path, ...],
+    channel_name: str | None,
+    dry_run: bool,
+    event_type: str | None,
+    unit: str | None,
+    period_spec: str | None,
+) -> None:
     """Import FILES in one transaction: all of them, or nothing.
 
     Every problem of every file is reported (file, sheet, row, column). Files are read
@@ -162,9 +200,15 @@ def import_(obj: _Context, files: tuple[Path, ...], channel_name: str | None,
         _channel_for(path, channel_name, channels)
     total = sum(p.read_bytes().count(b"\n") + 1 for p in paths)
     store = obj.open()
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
-                  console=_console(stderr=True), disable=not sys.stderr.isatty()) as bar:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        console=_console(stderr=True),
+        disable=not sys.stderr.isatty(),
+    ) as bar:
         task = bar.add_task("importing", total=total)
 
         def progress(done: int, _total: int | None) -> None:
@@ -172,27 +216,51 @@ def import_(obj: _Context, files: tuple[Path, ...], channel_name: str | None,
 
         try:
             result = import_files(
-                store, paths, channels, channel_name=channel_name, event_type=event_type,
-                actor=obj.actor, unit=unit, period=period_spec, dry_run=dry_run,
-                progress=progress, total=total,
+                store,
+                paths,
+                channels,
+                channel_name=channel_name,
+                event_type=event_type,
+                actor=obj.actor,
+                unit=unit,
+                period=period_spec,
+                dry_run=dry_run,
+                progress=progress,
+                total=total,
             )
         finally:
             store.close()
     verb = "would append" if dry_run else "appended"
-    click.echo(f"{verb} {result.appended} events, {len(result.duplicates)} already stored; "
-               f"head at position {result.head}")
+    click.echo(
+        f"{verb} {result.appended} events, {len(result.duplicates)} already stored; "
+        f"head at position {result.head}"
+    )
     if not dry_run and (unit or obj.actor):
-        click.echo(f"recorded {len(paths)} file(s) sent by {unit or obj.actor}"
-                   + (f" for {period_spec}" if period_spec else " (no --period)"))
+        click.echo(
+            f"recorded {len(paths)} file(s) sent by {unit or obj.actor}"
+            + (f" for {period_spec}" if period_spec else " (no --period)")
+        )
 
 
 @main.command()
-@click.option("--channel", "channel_name", required=True,
-              help="csv or xlsx (see `dvcore plugins`).")
-@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path),
-              help="A directory (csv: one file per type) or a file (.csv for one type, .xlsx).")
-@click.option("--type", "type_names", multiple=True, metavar="TYPE",
-              help="Only these event types (repeat the option; default: all).")
+@click.option(
+    "--channel", "channel_name", required=True, help="csv or xlsx (see `dvcore plugins`)."
+)
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A directory (csv: one file per type) or a file (.csv for one type, .xlsx).",
+)
+@click.option(
+    "--type",
+    "type_names",
+    multiple=True,
+    metavar="TYPE",
+    help="Only these event types (repeat the option; default: all).",
+)
 @click.pass_obj
 @_guard
 def template(obj: _Context, channel_name: str, out: Path, type_names: tuple[str, ...]) -> None:
@@ -207,21 +275,31 @@ def template(obj: _Context, channel_name: str, out: Path, type_names: tuple[str,
 @click.option("--unit", required=True, help="The unit whose subordinates report to it.")
 @click.option("--period", "period_spec", required=True, help="2023-6M, 2023-Q3, 2023, …")
 @click.option("--deadline", help="Files received after this day (Vietnam's time) are late.")
-@click.option("--all-children", is_flag=True,
-              help="Expect every child unit, not only district- and commune-level ones.")
-@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table",
-              show_default=True)
+@click.option(
+    "--all-children",
+    is_flag=True,
+    help="Expect every child unit, not only district- and commune-level ones.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True
+)
 @click.pass_obj
 @_guard
-def submissions(obj: _Context, unit: str, period_spec: str, deadline: str | None,
-                all_children: bool, fmt: str) -> None:
+def submissions(
+    obj: _Context, unit: str, period_spec: str, deadline: str | None, all_children: bool, fmt: str
+) -> None:
     """Which subordinate units sent files for a period, on time or late, and which did not."""
     from dvcore.store.submissions import render_report, submission_report
 
     store = obj.open(create=False)
     try:
-        report = submission_report(store, unit, period_spec, all_children=all_children,
-                                   deadline=parse_date(deadline) if deadline else None)
+        report = submission_report(
+            store,
+            unit,
+            period_spec,
+            all_children=all_children,
+            deadline=parse_date(deadline) if deadline else None,
+        )
     finally:
         store.close()
     if fmt == "json":
@@ -249,15 +327,16 @@ def _vn(value: Any) -> str:
 @click.option("--unit", required=True, help="Unit code.")
 @click.option("--period", "period_spec", required=True, help="2023, 2023-Q3, 2023-9M, …")
 @click.option("--as-known-at", help="An ISO instant: the figures as the store knew them then.")
-@click.option("--tree", type=click.Choice(["as-of", "current"]), default="as-of",
-              show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table",
-              show_default=True)
+@click.option("--tree", type=click.Choice(["as-of", "current"]), default="as-of", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True
+)
 @click.pass_obj
 @_cutoff_option
 @_guard
-def snapshot(obj: _Context, unit: str, period_spec: str, as_known_at: str | None, tree: str,
-             fmt: str) -> None:
+def snapshot(
+    obj: _Context, unit: str, period_spec: str, as_known_at: str | None, tree: str, fmt: str
+) -> None:
     """The figures of a unit's subtree for a period."""
     store = obj.open(create=False)
     snap = store.snapshot(unit, period_spec, as_known_at=as_known_at, tree=tree)
@@ -266,15 +345,18 @@ def snapshot(obj: _Context, unit: str, period_spec: str, as_known_at: str | None
         return
     from rich.table import Table
 
-    table = Table(title=f"{unit} · {snap.period.spec} ({snap.period.start:%d/%m/%Y}–"
-                  f"{snap.period.end:%d/%m/%Y})")
+    table = Table(
+        title=f"{unit} · {snap.period.spec} ({snap.period.start:%d/%m/%Y}–"
+        f"{snap.period.end:%d/%m/%Y})"
+    )
     table.add_column("chỉ số")
     table.add_column("giá trị", justify="right")
     table.add_column("chi tiết")
     for code, fig in snap.figures.items():
         detail = "; ".join(
             f"{dim}: " + ", ".join(f"{k} {_vn(v)}" for k, v in sorted(keys.items()))
-            for dim, keys in sorted(fig.by.items()) if keys
+            for dim, keys in sorted(fig.by.items())
+            if keys
         )
         table.add_row(code, _vn(fig.value), detail)
     _console().print(table)
@@ -285,21 +367,33 @@ def snapshot(obj: _Context, unit: str, period_spec: str, as_known_at: str | None
 @click.option("--as-of", "as_of", required=True, help="The cut-off date (2023-09-15 or 15/9/2023).")
 @click.option("--resolution", help="Only this resolution's targets (e.g. 08-NQ/TU).")
 @click.option("--as-known-at", help="An ISO instant: as the store knew it then.")
-@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True
+)
 @click.option("--check", is_flag=True, help="Exit 1 when a target is not met.")
 @click.pass_obj
 @_cutoff_option
 @_guard
-def targets(obj: _Context, unit: str, as_of: str, resolution: str | None,
-            as_known_at: str | None, fmt: str, check: bool) -> None:
+def targets(
+    obj: _Context,
+    unit: str,
+    as_of: str,
+    resolution: str | None,
+    as_known_at: str | None,
+    fmt: str,
+    check: bool,
+) -> None:
     """Evaluate the targets a unit's resolutions set, as of a cut-off date."""
     day = parse_date(as_of)
     store = obj.open(create=False)
     results = store.targets(unit, day, resolution=resolution, as_known_at=as_known_at)
     if fmt == "json":
-        click.echo(json.dumps({"unit": unit, "as_of": day.isoformat(),
-                               "targets": [r.to_dict() for r in results]}, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"unit": unit, "as_of": day.isoformat(), "targets": [r.to_dict() for r in results]},
+                ensure_ascii=False,
+            )
+        )
     else:
         from rich.table import Table
 
@@ -310,10 +404,14 @@ def targets(obj: _Context, unit: str, as_of: str, resolution: str | None,
             table.add_column(col, justify="left" if col == "mã" else "right")
         for r in results:
             completion = r.plan_completion
-            table.add_row(r.code, _vn(r.numerator), _vn(r.denominator), _vn(r.plan),
-                          "—" if completion is None else format_percent(
-                              r.numerator, r.plan),
-                          "có" if r.met else "chưa")
+            table.add_row(
+                r.code,
+                _vn(r.numerator),
+                _vn(r.denominator),
+                _vn(r.plan),
+                "—" if completion is None else format_percent(r.numerator, r.plan),
+                "có" if r.met else "chưa",
+            )
         _console().print(table)
     if check and any(not r.met for r in results):
         sys.exit(1)
@@ -325,13 +423,21 @@ def targets(obj: _Context, unit: str, as_of: str, resolution: str | None,
 @click.option("--indicator", required=True)
 @click.option("--as-known-at")
 @click.option("--tree", type=click.Choice(["as-of", "current"]), default="as-of")
-@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True
+)
 @click.pass_obj
 @_cutoff_option
 @_guard
-def explain(obj: _Context, unit: str, period_spec: str, indicator: str,
-            as_known_at: str | None, tree: str, fmt: str) -> None:
+def explain(
+    obj: _Context,
+    unit: str,
+    period_spec: str,
+    indicator: str,
+    as_known_at: str | None,
+    tree: str,
+    fmt: str,
+) -> None:
     """The events behind one figure: every event it counts, and no other."""
     store = obj.open(create=False)
     exp = store.explain(unit, period_spec, indicator, as_known_at=as_known_at, tree=tree)
@@ -344,34 +450,68 @@ def explain(obj: _Context, unit: str, period_spec: str, indicator: str,
     for col in ("vị trí", "loại", "đơn vị", "ngày", "ghi nhận", "nguồn"):
         table.add_column(col)
     for e in exp.events:
-        table.add_row(str(e.position), e.type, e.unit, f"{e.occurred_on:%d/%m/%Y}",
-                      e.recorded_at.isoformat(timespec="seconds"), e.source_ref or "")
+        table.add_row(
+            str(e.position),
+            e.type,
+            e.unit,
+            f"{e.occurred_on:%d/%m/%Y}",
+            e.recorded_at.isoformat(timespec="seconds"),
+            e.source_ref or "",
+        )
     _console().print(table)
 
 
 @main.command()
-@click.option("--exporter", "exporter_name", required=True,
-              help="docx, xlsx, html, markdown, json, … (see `dvcore plugins`).")
+@click.option(
+    "--exporter",
+    "exporter_name",
+    required=True,
+    help="docx, xlsx, html, markdown, json, … (see `dvcore plugins`).",
+)
 @click.option("--unit", required=True, help="Unit code.")
 @click.option("--period", "period_spec", required=True, help="2023-9M, 2023, 2020-2025, …")
-@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path),
-              help="The file to write (or a directory: a name is chosen).")
-@click.option("--report", type=click.Choice(["periodic", "term-commune", "follow-up"]),
-              default="periodic", show_default=True)
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The file to write (or a directory: a name is chosen).",
+)
+@click.option(
+    "--report",
+    type=click.Choice(["periodic", "term-commune", "follow-up"]),
+    default="periodic",
+    show_default=True,
+)
 @click.option("--as-of", "as_of", help="The targets' cut-off date (default: the period's end).")
 @click.option("--as-known-at", help="An ISO instant: the figures as the store knew them then.")
-@click.option("--template", type=click.Path(path_type=Path),
-              help="Your own docxtpl template (docx exporter).")
-@click.option("--sections", type=click.Path(path_type=Path),
-              help="Your text under each heading, and the document's number, signer… "
-                   "(Markdown; see docs/reports.md).")
+@click.option(
+    "--template", type=click.Path(path_type=Path), help="Your own docxtpl template (docx exporter)."
+)
+@click.option(
+    "--sections",
+    type=click.Path(path_type=Path),
+    help="Your text under each heading, and the document's number, signer… "
+    "(Markdown; see docs/reports.md).",
+)
 @click.option("--profile", help="Format profile (default: by the document's date).")
 @click.pass_obj
 @_cutoff_option
 @_guard
-def export(obj: _Context, exporter_name: str, unit: str, period_spec: str, out: Path,
-           report: str, as_of: str | None, as_known_at: str | None, template: Path | None,
-           sections: Path | None, profile: str | None) -> None:
+def export(
+    obj: _Context,
+    exporter_name: str,
+    unit: str,
+    period_spec: str,
+    out: Path,
+    report: str,
+    as_of: str | None,
+    as_known_at: str | None,
+    template: Path | None,
+    sections: Path | None,
+    profile: str | None,
+) -> None:
     """Write a unit's report for a period with one exporter (nothing written on bad input)."""
     import os
 
@@ -380,8 +520,9 @@ def export(obj: _Context, exporter_name: str, unit: str, period_spec: str, out: 
 
     exporters = plugin_exporters(get_plugin_manager())
     if exporter_name not in exporters:
-        raise InputError(f"unknown exporter '{exporter_name}'; installed: "
-                         f"{', '.join(sorted(exporters))}")
+        raise InputError(
+            f"unknown exporter '{exporter_name}'; installed: {', '.join(sorted(exporters))}"
+        )
     exporter = exporters[exporter_name]
     for what, path in (("template", template), ("sections file", sections)):
         if path is not None and not path.is_file():
@@ -394,9 +535,16 @@ def export(obj: _Context, exporter_name: str, unit: str, period_spec: str, out: 
     store = obj.open(create=False)
     try:
         context = build_context(
-            store, unit=unit, period=period_spec, as_of=parse_date(as_of) if as_of else None,
-            as_known_at=as_known_at, report=report, sections=sections,
-            profile=profile, include_events=bool(getattr(exporter, "needs_events", False)))
+            store,
+            unit=unit,
+            period=period_spec,
+            as_of=parse_date(as_of) if as_of else None,
+            as_known_at=as_known_at,
+            report=report,
+            sections=sections,
+            profile=profile,
+            include_events=bool(getattr(exporter, "needs_events", False)),
+        )
         context["template"] = template
         partial = target.with_name(f".{target.name}.partial{target.suffix}")
         try:
@@ -420,8 +568,10 @@ def verify(obj: _Context) -> None:
         _fail(f"verification failed at position {report.first_bad}: {report.reason}", 1)
     click.echo(f"ok: {report.checked} events verify; head hash {report.head_hash}")
     if report.checkpoints_verified or report.checkpoints_unchecked:
-        click.echo(f"signed checkpoints: {report.checkpoints_verified} verified, "
-                   f"{report.checkpoints_unchecked} not checked (no key, or another key)")
+        click.echo(
+            f"signed checkpoints: {report.checkpoints_verified} verified, "
+            f"{report.checkpoints_unchecked} not checked (no key, or another key)"
+        )
 
 
 @main.command()
@@ -449,8 +599,13 @@ def plugins() -> None:
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("dvcore-demo"), show_default=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dvcore-demo"),
+    show_default=True,
+)
 @click.pass_obj
 @_guard
 def demo(obj: _Context, out_dir: Path) -> None:

@@ -476,9 +476,7 @@ class TargetDefinition:
     indicator: str = attrs.field(validator=_text)
     measure: Measure = attrs.field(validator=_one_of(Measure))
     population: Population = attrs.field(validator=_one_of(Population))
-    population_filter: tuple[PopulationFilter, ...] = attrs.field(
-        factory=tuple, converter=_filters
-    )
+    population_filter: tuple[PopulationFilter, ...] = attrs.field(factory=tuple, converter=_filters)
     threshold: Decimal = attrs.field(validator=_threshold)
     period: str = attrs.field(validator=_text)
     rounding: Rounding = attrs.field(default="half_up", validator=_one_of(Rounding))

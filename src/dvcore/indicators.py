@@ -118,8 +118,7 @@ def format_number(value: Decimal | int | float, decimals: int | None = None) -> 
     return f"{out},{fraction}" if fraction else out
 
 
-def format_percent(numerator: Decimal | int, denominator: Decimal | int,
-                   decimals: int = 1) -> str:
+def format_percent(numerator: Decimal | int, denominator: Decimal | int, decimals: int = 1) -> str:
     """``numerator / denominator`` as a Vietnamese percentage: 12/22 → ``54,5%``.
 
     Rounded half up; a whole result drops its zero decimals (``100%``, not ``100,0%``).
@@ -127,7 +126,8 @@ def format_percent(numerator: Decimal | int, denominator: Decimal | int,
     if denominator == 0:
         raise ZeroDivisionError("a percentage of nothing")
     value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
-        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP
+    )
     if value == value.to_integral_value():
         return f"{format_number(value.to_integral_value())}%"
     return f"{format_number(value, decimals)}%"
@@ -232,25 +232,40 @@ def _ind(code: str, title: str, label: str, *dims: str, **kw: Any) -> Indicator:
 
 #: The core indicators, in the order a snapshot lists them.
 CORE_INDICATORS: tuple[Indicator, ...] = (
-    _ind("dialogue.count", "Cuộc đối thoại của người đứng đầu với Nhân dân", "cuộc",
-         "level", "host"),
-    _ind("dialogue.units_with", "Đơn vị có người đứng đầu đối thoại với Nhân dân", "đơn vị",
-         "level", kind="units_with", base="dialogue.count"),
+    _ind(
+        "dialogue.count", "Cuộc đối thoại của người đứng đầu với Nhân dân", "cuộc", "level", "host"
+    ),
+    _ind(
+        "dialogue.units_with",
+        "Đơn vị có người đứng đầu đối thoại với Nhân dân",
+        "đơn vị",
+        "level",
+        kind="units_with",
+        base="dialogue.count",
+    ),
     _ind("dialogue.plan", "Kế hoạch đối thoại đã ban hành", "kế hoạch", "level"),
-    _ind("model.registered", "Mô hình \u201cDân vận khéo\u201d đăng ký", "mô hình",
-         "field", "level"),
-    _ind("model.recognized", "Mô hình \u201cDân vận khéo\u201d được công nhận", "mô hình",
-         "level"),
-    _ind("establishment.using_land", "Cơ sở tôn giáo đang sử dụng đất", "cơ sở",
-         kind="state", time="last"),
-    _ind("land.dossier_filed", "Cơ sở tôn giáo đã lập hồ sơ đăng ký đất đai", "cơ sở",
-         time="first"),
-    _ind("land.dossier_submitted", "Cơ sở tôn giáo có hồ sơ trình UBND", "cơ sở",
-         time="first"),
-    _ind("land.right_recognized", "Cơ sở tôn giáo có quyết định công nhận QSDĐ", "cơ sở",
-         time="first"),
-    _ind("land.certificate_issued", "Cơ sở tôn giáo được cấp GCN QSDĐ", "cơ sở",
-         time="first"),
+    _ind(
+        "model.registered", "Mô hình \u201cDân vận khéo\u201d đăng ký", "mô hình", "field", "level"
+    ),
+    _ind("model.recognized", "Mô hình \u201cDân vận khéo\u201d được công nhận", "mô hình", "level"),
+    _ind(
+        "establishment.using_land",
+        "Cơ sở tôn giáo đang sử dụng đất",
+        "cơ sở",
+        kind="state",
+        time="last",
+    ),
+    _ind(
+        "land.dossier_filed", "Cơ sở tôn giáo đã lập hồ sơ đăng ký đất đai", "cơ sở", time="first"
+    ),
+    _ind("land.dossier_submitted", "Cơ sở tôn giáo có hồ sơ trình UBND", "cơ sở", time="first"),
+    _ind(
+        "land.right_recognized",
+        "Cơ sở tôn giáo có quyết định công nhận QSDĐ",
+        "cơ sở",
+        time="first",
+    ),
+    _ind("land.certificate_issued", "Cơ sở tôn giáo được cấp GCN QSDĐ", "cơ sở", time="first"),
     _ind("reception.visits", "Lượt tiếp công dân", "lượt"),
     _ind("reception.cases", "Vụ việc tiếp nhận qua tiếp công dân", "vụ việc", "kind"),
     _ind("reception.mass_groups", "Đoàn đông người", "đoàn"),
@@ -259,13 +274,11 @@ CORE_INDICATORS: tuple[Indicator, ...] = (
     _ind("letters.eligible", "Đơn thư đủ điều kiện xử lý", "đơn"),
     _ind("letters.in_jurisdiction", "Đơn thư thuộc thẩm quyền", "đơn"),
     _ind("letters.resolved", "Đơn thư đã giải quyết", "đơn"),
-    _ind("inspection.count", "Cuộc kiểm tra, giám sát công tác dân vận", "cuộc",
-         "kind", "level"),
+    _ind("inspection.count", "Cuộc kiểm tra, giám sát công tác dân vận", "cuộc", "kind", "level"),
     _ind("supervision.count", "Cuộc giám sát xã hội", "cuộc", "level"),
     _ind("critique.count", "Cuộc phản biện xã hội", "cuộc", "level"),
     _ind("document.count", "Văn bản ban hành", "văn bản", "kind", "level"),
-    _ind("document.sets_targets", "Văn bản đề ra chỉ tiêu công tác dân vận", "văn bản",
-         "level"),
+    _ind("document.sets_targets", "Văn bản đề ra chỉ tiêu công tác dân vận", "văn bản", "level"),
     _ind("task.open", "Nhiệm vụ chưa hoàn thành", "nhiệm vụ", kind="state", time="last"),
     _ind("task.overdue", "Nhiệm vụ quá hạn", "nhiệm vụ", kind="state", time="last"),
 )
@@ -310,8 +323,12 @@ def _reception(data: EventData) -> list[Contribution]:
 def _letters(data: EventData) -> list[Contribution]:
     assert isinstance(data, LettersReported)
     return [
-        Contribution(indicator=f"letters.{name}", value=getattr(data, name),
-                     day=data.window.end, window_start=data.window.start)
+        Contribution(
+            indicator=f"letters.{name}",
+            value=getattr(data, name),
+            day=data.window.end,
+            window_start=data.window.start,
+        )
         for name in ("received", "eligible", "in_jurisdiction", "resolved")
     ]
 
@@ -476,8 +493,11 @@ class _Acc:
         )
 
 
-_COMBINE: Mapping[str, Callable[[int, int], int]] = {"sum": lambda a, b: a + b, "max": max,
-                                                       "min": min}
+_COMBINE: Mapping[str, Callable[[int, int], int]] = {
+    "sum": lambda a, b: a + b,
+    "max": max,
+    "min": min,
+}
 
 
 def compute_snapshot(
@@ -529,8 +549,9 @@ def compute_snapshot(
 
     extremes = [c for c, i in inds.items() if i.kind == "fact" and i.time in ("max", "min")]
     if extremes:
-        for f in _in_members(source.rows(extremes, {m.unit for m in members}, period.start,
-                                         period.end), members):
+        for f in _in_members(
+            source.rows(extremes, {m.unit for m in members}, period.start, period.end), members
+        ):
             accs[f.indicator].add(f.value, keys_of(inds[f.indicator], f.unit, f.dims))
 
     firsts = [c for c, i in inds.items() if i.kind == "fact" and i.time == "first"]
@@ -553,8 +574,9 @@ def compute_snapshot(
             acc.total = len(tasks) * SCALE
 
     figures = {
-        code: acc.figure(empty=None if (ind.kind == "fact" and ind.time != "sum"
-                                        and ind.time != "first") else 0)
+        code: acc.figure(
+            empty=None if (ind.kind == "fact" and ind.time != "sum" and ind.time != "first") else 0
+        )
         for code, acc in accs.items()
         for ind in (inds[code],)
     }
@@ -575,8 +597,9 @@ def _in_members(facts: Iterable[Fact], members: Iterable[Any]) -> list[Fact]:
     return [f for f in facts if any(a <= f.day <= b for a, b in ranges.get(f.unit, ()))]
 
 
-def latest_stocks(tree: Any, source: Any, indicators: Iterable[str], standing: Iterable[str],
-                  end: dt.date) -> list[Fact]:
+def latest_stocks(
+    tree: Any, source: Any, indicators: Iterable[str], standing: Iterable[str], end: dt.date
+) -> list[Fact]:
     """For ``last`` indicators: the latest fact on or before ``end`` of each unit standing at
     ``end``, and of each unit merged away into one of them (through successors) unless a
     successor has reported anew since the merge: a merge adds the stocks, never drops one."""
@@ -607,15 +630,18 @@ def latest_stocks(tree: Any, source: Any, indicators: Iterable[str], standing: I
     for (code, unit, dims), f in latest.items():
         if unit in chains:
             ended = tree.ended_on(unit)
-            if any((later := latest.get((code, c, dims))) is not None and later.day >= ended
-                   for c in chains[unit]):
+            if any(
+                (later := latest.get((code, c, dims))) is not None and later.day >= ended
+                for c in chains[unit]
+            ):
                 continue
         out.append(f)
     return out
 
 
-def first_facts(source: Any, indicators: Iterable[str], members: Iterable[Any],
-                period: Any) -> list[Fact]:
+def first_facts(
+    source: Any, indicators: Iterable[str], members: Iterable[Any], period: Any
+) -> list[Fact]:
     """For ``first`` indicators: each subject's earliest fact, when it falls in the members'
     ranges and the period (an establishment reaches a stage once, on its first record)."""
     earliest: dict[tuple[str, str | None], Fact] = {}

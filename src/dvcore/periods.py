@@ -245,9 +245,7 @@ class Period:
         q, last_q = (m + 2) // 3, last_m // 3
         result: list[Period] = []
         while (y, q) <= (last_y, last_q):
-            result.append(
-                _Named(kind="quarter", year=y, number=q).to_period(self.cutoff)
-            )
+            result.append(_Named(kind="quarter", year=y, number=q).to_period(self.cutoff))
             y, q = (y + 1, 1) if q == 4 else (y, q + 1)
         return result
 
@@ -263,9 +261,7 @@ class Period:
             return earlier.to_period(self.cutoff)
         start, end = _year_earlier(self.start), _year_earlier(self.end)
         _check_year(start.year, f"the year before period '{self.spec}'")
-        return Period(
-            spec=_range_spec(start, end), start=start, end=end, cutoff=self.cutoff
-        )
+        return Period(spec=_range_spec(start, end), start=start, end=end, cutoff=self.cutoff)
 
     def _not_whole(self, unit: str) -> PeriodError:
         return PeriodError(

@@ -95,8 +95,7 @@ class TargetResult:
         }
 
 
-def _matches(tree: UnitTree, code: str, day: dt.date,
-             filters: Sequence[PopulationFilter]) -> bool:
+def _matches(tree: UnitTree, code: str, day: dt.date, filters: Sequence[PopulationFilter]) -> bool:
     if not filters:
         return True
     state = tree.state(code, day)
@@ -108,8 +107,9 @@ def _matches(tree: UnitTree, code: str, day: dt.date,
     return False
 
 
-def population_units(tree: UnitTree, unit: str, day: dt.date,
-                     filters: Sequence[PopulationFilter]) -> list[str]:
+def population_units(
+    tree: UnitTree, unit: str, day: dt.date, filters: Sequence[PopulationFilter]
+) -> list[str]:
     """The units of ``unit``'s subtree on ``day`` that match the population filter."""
     return sorted(u for u in tree.subtree(unit, day) if _matches(tree, u, day, filters))
 
@@ -136,22 +136,42 @@ def evaluate_targets(
     if resolution is not None:
         sets = [s for s in sets if s.data.resolution == resolution]
         if not sets:
-            raise InputError(f"unit '{unit}' adopted no resolution '{resolution}' by "
-                             f"{as_of.isoformat()}", resolution=resolution)
+            raise InputError(
+                f"unit '{unit}' adopted no resolution '{resolution}' by {as_of.isoformat()}",
+                resolution=resolution,
+            )
     for record in sets:
         for target in record.data.targets:
-            out.append(_evaluate(tree, source, indicators, record.data.resolution, unit,
-                                 target, as_of, cutoff))
+            out.append(
+                _evaluate(
+                    tree, source, indicators, record.data.resolution, unit, target, as_of, cutoff
+                )
+            )
     return out
 
 
-def _evaluate(tree: UnitTree, source: Any, indicators: Mapping[str, Indicator],
-              resolution: str, unit: str, target: TargetDefinition, as_of: dt.date,
-              cutoff: Cutoff) -> TargetResult:
+def _evaluate(
+    tree: UnitTree,
+    source: Any,
+    indicators: Mapping[str, Indicator],
+    resolution: str,
+    unit: str,
+    target: TargetDefinition,
+    as_of: dt.date,
+    cutoff: Cutoff,
+) -> TargetResult:
     period = parse_period(target.period, cutoff)
     end = min(period.end, as_of)
-    window = Period(spec=f"{period.start.isoformat()}..{end.isoformat()}",
-                    start=period.start, end=end, cutoff=cutoff) if end >= period.start else None
+    window = (
+        Period(
+            spec=f"{period.start.isoformat()}..{end.isoformat()}",
+            start=period.start,
+            end=end,
+            cutoff=cutoff,
+        )
+        if end >= period.start
+        else None
+    )
     members: tuple[Member, ...] = ()
     if window is not None:
         members = tree.members(unit, window.start, window.end, "as-of")
@@ -180,8 +200,10 @@ def _evaluate(tree: UnitTree, source: Any, indicators: Mapping[str, Indicator],
                 counted = sorted(s for s in subjects if s is not None)
             numerator = len(counted)
         else:
-            facts = _in_members(source.rows([ind.code], {m.unit for m in members},
-                                            window.start, window.end), members)
+            facts = _in_members(
+                source.rows([ind.code], {m.unit for m in members}, window.start, window.end),
+                members,
+            )
             numerator = sum(f.value for f in facts) // SCALE
     denominator = len(population)
     plan = plan_for(target.threshold, denominator, target.rounding)

@@ -61,9 +61,7 @@ LEVELS: Mapping[str, str] = {
     "township": "commune",
 }
 
-UNIT_EVENT_TYPES = frozenset(
-    {"UnitRegistered", "UnitChanged", "UnitsMerged", "UnitClosed"}
-)
+UNIT_EVENT_TYPES = frozenset({"UnitRegistered", "UnitChanged", "UnitsMerged", "UnitClosed"})
 ESTABLISHMENT_EVENT_TYPES = frozenset({"EstablishmentRegistered", "EstablishmentChanged"})
 
 _END = dt.date.max
@@ -177,9 +175,7 @@ class UnitTree:
     def copy(self) -> UnitTree:
         """An independent copy (for validating a batch without touching this tree)."""
         other = UnitTree()
-        other._units = {
-            k: attrs.evolve(v, changes=list(v.changes)) for k, v in self._units.items()
-        }
+        other._units = {k: attrs.evolve(v, changes=list(v.changes)) for k, v in self._units.items()}
         other._establishments = {
             k: attrs.evolve(v, changes=list(v.changes)) for k, v in self._establishments.items()
         }
@@ -229,9 +225,7 @@ class UnitTree:
                 parent = change.parent
             if change.attributes is not None:
                 attributes.update(change.attributes)
-        return UnitState(
-            code=code, name=name, kind=reg.kind, parent=parent, attributes=attributes
-        )
+        return UnitState(code=code, name=name, kind=reg.kind, parent=parent, attributes=attributes)
 
     def kind(self, code: str) -> str:
         """The unit's kind (kinds never change)."""
@@ -294,8 +288,10 @@ class UnitTree:
         key = (code, start, end, mode)
         cached = self._members_cache.get(key)
         if cached is None:
-            cached = self._members_current(code, start, end) if mode == "current" else (
-                self._members_as_of(code, start, end)
+            cached = (
+                self._members_current(code, start, end)
+                if mode == "current"
+                else (self._members_as_of(code, start, end))
             )
             self._members_cache[key] = cached
         return cached
@@ -314,9 +310,7 @@ class UnitTree:
                     runs[-1][1] = seg_end
                 else:
                     runs.append([seg_start, seg_end])
-        return tuple(
-            Member(unit=u, start=a, end=b) for u, runs in spans.items() for a, b in runs
-        )
+        return tuple(Member(unit=u, start=a, end=b) for u, runs in spans.items() for a, b in runs)
 
     def _subtree_on(self, code: str, day: dt.date) -> list[str]:
         if not self.exists(code, day):

@@ -60,8 +60,7 @@ GOLDEN_PHRASES = (
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     clock = demo_run._Clock(demo_run.REPORTED_AT)
-    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('docx') / 'demo.db'}",
-                       clock=clock)
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('docx') / 'demo.db'}", clock=clock)
     demo_run.record_demo(store, clock)
     yield store
     store.close()
@@ -69,12 +68,18 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def periodic(demo_store: Any) -> dict[str, Any]:
-    return build_context(demo_store, unit="HP", period="2023-9M", as_of=dt.date(2023, 9, 15),
-                         as_known_at=demo_run.REPORTED_AT, number="215-BC/BDVTU",
-                         signature="K/T TRƯỞNG BAN / PHÓ TRƯỞNG BAN",
-                         recipients=["Ban Dân vận Trung ương (để b/c),",
-                                     "Thường trực Thành ủy (để b/c),", "Lưu."],
-                         children=False, compare=False)
+    return build_context(
+        demo_store,
+        unit="HP",
+        period="2023-9M",
+        as_of=dt.date(2023, 9, 15),
+        as_known_at=demo_run.REPORTED_AT,
+        number="215-BC/BDVTU",
+        signature="K/T TRƯỞNG BAN / PHÓ TRƯỞNG BAN",
+        recipients=["Ban Dân vận Trung ương (để b/c),", "Thường trực Thành ủy (để b/c),", "Lưu."],
+        children=False,
+        compare=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -114,9 +119,14 @@ def test_registered_through_the_entry_point() -> None:
 def test_page_margins_and_font(periodic_docx: Path) -> None:
     document = _open(periodic_docx)
     section = document.sections[0]
-    for actual, mm in ((section.page_width, 210), (section.page_height, 297),
-                       (section.top_margin, 20), (section.bottom_margin, 20),
-                       (section.left_margin, 30), (section.right_margin, 15)):
+    for actual, mm in (
+        (section.page_width, 210),
+        (section.page_height, 297),
+        (section.top_margin, 20),
+        (section.bottom_margin, 20),
+        (section.left_margin, 30),
+        (section.right_margin, 15),
+    ):
         assert actual is not None
         assert abs(actual - Mm(mm)) < Mm(0.2)
     normal = document.styles["Normal"]
@@ -127,19 +137,35 @@ def test_page_margins_and_font(periodic_docx: Path) -> None:
 
 
 def test_profile_margins(periodic: dict[str, Any], demo_store: Any, tmp_path: Path) -> None:
-    context = build_context(demo_store, unit="HP", period="2023-9M", children=False,
-                            compare=False, profile="tinh-25-25-35-15")
+    context = build_context(
+        demo_store,
+        unit="HP",
+        period="2023-9M",
+        children=False,
+        compare=False,
+        profile="tinh-25-25-35-15",
+    )
     section = _open(DocxExporter().export(context, tmp_path / "a.docx")).sections[0]
-    assert [round((m or 0) / Mm(1)) for m in (section.top_margin, section.bottom_margin,
-                                              section.left_margin, section.right_margin)] == [
-        25, 25, 35, 15]
+    assert [
+        round((m or 0) / Mm(1))
+        for m in (
+            section.top_margin,
+            section.bottom_margin,
+            section.left_margin,
+            section.right_margin,
+        )
+    ] == [25, 25, 35, 15]
 
 
 def test_header_number_place_date_and_title(periodic_docx: Path) -> None:
     document = _open(periodic_docx)
     left, right = document.tables[0].rows[0].cells
-    assert [p.text for p in left.paragraphs] == ["THÀNH ỦY HẢI PHÒNG", "BAN DÂN VẬN", "*",
-                                                 "Số 215-BC/BDVTU"]
+    assert [p.text for p in left.paragraphs] == [
+        "THÀNH ỦY HẢI PHÒNG",
+        "BAN DÂN VẬN",
+        "*",
+        "Số 215-BC/BDVTU",
+    ]
     assert not left.paragraphs[0].runs[0].bold
     assert left.paragraphs[1].runs[0].bold
     assert ":" not in left.paragraphs[3].text  # Party numbers have no colon
@@ -156,13 +182,16 @@ def test_header_number_place_date_and_title(periodic_docx: Path) -> None:
     assert title.runs[0].bold
     assert title.runs[0].font.size == Pt(16)
     summary = [p.text for p in document.paragraphs[1:3]]
-    assert summary == ["sơ kết công tác dân vận 9 tháng;",
-                       "phương hướng, nhiệm vụ trọng tâm 3 tháng cuối năm 2023"]
+    assert summary == [
+        "sơ kết công tác dân vận 9 tháng;",
+        "phương hướng, nhiệm vụ trọng tâm 3 tháng cuối năm 2023",
+    ]
 
 
 def test_leading_zeros_in_the_date_line(demo_store: Any, tmp_path: Path) -> None:
-    context = build_context(demo_store, unit="HP", period="2023", date="2024-02-05",
-                            children=False, compare=False)
+    context = build_context(
+        demo_store, unit="HP", period="2023", date="2024-02-05", children=False, compare=False
+    )
     document = _open(DocxExporter().export(context, tmp_path / "b.docx"))
     right = document.tables[0].rows[0].cells[1]
     assert "Hải Phòng, ngày 05 tháng 02 năm 2024" in [p.text for p in right.paragraphs]
@@ -174,8 +203,11 @@ def test_recipients_and_signature(periodic_docx: Path) -> None:
     lines = [p for p in left.paragraphs if p.text]
     assert lines[0].text == "Nơi nhận:"
     items = lines[1:]
-    assert [p.text for p in items] == ["- Ban Dân vận Trung ương (để b/c),",
-                                       "- Thường trực Thành ủy (để b/c),", "- Lưu."]
+    assert [p.text for p in items] == [
+        "- Ban Dân vận Trung ương (để b/c),",
+        "- Thường trực Thành ủy (để b/c),",
+        "- Lưu.",
+    ]
     assert all(r.font.size == Pt(11) for p in lines for r in p.runs)
     assert items[-1].text.startswith("- Lưu")
     signature = [p for p in right.paragraphs if p.text]
@@ -204,8 +236,7 @@ def test_real_footnotes(periodic: dict[str, Any], periodic_docx: Path) -> None:
     xml = part.blob.decode("utf-8")
     ids = [int(i) for i in re.findall(r'<w:footnote w:id="(\d+)">', xml)]
     assert ids == [n["number"] for n in periodic["footnotes"]]
-    refs = [int(r.get(qn("w:id"))) for r in document.element.body.iter(
-        qn("w:footnoteReference"))]
+    refs = [int(r.get(qn("w:id"))) for r in document.element.body.iter(qn("w:footnoteReference"))]
     assert refs == ids
     assert "Theo người chủ trì: Bí thư cấp ủy" in xml
 
@@ -222,22 +253,33 @@ def test_placeholders_stand_under_headings(periodic_docx: Path) -> None:
 
 
 def test_term_report_and_follow_up(demo_store: Any, tmp_path: Path) -> None:
-    term = build_context(demo_store, unit="HP.TN.26", period="2020-2025",
-                         report="term-commune", number="18-BC/ĐU")
+    term = build_context(
+        demo_store, unit="HP.TN.26", period="2020-2025", report="term-commune", number="18-BC/ĐU"
+    )
     document = _open(DocxExporter().export(term, tmp_path / "t.docx"))
     text = _all_text(document)
     assert "…" not in text
     assert "...." not in text
     left = document.tables[0].rows[0].cells[0]
-    assert [p.text for p in left.paragraphs] == ["ĐẢNG BỘ HUYỆN THỦY NGUYÊN",
-                                                 "ĐẢNG ỦY XÃ NGŨ LÃO", "*", "Số 18-BC/ĐU"]
+    assert [p.text for p in left.paragraphs] == [
+        "ĐẢNG BỘ HUYỆN THỦY NGUYÊN",
+        "ĐẢNG ỦY XÃ NGŨ LÃO",
+        "*",
+        "Số 18-BC/ĐU",
+    ]
     assert "Tổng kết công tác dân vận nhiệm kỳ 2020 - 2025" in text
-    follow = build_context(demo_store, unit="HP", period="2023-9M", report="follow-up",
-                           as_of="2023-09-30")
+    follow = build_context(
+        demo_store, unit="HP", period="2023-9M", report="follow-up", as_of="2023-09-30"
+    )
     document = _open(DocxExporter().export(follow, tmp_path / "f.docx"))
     table = document.tables[1]
     assert [c.text for c in table.rows[0].cells][:5] == [
-        "TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng"]
+        "TT",
+        "Nhiệm vụ",
+        "Đơn vị chủ trì",
+        "Thời hạn",
+        "Tình trạng",
+    ]
     assert "quá hạn" in table.rows[1].cells[4].text
     assert "Đã hoàn thành" in table.rows[-2].cells[4].text
 
@@ -245,16 +287,20 @@ def test_term_report_and_follow_up(demo_store: Any, tmp_path: Path) -> None:
 def test_user_template(periodic: dict[str, Any], tmp_path: Path) -> None:
     template = docx.Document()
     template.add_paragraph("{{ document.number_text }} — {{ unit_name }}")
-    template.add_paragraph("Đối thoại: {{ figure['dialogue.count'].value_text }} cuộc; "
-                           "{{ footnotes|length }} chú thích")
+    template.add_paragraph(
+        "Đối thoại: {{ figure['dialogue.count'].value_text }} cuộc; "
+        "{{ footnotes|length }} chú thích"
+    )
     template.add_paragraph("{{ target_rows[3].code }}: {{ target_rows[3].completion_text }}")
     path = tmp_path / "mau.docx"
     template.save(str(path))
     out = DocxExporter().export({**periodic, "template": path}, tmp_path / "ra.docx")
     texts = [p.text for p in _open(out).paragraphs]
-    assert texts[:3] == ["Số 215-BC/BDVTU — Thành phố Hải Phòng",
-                         f"Đối thoại: 470 cuộc; {len(periodic['footnotes'])} chú thích",
-                         "08-NQ/TU.3b: 54,5%"]
+    assert texts[:3] == [
+        "Số 215-BC/BDVTU — Thành phố Hải Phòng",
+        f"Đối thoại: 470 cuộc; {len(periodic['footnotes'])} chú thích",
+        "08-NQ/TU.3b: 54,5%",
+    ]
     broken = docx.Document()
     broken.add_paragraph("{{ unit_name ")
     bad = tmp_path / "hong.docx"
@@ -274,8 +320,9 @@ def _ensure(tool: str, packages: list[str]) -> str:
         pytest.skip(f"{tool} is missing and cannot be installed here (apt-get as root)")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
-    subprocess.run(["apt-get", "install", "-y", "-q", *packages], check=True, env=env,
-                   capture_output=True)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", *packages], check=True, env=env, capture_output=True
+    )
     found = shutil.which(tool)
     assert found, f"apt-get installed {packages} but {tool} is still missing"
     return found
@@ -285,21 +332,38 @@ def test_opens_in_libreoffice(periodic_docx: Path, tmp_path: Path) -> None:
     office = _ensure("libreoffice", ["libreoffice-writer-nogui", "fonts-liberation"])
     pdftoppm = _ensure("pdftoppm", ["poppler-utils"])
     profile = tmp_path / "lo-profile"
-    subprocess.run([office, f"-env:UserInstallation=file://{profile}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(periodic_docx)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            office,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(periodic_docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = tmp_path / "bao-cao.pdf"
     assert pdf.is_file()
-    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True,
-                          text=True).stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 2  # type: ignore[union-attr]
-    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], check=True,
-                                   capture_output=True, text=True).stdout.split())
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
     assert "hồ sơ của 12/222 cơ sở tôn giáo (đạt 54,5% kế hoạch năm)" in text
-    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
-                    str(tmp_path / "page")], check=True, capture_output=True)
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+        capture_output=True,
+    )
     png = next(tmp_path.glob("page*.png"))
     from PIL import Image
 

@@ -167,97 +167,321 @@ class _DistrictSpec:
 # illustrative, the counts are what the golden figures need.
 _DISTRICTS: Final = (
     _DistrictSpec(
-        "HB", "Hồng Bàng", True, 115,
-        ("Hạ Lý", "Hoàng Văn Thụ", "Hùng Vương", "Minh Khai", "Phan Bội Châu",
-         "Quán Toan", "Sở Dầu", "Thượng Lý", "Trại Chuối"),
+        "HB",
+        "Hồng Bàng",
+        True,
+        115,
+        (
+            "Hạ Lý",
+            "Hoàng Văn Thụ",
+            "Hùng Vương",
+            "Minh Khai",
+            "Phan Bội Châu",
+            "Quán Toan",
+            "Sở Dầu",
+            "Thượng Lý",
+            "Trại Chuối",
+        ),
     ),
     _DistrictSpec(
-        "NQ", "Ngô Quyền", True, 170,
-        ("Cầu Đất", "Cầu Tre", "Đằng Giang", "Đông Khê", "Đổng Quốc Bình", "Gia Viên",
-         "Lạc Viên", "Lạch Tray", "Lê Lợi", "Máy Chai", "Máy Tơ", "Vạn Mỹ"),
+        "NQ",
+        "Ngô Quyền",
+        True,
+        170,
+        (
+            "Cầu Đất",
+            "Cầu Tre",
+            "Đằng Giang",
+            "Đông Khê",
+            "Đổng Quốc Bình",
+            "Gia Viên",
+            "Lạc Viên",
+            "Lạch Tray",
+            "Lê Lợi",
+            "Máy Chai",
+            "Máy Tơ",
+            "Vạn Mỹ",
+        ),
     ),
     _DistrictSpec(
-        "LC", "Lê Chân", True, 230,
-        ("An Biên", "An Dương", "Cát Dài", "Dư Hàng", "Dư Hàng Kênh", "Đông Hải",
-         "Hàng Kênh", "Hồ Nam", "Kênh Dương", "Lam Sơn", "Nghĩa Xá", "Niệm Nghĩa",
-         "Trại Cau", "Trần Nguyên Hãn", "Vĩnh Niệm"),
+        "LC",
+        "Lê Chân",
+        True,
+        230,
+        (
+            "An Biên",
+            "An Dương",
+            "Cát Dài",
+            "Dư Hàng",
+            "Dư Hàng Kênh",
+            "Đông Hải",
+            "Hàng Kênh",
+            "Hồ Nam",
+            "Kênh Dương",
+            "Lam Sơn",
+            "Nghĩa Xá",
+            "Niệm Nghĩa",
+            "Trại Cau",
+            "Trần Nguyên Hãn",
+            "Vĩnh Niệm",
+        ),
     ),
     _DistrictSpec(
-        "HA", "Hải An", True, 145,
-        ("Cát Bi", "Đằng Hải", "Đằng Lâm", "Đông Hải 1", "Đông Hải 2", "Nam Hải",
-         "Thành Tô", "Tràng Cát"),
+        "HA",
+        "Hải An",
+        True,
+        145,
+        (
+            "Cát Bi",
+            "Đằng Hải",
+            "Đằng Lâm",
+            "Đông Hải 1",
+            "Đông Hải 2",
+            "Nam Hải",
+            "Thành Tô",
+            "Tràng Cát",
+        ),
     ),
     _DistrictSpec(
-        "KA", "Kiến An", True, 120,
-        ("Bắc Sơn", "Đồng Hòa", "Lãm Hà", "Nam Sơn", "Ngọc Sơn", "Phù Liễn", "Quán Trữ",
-         "Tràng Minh", "Trần Thành Ngọ", "Văn Đẩu"),
+        "KA",
+        "Kiến An",
+        True,
+        120,
+        (
+            "Bắc Sơn",
+            "Đồng Hòa",
+            "Lãm Hà",
+            "Nam Sơn",
+            "Ngọc Sơn",
+            "Phù Liễn",
+            "Quán Trữ",
+            "Tràng Minh",
+            "Trần Thành Ngọ",
+            "Văn Đẩu",
+        ),
     ),
     _DistrictSpec(
-        "DS", "Đồ Sơn", True, 50,
+        "DS",
+        "Đồ Sơn",
+        True,
+        50,
         ("Bàng La", "Hải Sơn", "Hợp Đức", "Minh Đức", "Ngọc Xuyên", "Vạn Hương"),
     ),
     _DistrictSpec(
-        "DK", "Dương Kinh", True, 60,
+        "DK",
+        "Dương Kinh",
+        True,
+        60,
         ("Anh Dũng", "Đa Phúc", "Hải Thành", "Hòa Nghĩa", "Hưng Đạo", "Tân Thành"),
     ),
     _DistrictSpec(
-        "TN", "Thủy Nguyên", False, 340,
-        ("An Lư", "An Sơn", "Cao Nhân", "Chính Mỹ", "Dương Quan", "Đông Sơn", "Gia Đức",
-         "Gia Minh", "Hòa Bình", "Hoa Động", "Hoàng Động", "Hợp Thành", "Kênh Giang",
-         "Kiền Bái", "Kỳ Sơn", "Lại Xuân", "Lâm Động", "Lập Lễ", "Liên Khê", "Lưu Kiếm",
-         "Lưu Kỳ", "Minh Tân", "Mỹ Đồng", "Ngũ Lão", "Phả Lễ", "Phù Ninh", "Phục Lễ",
-         "Quảng Thanh", "Tam Hưng", "Tân Dương", "Thiên Hương", "Thủy Đường", "Thủy Sơn",
-         "Thủy Triều", "Trung Hà"),
+        "TN",
+        "Thủy Nguyên",
+        False,
+        340,
+        (
+            "An Lư",
+            "An Sơn",
+            "Cao Nhân",
+            "Chính Mỹ",
+            "Dương Quan",
+            "Đông Sơn",
+            "Gia Đức",
+            "Gia Minh",
+            "Hòa Bình",
+            "Hoa Động",
+            "Hoàng Động",
+            "Hợp Thành",
+            "Kênh Giang",
+            "Kiền Bái",
+            "Kỳ Sơn",
+            "Lại Xuân",
+            "Lâm Động",
+            "Lập Lễ",
+            "Liên Khê",
+            "Lưu Kiếm",
+            "Lưu Kỳ",
+            "Minh Tân",
+            "Mỹ Đồng",
+            "Ngũ Lão",
+            "Phả Lễ",
+            "Phù Ninh",
+            "Phục Lễ",
+            "Quảng Thanh",
+            "Tam Hưng",
+            "Tân Dương",
+            "Thiên Hương",
+            "Thủy Đường",
+            "Thủy Sơn",
+            "Thủy Triều",
+            "Trung Hà",
+        ),
         ("Núi Đèo", "Minh Đức"),
         18,
     ),
     _DistrictSpec(
-        "AD", "An Dương", False, 200,
-        ("An Đồng", "An Hòa", "An Hồng", "An Hưng", "Bắc Sơn", "Đại Bản", "Đặng Cương",
-         "Đồng Thái", "Hồng Phong", "Hồng Thái", "Lê Lợi", "Lê Thiện", "Nam Sơn",
-         "Quốc Tuấn", "Tân Tiến"),
+        "AD",
+        "An Dương",
+        False,
+        200,
+        (
+            "An Đồng",
+            "An Hòa",
+            "An Hồng",
+            "An Hưng",
+            "Bắc Sơn",
+            "Đại Bản",
+            "Đặng Cương",
+            "Đồng Thái",
+            "Hồng Phong",
+            "Hồng Thái",
+            "Lê Lợi",
+            "Lê Thiện",
+            "Nam Sơn",
+            "Quốc Tuấn",
+            "Tân Tiến",
+        ),
         ("An Dương",),
         8,
     ),
     _DistrictSpec(
-        "AL", "An Lão", False, 150,
-        ("An Thắng", "An Thái", "An Thọ", "An Tiến", "Bát Trang", "Chiến Thắng",
-         "Mỹ Đức", "Quang Hưng", "Quang Trung", "Quốc Tuấn", "Tân Dân", "Tân Viên",
-         "Thái Sơn", "Trường Thành", "Trường Thọ"),
+        "AL",
+        "An Lão",
+        False,
+        150,
+        (
+            "An Thắng",
+            "An Thái",
+            "An Thọ",
+            "An Tiến",
+            "Bát Trang",
+            "Chiến Thắng",
+            "Mỹ Đức",
+            "Quang Hưng",
+            "Quang Trung",
+            "Quốc Tuấn",
+            "Tân Dân",
+            "Tân Viên",
+            "Thái Sơn",
+            "Trường Thành",
+            "Trường Thọ",
+        ),
         ("An Lão", "Trường Sơn"),
         8,
     ),
     _DistrictSpec(
-        "KT", "Kiến Thụy", False, 145,
-        ("Đại Đồng", "Đại Hà", "Đại Hợp", "Đoàn Xá", "Đông Phương", "Du Lễ", "Hữu Bằng",
-         "Kiến Quốc", "Minh Tân", "Ngũ Đoan", "Ngũ Phúc", "Tân Phong", "Tân Trào",
-         "Thanh Sơn", "Thụy Hương", "Thuận Thiên", "Tú Sơn"),
+        "KT",
+        "Kiến Thụy",
+        False,
+        145,
+        (
+            "Đại Đồng",
+            "Đại Hà",
+            "Đại Hợp",
+            "Đoàn Xá",
+            "Đông Phương",
+            "Du Lễ",
+            "Hữu Bằng",
+            "Kiến Quốc",
+            "Minh Tân",
+            "Ngũ Đoan",
+            "Ngũ Phúc",
+            "Tân Phong",
+            "Tân Trào",
+            "Thanh Sơn",
+            "Thụy Hương",
+            "Thuận Thiên",
+            "Tú Sơn",
+        ),
         ("Núi Đối",),
         9,
     ),
     _DistrictSpec(
-        "TL", "Tiên Lãng", False, 160,
-        ("Bắc Hưng", "Bạch Đằng", "Cấp Tiến", "Đại Thắng", "Đoàn Lập", "Đông Hưng",
-         "Hùng Thắng", "Khởi Nghĩa", "Kiến Thiết", "Nam Hưng", "Quang Phục", "Quyết Tiến",
-         "Tân Minh", "Tây Hưng", "Tiên Cường", "Tiên Minh", "Tiên Thắng", "Tiên Tiến",
-         "Toàn Thắng", "Tự Cường", "Vinh Quang"),
+        "TL",
+        "Tiên Lãng",
+        False,
+        160,
+        (
+            "Bắc Hưng",
+            "Bạch Đằng",
+            "Cấp Tiến",
+            "Đại Thắng",
+            "Đoàn Lập",
+            "Đông Hưng",
+            "Hùng Thắng",
+            "Khởi Nghĩa",
+            "Kiến Thiết",
+            "Nam Hưng",
+            "Quang Phục",
+            "Quyết Tiến",
+            "Tân Minh",
+            "Tây Hưng",
+            "Tiên Cường",
+            "Tiên Minh",
+            "Tiên Thắng",
+            "Tiên Tiến",
+            "Toàn Thắng",
+            "Tự Cường",
+            "Vinh Quang",
+        ),
         ("Tiên Lãng",),
         11,
     ),
     _DistrictSpec(
-        "VB", "Vĩnh Bảo", False, 185,
-        ("An Hòa", "Cao Minh", "Cổ Am", "Cộng Hiền", "Đồng Minh", "Dũng Tiến",
-         "Giang Biên", "Hiệp Hòa", "Hòa Bình", "Hưng Nhân", "Hùng Tiến", "Liên Am",
-         "Lý Học", "Nhân Hòa", "Tam Cường", "Tam Đa", "Tân Hưng", "Tân Liên",
-         "Thanh Lương", "Thắng Thủy", "Tiền Phong", "Trấn Dương", "Trung Lập", "Việt Tiến",
-         "Vĩnh An", "Vĩnh Long", "Vĩnh Phong", "Vinh Quang"),
+        "VB",
+        "Vĩnh Bảo",
+        False,
+        185,
+        (
+            "An Hòa",
+            "Cao Minh",
+            "Cổ Am",
+            "Cộng Hiền",
+            "Đồng Minh",
+            "Dũng Tiến",
+            "Giang Biên",
+            "Hiệp Hòa",
+            "Hòa Bình",
+            "Hưng Nhân",
+            "Hùng Tiến",
+            "Liên Am",
+            "Lý Học",
+            "Nhân Hòa",
+            "Tam Cường",
+            "Tam Đa",
+            "Tân Hưng",
+            "Tân Liên",
+            "Thanh Lương",
+            "Thắng Thủy",
+            "Tiền Phong",
+            "Trấn Dương",
+            "Trung Lập",
+            "Việt Tiến",
+            "Vĩnh An",
+            "Vĩnh Long",
+            "Vĩnh Phong",
+            "Vinh Quang",
+        ),
         ("Vĩnh Bảo",),
         14,
     ),
     _DistrictSpec(
-        "CH", "Cát Hải", False, 35,
-        ("Đồng Bài", "Gia Luận", "Hiền Hào", "Hoàng Châu", "Nghĩa Lộ", "Phù Long",
-         "Trân Châu", "Văn Phong", "Việt Hải", "Xuân Đám"),
+        "CH",
+        "Cát Hải",
+        False,
+        35,
+        (
+            "Đồng Bài",
+            "Gia Luận",
+            "Hiền Hào",
+            "Hoàng Châu",
+            "Nghĩa Lộ",
+            "Phù Long",
+            "Trân Châu",
+            "Văn Phong",
+            "Việt Hải",
+            "Xuân Đám",
+        ),
         ("Cát Bà", "Cát Hải"),
         3,
     ),
@@ -358,8 +582,13 @@ def _build_tree() -> _Tree:
         for number, (unit_prefix, name, kind) in enumerate(members, start=1):
             tree.communes.append(
                 _Unit(
-                    f"{code}.{number:02d}", unit_prefix, name, kind, code,
-                    district=code, ntm_model=kind == "commune" and name in ntm,
+                    f"{code}.{number:02d}",
+                    unit_prefix,
+                    name,
+                    kind,
+                    code,
+                    district=code,
+                    ntm_model=kind == "commune" and name in ntm,
                 )
             )
     tree.departments = [_Unit(c, "", n, "department", CITY) for c, n in _DEPARTMENTS]
@@ -374,8 +603,13 @@ def _build_tree() -> _Tree:
 
 def _event(kind: str, occurred_on: str, unit: str, data: dict[str, Any], ref: str) -> Event:
     """One event in the JSON Lines shape."""
-    return {"type": kind, "occurred_on": occurred_on, "unit": unit, "data": data,
-            "source_ref": f"{_REF}:{ref}"}
+    return {
+        "type": kind,
+        "occurred_on": occurred_on,
+        "unit": unit,
+        "data": data,
+        "source_ref": f"{_REF}:{ref}",
+    }
 
 
 def _day(rng: random.Random, first: dt.date, last: dt.date) -> str:
@@ -428,9 +662,16 @@ def _unit_events(tree: _Tree) -> list[Event]:
         attributes = {"ntm_model": True} if unit.ntm_model else {}
         events.append(
             _event(
-                "UnitRegistered", _REGISTERED_ON, unit.parent or unit.code,
-                {"code": unit.code, "name": unit.name, "kind": unit.kind,
-                 "parent": unit.parent, "attributes": attributes},
+                "UnitRegistered",
+                _REGISTERED_ON,
+                unit.parent or unit.code,
+                {
+                    "code": unit.code,
+                    "name": unit.name,
+                    "kind": unit.kind,
+                    "parent": unit.parent,
+                    "attributes": attributes,
+                },
                 f"unit:{unit.code}",
             )
         )
@@ -504,48 +745,99 @@ def _resolution_events() -> list[Event]:
     title = "Nghị quyết về “Mục tiêu, nhiệm vụ, giải pháp năm 2023”"
     targets = _targets_08()
     return [
-        _event("DocumentIssued", "2022-12-06", CITY,
-               {"number": "08-NQ/TU", "kind": "resolution", "title": title,
-                "sets_targets": True},
-               "document:08-NQ-TU"),
-        _event("TargetSetAdopted", "2022-12-06", CITY,
-               {"resolution": "08-NQ/TU", "targets": targets},
-               "targets:08-NQ-TU"),
+        _event(
+            "DocumentIssued",
+            "2022-12-06",
+            CITY,
+            {"number": "08-NQ/TU", "kind": "resolution", "title": title, "sets_targets": True},
+            "document:08-NQ-TU",
+        ),
+        _event(
+            "TargetSetAdopted",
+            "2022-12-06",
+            CITY,
+            {"resolution": "08-NQ/TU", "targets": targets},
+            "targets:08-NQ-TU",
+        ),
     ]
 
 
 # Documents of the city committee in 2023 that seed 001 names with number and date.
 _CITY_DOCUMENTS: Final = (
-    ("08-TT/TU", "directive", "2023-01-03",
-     ("Thông tri thực hiện Chỉ thị số 18-CT/TW về “Phát huy vai trò, nâng cao chất lượng, "
-      "hiệu quả công tác giám sát, phản biện xã hội của Mặt trận Tổ quốc Việt Nam và các tổ "
-      "chức chính trị - xã hội”")),
-    ("809-CV/TU", "official_letter", "2023-02-06",
-     ("Công văn về thực hiện Kết luận số 44-KL/TW về công tác của Hội Chữ thập đỏ Việt Nam "
-      "trong tình hình mới")),
-    ("824-CV/TU", "official_letter", "2023-02-27",
-     "Công văn về đẩy mạnh thực hiện Chỉ thị số 35-CT/TW và Quy định số 11-QĐi/TW"),
-    ("984-QĐ/TU", "regulation", "2023-04-24",
-     ("Quy chế phối hợp giữa Đảng ủy Công an thành phố với quận ủy, huyện ủy về lãnh đạo công "
-      "tác đảng, công tác chính trị và công tác quần chúng trong công an huyện")),
-    ("1462-TB/TU", "notice", "2023-04-27",
-     ("Thông báo về “Chương trình giám sát, phản biện xã hội của Mặt trận Tổ quốc Việt Nam, "
-      "các tổ chức chính trị - xã hội thành phố năm 2023”")),
-    ("874-CV/TU", "official_letter", "2023-05-04",
-     "Công văn về “Thực hiện Tháng Nhân đạo năm 2023”"),
-    ("875-CV/TU", "official_letter", "2023-05-04",
-     "Công văn về “Thực hiện Tháng hành động vì nạn nhân chất độc da cam năm 2023”"),
-    ("289-KH/TU", "plan", "2023-08-24",
-     "Kế hoạch thực hiện Kết luận số 54-KL/TW về tiếp tục thực hiện Quyết định số 99-QĐ/TW"),
+    (
+        "08-TT/TU",
+        "directive",
+        "2023-01-03",
+        (
+            "Thông tri thực hiện Chỉ thị số 18-CT/TW về “Phát huy vai trò, nâng cao chất lượng, "
+            "hiệu quả công tác giám sát, phản biện xã hội của Mặt trận Tổ quốc Việt Nam và các tổ "
+            "chức chính trị - xã hội”"
+        ),
+    ),
+    (
+        "809-CV/TU",
+        "official_letter",
+        "2023-02-06",
+        (
+            "Công văn về thực hiện Kết luận số 44-KL/TW về công tác của Hội Chữ thập đỏ Việt Nam "
+            "trong tình hình mới"
+        ),
+    ),
+    (
+        "824-CV/TU",
+        "official_letter",
+        "2023-02-27",
+        "Công văn về đẩy mạnh thực hiện Chỉ thị số 35-CT/TW và Quy định số 11-QĐi/TW",
+    ),
+    (
+        "984-QĐ/TU",
+        "regulation",
+        "2023-04-24",
+        (
+            "Quy chế phối hợp giữa Đảng ủy Công an thành phố với quận ủy, huyện ủy về lãnh đạo "
+            "công tác đảng, công tác chính trị và công tác quần chúng trong công an huyện"
+        ),
+    ),
+    (
+        "1462-TB/TU",
+        "notice",
+        "2023-04-27",
+        (
+            "Thông báo về “Chương trình giám sát, phản biện xã hội của Mặt trận Tổ quốc Việt Nam, "
+            "các tổ chức chính trị - xã hội thành phố năm 2023”"
+        ),
+    ),
+    (
+        "874-CV/TU",
+        "official_letter",
+        "2023-05-04",
+        "Công văn về “Thực hiện Tháng Nhân đạo năm 2023”",
+    ),
+    (
+        "875-CV/TU",
+        "official_letter",
+        "2023-05-04",
+        "Công văn về “Thực hiện Tháng hành động vì nạn nhân chất độc da cam năm 2023”",
+    ),
+    (
+        "289-KH/TU",
+        "plan",
+        "2023-08-24",
+        "Kế hoạch thực hiện Kết luận số 54-KL/TW về tiếp tục thực hiện Quyết định số 99-QĐ/TW",
+    ),
 )
 
 
 def _document_events(tree: _Tree) -> list[Event]:
     """The city's 2023 documents and the 15 district resolutions that set dân vận targets."""
     events = [
-        _event("DocumentIssued", issued, CITY,
-               {"number": number, "kind": kind, "title": title, "sets_targets": False},
-               f"document:{number.replace('/', '-')}")
+        _event(
+            "DocumentIssued",
+            issued,
+            CITY,
+            {"number": number, "kind": kind, "title": title, "sets_targets": False},
+            f"document:{number.replace('/', '-')}",
+        )
         for number, kind, issued, title in _CITY_DOCUMENTS
     ]
     # Footnote 15: "15/15 Quận ủy, Huyện ủy đã xác định các chỉ tiêu cụ thể về công tác dân
@@ -555,12 +847,18 @@ def _document_events(tree: _Tree) -> list[Event]:
         suffix = "QU" if district.prefix == "quận" else "HU"
         number = f"{rng.randint(20, 60)}-NQ/{suffix}"
         events.append(
-            _event("DocumentIssued", _day(rng, dt.date(2023, 1, 3), dt.date(2023, 2, 15)),
-                   district.code,
-                   {"number": number, "kind": "resolution",
+            _event(
+                "DocumentIssued",
+                _day(rng, dt.date(2023, 1, 3), dt.date(2023, 2, 15)),
+                district.code,
+                {
+                    "number": number,
+                    "kind": "resolution",
                     "title": "Nghị quyết về mục tiêu, nhiệm vụ, giải pháp năm 2023",
-                    "sets_targets": True},
-                   f"document:{district.code}:resolution-2023")
+                    "sets_targets": True,
+                },
+                f"document:{district.code}:resolution-2023",
+            )
         )
     return events
 
@@ -574,10 +872,13 @@ def _dialogue_plan_events(tree: _Tree) -> list[Event]:
             continue
         suffix = "QU" if district.prefix == "quận" else "HU"
         events.append(
-            _event("DialoguePlanIssued", _day(rng, dt.date(2023, 1, 10), dt.date(2023, 3, 20)),
-                   district.code,
-                   {"year": 2023, "document": f"{rng.randint(100, 180)}-KH/{suffix}"},
-                   f"dialogue-plan:{district.code}")
+            _event(
+                "DialoguePlanIssued",
+                _day(rng, dt.date(2023, 1, 10), dt.date(2023, 3, 20)),
+                district.code,
+                {"year": 2023, "document": f"{rng.randint(100, 180)}-KH/{suffix}"},
+                f"dialogue-plan:{district.code}",
+            )
         )
     return events
 
@@ -585,13 +886,33 @@ def _dialogue_plan_events(tree: _Tree) -> list[Event]:
 # ---- religious establishments and the land pipeline ----------------------------------
 
 _PAGODAS: Final = (
-    "Phúc Lâm", "Linh Quang", "Thiên Phúc", "Hoa Nghiêm", "Long Hoa", "Phổ Chiếu",
-    "Quang Minh", "Diên Phúc", "Hưng Long", "Sùng Ân", "Thắng Phúc", "Bảo Quang",
-    "Kim Sơn", "Phúc Khánh", "Linh Sơn", "Đông Lâm", "Vĩnh Phúc", "Hồng Phúc",
-    "Thanh Lương", "Phúc Hưng",
+    "Phúc Lâm",
+    "Linh Quang",
+    "Thiên Phúc",
+    "Hoa Nghiêm",
+    "Long Hoa",
+    "Phổ Chiếu",
+    "Quang Minh",
+    "Diên Phúc",
+    "Hưng Long",
+    "Sùng Ân",
+    "Thắng Phúc",
+    "Bảo Quang",
+    "Kim Sơn",
+    "Phúc Khánh",
+    "Linh Sơn",
+    "Đông Lâm",
+    "Vĩnh Phúc",
+    "Hồng Phúc",
+    "Thanh Lương",
+    "Phúc Hưng",
 )
 _PATRONS: Final = (
-    "Thánh Giuse", "Thánh Phêrô", "Thánh Antôn", "Đức Mẹ Mân Côi", "Thánh Tâm",
+    "Thánh Giuse",
+    "Thánh Phêrô",
+    "Thánh Antôn",
+    "Đức Mẹ Mân Côi",
+    "Thánh Tâm",
     "Thánh Gioan Baotixita",
 )
 _CATHOLIC_DISTRICTS: Final = frozenset({"HP.TN", "HP.TL", "HP.KT", "HP.VB", "HP.AL", "HP.AD"})
@@ -642,8 +963,9 @@ def _establishments(tree: _Tree) -> list[_Establishment]:
     # 172 Buddhist, 61 Catholic, 6 Protestant in all (counts invented).
     religions = ["Phật giáo"] * 170 + ["Công giáo"] * 60 + ["Tin lành"] * 6
     rng.shuffle(religions)
-    buddhist_w = [3 if u.kind == "commune" else 2 if u.kind == "township" else 1
-                  for u in tree.communes]
+    buddhist_w = [
+        3 if u.kind == "commune" else 2 if u.kind == "township" else 1 for u in tree.communes
+    ]
     catholic_w = [4 if u.district in _CATHOLIC_DISTRICTS else 1 for u in tree.communes]
     protestant = [u for u in tree.communes if u.kind in {"ward", "township"}]
     for number, religion in enumerate(religions, start=len(result) + 1):
@@ -669,7 +991,7 @@ def _plan_land(tree: _Tree) -> _Land:
     rng = random.Random(20230915)
     establishments = _establishments(tree)
     named = [e.id for e in establishments[: len(_NAMED_ESTABLISHMENTS)]]
-    generated = [e.id for e in establishments[len(_NAMED_ESTABLISHMENTS):]]
+    generated = [e.id for e in establishments[len(_NAMED_ESTABLISHMENTS) :]]
     # 239 at adoption, 222 as of 15/9/2023 ("12/222 cơ sở tôn giáo"): 17 stop using land.
     stopped_ids = sorted(rng.sample(generated, 17))
     stopped = {i: _day(rng, dt.date(2023, 2, 1), dt.date(2023, 8, 31)) for i in stopped_ids}
@@ -709,14 +1031,23 @@ def _land_events(land: _Land) -> list[Event]:
     where = {e.id: e.unit for e in land.establishments}
     events = [
         # registered before the resolution of 06/12/2022 counted them: "tổng số 239 cơ sở"
-        _event("EstablishmentRegistered", "2022-11-01", e.unit,
-               {"id": e.id, "name": e.name, "religion": e.religion, "uses_land": True},
-               f"establishment:{e.id}")
+        _event(
+            "EstablishmentRegistered",
+            "2022-11-01",
+            e.unit,
+            {"id": e.id, "name": e.name, "religion": e.religion, "uses_land": True},
+            f"establishment:{e.id}",
+        )
         for e in land.establishments
     ]
     events += [
-        _event("EstablishmentChanged", day, where[i], {"id": i, "uses_land": False},
-               f"establishment-changed:{i}")
+        _event(
+            "EstablishmentChanged",
+            day,
+            where[i],
+            {"id": i, "uses_land": False},
+            f"establishment-changed:{i}",
+        )
         for i, day in sorted(land.stopped.items())
     ]
     stages = (
@@ -725,12 +1056,18 @@ def _land_events(land: _Land) -> list[Event]:
         ("LandUseRightRecognized", land.recognized, "land-recognized"),
     )
     for kind, days, ref in stages:
-        events += [_event(kind, day, where[i], {"establishment_id": i}, f"{ref}:{i}")
-                   for i, day in sorted(days.items())]
+        events += [
+            _event(kind, day, where[i], {"establishment_id": i}, f"{ref}:{i}")
+            for i, day in sorted(days.items())
+        ]
     events += [
-        _event("LandCertificateIssued", day, where[i],
-               {"establishment_id": i, "certificate_no": "DL 842371"},  # number invented
-               f"land-certificate:{i}")
+        _event(
+            "LandCertificateIssued",
+            day,
+            where[i],
+            {"establishment_id": i, "certificate_no": "DL 842371"},  # number invented
+            f"land-certificate:{i}",
+        )
         for i, day in sorted(land.certified.items())
     ]
     return events
@@ -763,21 +1100,60 @@ _AUDIENCES: Final = (
 # their dates ("14 nhóm ý kiến, kiến nghị" for the youth). The other three city-level
 # dialogues, and every participant count, are illustrative.
 _CITY_DIALOGUES: Final = (
-    ("2023-02-20", "chairman", "các hộ kinh doanh chợ Tam Bạc", 180, 9,
-     ("Đối thoại giữa Chủ tịch Ủy ban nhân dân thành phố với các hộ kinh doanh chợ Tam Bạc "
-      "sau vụ cháy ngày 12/02/2023")),
-    ("2023-03-30", "standing_committee", "đoàn viên, thanh niên thành phố", 500, 14,
-     "Hội nghị gặp gỡ, đối thoại với đoàn viên, thanh niên thành phố năm 2023"),
-    ("2023-05-27", "standing_committee", "công nhân, viên chức lao động thành phố", 450, 12,
-     "Hội nghị gặp gỡ, đối thoại với công nhân, viên chức lao động năm 2023"),
-    ("2023-06-28", "chairman", "Nhân dân các khu chung cư cũ xuống cấp", 220, 8,
-     ("Đối thoại giữa Chủ tịch Ủy ban nhân dân thành phố với Nhân dân về cải tạo, xây mới "
-      "các khu chung cư cũ")),
-    ("2023-07-14", "party_secretary", "hội viên nông dân thành phố", 300, 10,
-     ("Đối thoại giữa Bí thư Thành ủy với hội viên nông dân về xây dựng nông thôn mới "
-      "kiểu mẫu")),
-    ("2023-08-19", "standing_committee", "doanh nghiệp thành phố", 400, 11,
-     "Hội nghị gặp gỡ, đối thoại với doanh nghiệp thành phố năm 2023"),
+    (
+        "2023-02-20",
+        "chairman",
+        "các hộ kinh doanh chợ Tam Bạc",
+        180,
+        9,
+        (
+            "Đối thoại giữa Chủ tịch Ủy ban nhân dân thành phố với các hộ kinh doanh chợ Tam Bạc "
+            "sau vụ cháy ngày 12/02/2023"
+        ),
+    ),
+    (
+        "2023-03-30",
+        "standing_committee",
+        "đoàn viên, thanh niên thành phố",
+        500,
+        14,
+        "Hội nghị gặp gỡ, đối thoại với đoàn viên, thanh niên thành phố năm 2023",
+    ),
+    (
+        "2023-05-27",
+        "standing_committee",
+        "công nhân, viên chức lao động thành phố",
+        450,
+        12,
+        "Hội nghị gặp gỡ, đối thoại với công nhân, viên chức lao động năm 2023",
+    ),
+    (
+        "2023-06-28",
+        "chairman",
+        "Nhân dân các khu chung cư cũ xuống cấp",
+        220,
+        8,
+        (
+            "Đối thoại giữa Chủ tịch Ủy ban nhân dân thành phố với Nhân dân về cải tạo, xây mới "
+            "các khu chung cư cũ"
+        ),
+    ),
+    (
+        "2023-07-14",
+        "party_secretary",
+        "hội viên nông dân thành phố",
+        300,
+        10,
+        ("Đối thoại giữa Bí thư Thành ủy với hội viên nông dân về xây dựng nông thôn mới kiểu mẫu"),
+    ),
+    (
+        "2023-08-19",
+        "standing_committee",
+        "doanh nghiệp thành phố",
+        400,
+        11,
+        "Hội nghị gặp gỡ, đối thoại với doanh nghiệp thành phố năm 2023",
+    ),
 )
 
 
@@ -802,9 +1178,19 @@ def _dialogue(unit: _Unit, day: str, rng: random.Random, ref: str) -> Event:
     else:
         participants, issues = rng.randint(40, 200), rng.randint(3, 15)
     title = f"Đối thoại giữa {_host_title(unit, host)} với {audience} về {topic}"
-    return _event("DialogueHeld", day, unit.code,
-                  {"host": host, "audience": audience, "participants": participants,
-                   "issues_raised": issues, "title": title}, ref)
+    return _event(
+        "DialogueHeld",
+        day,
+        unit.code,
+        {
+            "host": host,
+            "audience": audience,
+            "participants": participants,
+            "issues_raised": issues,
+            "title": title,
+        },
+        ref,
+    )
 
 
 def _without_dialogue(tree: _Tree) -> list[_Unit]:
@@ -818,10 +1204,19 @@ def _dialogue_events(tree: _Tree) -> list[Event]:
     rng = random.Random(20230914)
     refs = _seq("dialogue")
     events = [
-        _event("DialogueHeld", day, CITY,
-               {"host": host, "audience": audience, "participants": participants,
-                "issues_raised": issues, "title": title},
-               next(refs))
+        _event(
+            "DialogueHeld",
+            day,
+            CITY,
+            {
+                "host": host,
+                "audience": audience,
+                "participants": participants,
+                "issues_raised": issues,
+                "title": title,
+            },
+            next(refs),
+        )
         for day, host, audience, participants, issues, title in _CITY_DIALOGUES
     ]
     for unit, count in zip(tree.districts, _scatter(112, len(tree.districts), rng, 4), strict=True):
@@ -839,32 +1234,68 @@ def _dialogue_events(tree: _Tree) -> list[Event]:
 
 # ---- "Dân vận khéo" models ------------------------------------------------------------
 
-_MODEL_NAMES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
-    "ntm_model": ("Tuyến đường hoa kiểu mẫu", "Khu dân cư nông thôn mới kiểu mẫu",
-                  "Vườn mẫu, khu dân cư mẫu", "Hiến đất mở rộng đường giao thông nông thôn",
-                  "Thôn sáng - xanh - sạch - đẹp", "Ngõ xóm văn minh, sạch đẹp"),
-    "urban": ("Tuyến phố văn minh đô thị", "Chỉnh trang vỉa hè, lòng đường",
-              "Tổ dân phố xanh - sạch - đẹp", "Vận động giải phóng mặt bằng chỉnh trang đô thị",
-              "Ngõ phố không rác thải", "Điểm đỗ xe văn minh"),
-    "digital": ("Tổ công nghệ số cộng đồng", "Chợ 4.0 thanh toán không dùng tiền mặt",
-                "Hướng dẫn Nhân dân sử dụng dịch vụ công trực tuyến",
-                "Kích hoạt tài khoản định danh điện tử", "Nhóm Zalo tổ dân phố"),
-    "security": ("Camera an ninh khu dân cư", "Tổ tự quản an ninh trật tự",
-                 "Khu dân cư an toàn về phòng cháy, chữa cháy", "Tổ liên gia an toàn",
-                 "Cựu chiến binh tham gia tuần tra"),
-    "economy": ("Tổ hợp tác sản xuất rau an toàn",
-                "Chi hội nghề nghiệp giúp nhau phát triển kinh tế",
-                "Vốn vay giúp hội viên thoát nghèo", "Liên kết tiêu thụ sản phẩm OCOP"),
-    "culture_society": ("Mái ấm Công đoàn", "Nhà nhân ái", "Tủ sách khu dân cư",
-                        "Câu lạc bộ gia đình 5 không, 3 sạch", "Bữa cơm yêu thương",
-                        "Nâng bước em tới trường"),
-    "other": ("Dân vận khéo trong công tác tôn giáo",
-              "Cải cách thủ tục hành chính, phục vụ Nhân dân",
-              "Phát triển đảng viên trong doanh nghiệp", "Giải quyết đơn thư từ cơ sở"),
-})
+_MODEL_NAMES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "ntm_model": (
+            "Tuyến đường hoa kiểu mẫu",
+            "Khu dân cư nông thôn mới kiểu mẫu",
+            "Vườn mẫu, khu dân cư mẫu",
+            "Hiến đất mở rộng đường giao thông nông thôn",
+            "Thôn sáng - xanh - sạch - đẹp",
+            "Ngõ xóm văn minh, sạch đẹp",
+        ),
+        "urban": (
+            "Tuyến phố văn minh đô thị",
+            "Chỉnh trang vỉa hè, lòng đường",
+            "Tổ dân phố xanh - sạch - đẹp",
+            "Vận động giải phóng mặt bằng chỉnh trang đô thị",
+            "Ngõ phố không rác thải",
+            "Điểm đỗ xe văn minh",
+        ),
+        "digital": (
+            "Tổ công nghệ số cộng đồng",
+            "Chợ 4.0 thanh toán không dùng tiền mặt",
+            "Hướng dẫn Nhân dân sử dụng dịch vụ công trực tuyến",
+            "Kích hoạt tài khoản định danh điện tử",
+            "Nhóm Zalo tổ dân phố",
+        ),
+        "security": (
+            "Camera an ninh khu dân cư",
+            "Tổ tự quản an ninh trật tự",
+            "Khu dân cư an toàn về phòng cháy, chữa cháy",
+            "Tổ liên gia an toàn",
+            "Cựu chiến binh tham gia tuần tra",
+        ),
+        "economy": (
+            "Tổ hợp tác sản xuất rau an toàn",
+            "Chi hội nghề nghiệp giúp nhau phát triển kinh tế",
+            "Vốn vay giúp hội viên thoát nghèo",
+            "Liên kết tiêu thụ sản phẩm OCOP",
+        ),
+        "culture_society": (
+            "Mái ấm Công đoàn",
+            "Nhà nhân ái",
+            "Tủ sách khu dân cư",
+            "Câu lạc bộ gia đình 5 không, 3 sạch",
+            "Bữa cơm yêu thương",
+            "Nâng bước em tới trường",
+        ),
+        "other": (
+            "Dân vận khéo trong công tác tôn giáo",
+            "Cải cách thủ tục hành chính, phục vụ Nhân dân",
+            "Phát triển đảng viên trong doanh nghiệp",
+            "Giải quyết đơn thư từ cơ sở",
+        ),
+    }
+)
 # 2,035 - 367 - 296 = 1,372 models in the other fields; the split is invented.
-_OTHER_FIELDS: Final = (("digital", 310), ("security", 352), ("economy", 268),
-                        ("culture_society", 301), ("other", 141))
+_OTHER_FIELDS: Final = (
+    ("digital", 310),
+    ("security", 352),
+    ("economy", 268),
+    ("culture_society", 301),
+    ("other", 141),
+)
 
 
 def _model_hosts(tree: _Tree) -> list[tuple[_Unit, str]]:
@@ -892,9 +1323,13 @@ def _model_hosts(tree: _Tree) -> list[tuple[_Unit, str]]:
     rng.shuffle(fields)
     hosts += list(zip(tree.departments, fields[: len(tree.departments)], strict=True))
     pool = [*tree.communes, *tree.districts, *tree.departments, *tree.others]
-    weights = ([1] * len(tree.communes) + [3] * len(tree.districts)
-               + [2] * len(tree.departments) + [3] * len(tree.others))
-    for model_field in fields[len(tree.departments):]:
+    weights = (
+        [1] * len(tree.communes)
+        + [3] * len(tree.districts)
+        + [2] * len(tree.departments)
+        + [3] * len(tree.others)
+    )
+    for model_field in fields[len(tree.departments) :]:
         hosts.append((rng.choices(pool, weights=weights)[0], model_field))
     return hosts
 
@@ -909,9 +1344,13 @@ def _model_events(tree: _Tree) -> list[Event]:
         # most registrations come early in the year
         last = dt.date(2023, 4, 30) if rng.random() < 0.8 else _NINE_MONTHS_LAST
         events.append(
-            _event("ModelRegistered", _day(rng, dt.date(2023, 1, 15), last), unit.code,
-                   {"model_id": model_id, "name": name, "field": model_field, "year": 2023},
-                   f"model:{model_id}")
+            _event(
+                "ModelRegistered",
+                _day(rng, dt.date(2023, 1, 15), last),
+                unit.code,
+                {"model_id": model_id, "name": name, "field": model_field, "year": 2023},
+                f"model:{model_id}",
+            )
         )
     return events
 
@@ -948,14 +1387,22 @@ def _reception_events(tree: _Tree) -> list[Event]:
     events = []
     for i, unit in enumerate(units):
         events.append(
-            _event("CitizenReceptionReported", _RECEPTION_WINDOW[1], unit.code,
-                   {"window": list(window), **{k: v[i] for k, v in columns.items()}},
-                   f"reception:{unit.code}:2023-8M")
+            _event(
+                "CitizenReceptionReported",
+                _RECEPTION_WINDOW[1],
+                unit.code,
+                {"window": list(window), **{k: v[i] for k, v in columns.items()}},
+                f"reception:{unit.code}:2023-8M",
+            )
         )
         events.append(
-            _event("LettersReported", _RECEPTION_WINDOW[1], unit.code,
-                   {"window": list(window), **{k: v[i] for k, v in letters.items()}},
-                   f"letters:{unit.code}:2023-8M")
+            _event(
+                "LettersReported",
+                _RECEPTION_WINDOW[1],
+                unit.code,
+                {"window": list(window), **{k: v[i] for k, v in letters.items()}},
+                f"letters:{unit.code}:2023-8M",
+            )
         )
     return events
 
@@ -982,12 +1429,17 @@ def _inspection_events(tree: _Tree) -> list[Event]:
         subjects = subjects or [f"Ủy ban nhân dân {district.lower_name}"]
         for _ in range(count):
             events.append(
-                _event("InspectionConducted",
-                       _day(rng, dt.date(2023, 2, 1), _NINE_MONTHS_LAST), district.code,
-                       {"kind": "inspection" if rng.random() < 0.55 else "supervision",
+                _event(
+                    "InspectionConducted",
+                    _day(rng, dt.date(2023, 2, 1), _NINE_MONTHS_LAST),
+                    district.code,
+                    {
+                        "kind": "inspection" if rng.random() < 0.55 else "supervision",
                         "subject": rng.choice(subjects),
-                        "topic": rng.choice(_INSPECTION_TOPICS)},
-                       next(refs))
+                        "topic": rng.choice(_INSPECTION_TOPICS),
+                    },
+                    next(refs),
+                )
             )
     return events
 
@@ -996,8 +1448,21 @@ def _inspection_events(tree: _Tree) -> list[Event]:
 
 # How the veterans' patrol teams split over the districts (invented; rural ones weigh more).
 _VETERANS_WEIGHTS: Final = {
-    "HB": 60, "NQ": 70, "LC": 90, "HA": 70, "KA": 70, "DS": 40, "DK": 45, "TN": 200,
-    "AD": 120, "AL": 110, "KT": 110, "TL": 130, "VB": 160, "CH": 30, "BLV": 1,
+    "HB": 60,
+    "NQ": 70,
+    "LC": 90,
+    "HA": 70,
+    "KA": 70,
+    "DS": 40,
+    "DK": 45,
+    "TN": 200,
+    "AD": 120,
+    "AL": 110,
+    "KT": 110,
+    "TL": 130,
+    "VB": 160,
+    "CH": 30,
+    "BLV": 1,
 }
 
 
@@ -1005,26 +1470,43 @@ def _indicator_events() -> list[Event]:
     """IndicatorDefined for the stock and sum figures that FigureReported carries."""
     definitions = (
         ("veterans.patrol_teams", "Tổ, đội tuần tra của Hội Cựu chiến binh", "last", "tổ"),
-        ("veterans.patrol_members", "Hội viên Cựu chiến binh tham gia tổ, đội tuần tra",
-         "last", "người"),
-        ("border.families_pledged",
-         ("Gia đình cam kết không buôn bán, vận chuyển, tàng trữ trái phép pháo nổ, vũ khí, "
-          "vật liệu nổ, công cụ hỗ trợ"), "sum", "gia đình"),
+        (
+            "veterans.patrol_members",
+            "Hội viên Cựu chiến binh tham gia tổ, đội tuần tra",
+            "last",
+            "người",
+        ),
+        (
+            "border.families_pledged",
+            (
+                "Gia đình cam kết không buôn bán, vận chuyển, tàng trữ trái phép pháo nổ, vũ khí, "
+                "vật liệu nổ, công cụ hỗ trợ"
+            ),
+            "sum",
+            "gia đình",
+        ),
     )
     return [
-        _event("IndicatorDefined", "2023-01-01", CITY,
-               {"code": code, "title": title, "aggregation": aggregation,
-                "unit_label": label},
-               f"indicator:{code}")
+        _event(
+            "IndicatorDefined",
+            "2023-01-01",
+            CITY,
+            {"code": code, "title": title, "aggregation": aggregation, "unit_label": label},
+            f"indicator:{code}",
+        )
         for code, title, aggregation, label in definitions
     ]
 
 
 def _figure(unit: str, indicator: str, value: int, window: tuple[str, str]) -> Event:
     """One FigureReported, occurring at its window's end."""
-    return _event("FigureReported", window[1], unit,
-                  {"indicator": indicator, "value": value, "window": list(window), "by": {}},
-                  f"figure:{indicator}:{unit}:{window[1]}")
+    return _event(
+        "FigureReported",
+        window[1],
+        unit,
+        {"indicator": indicator, "value": value, "window": list(window), "by": {}},
+        f"figure:{indicator}:{unit}:{window[1]}",
+    )
 
 
 def _figure_events(tree: _Tree) -> list[Event]:
@@ -1046,10 +1528,8 @@ def _figure_events(tree: _Tree) -> list[Event]:
         events.append(_figure(district.code, "veterans.patrol_teams", t, m8))
         events.append(_figure(district.code, "veterans.patrol_members", m, m8))
     # "Phối hợp vận động 1.446 gia đình cam kết": the split over two reports is invented.
-    events.append(_figure("HP.BDBP", "border.families_pledged", 1012,
-                          ("2023-01-01", "2023-06-30")))
-    events.append(_figure("HP.BDBP", "border.families_pledged", 434,
-                          ("2023-07-01", "2023-09-14")))
+    events.append(_figure("HP.BDBP", "border.families_pledged", 1012, ("2023-01-01", "2023-06-30")))
+    events.append(_figure("HP.BDBP", "border.families_pledged", 434, ("2023-07-01", "2023-09-14")))
     return events
 
 
@@ -1060,59 +1540,116 @@ _CONCLUSION_DAY: Final = "2023-07-25"
 
 # (owner, due, text, reports: ((day, status, note), …))
 _TASKS: Final = (
-    ("HP.STNMT", "2023-09-15",
-     ("Đẩy nhanh tiến độ đăng ký đất đai, cấp giấy chứng nhận quyền sử dụng đất cho các cơ "
-      "sở tôn giáo, bảo đảm chỉ tiêu Nghị quyết số 08-NQ/TU"),
-     (("2023-09-05", "in_progress",
-       "Đã trình Ủy ban nhân dân thành phố hồ sơ của 12 cơ sở tôn giáo"),)),
-    ("HP.MTTQ", "2023-12-31",
-     ("Nâng cao chất lượng hoạt động giám sát và phản biện xã hội, tham gia góp ý xây dựng "
-      "Đảng, xây dựng chính quyền"),
-     (("2023-08-30", "in_progress", "Đang triển khai Chương trình giám sát năm 2023"),)),
-    ("HP.BLV", "2023-08-31",
-     ("Ban hành Kế hoạch đối thoại trực tiếp giữa người đứng đầu cấp ủy, chính quyền với "
-      "Nhân dân năm 2023"),
-     ()),
-    ("HP.SNV", "2023-12-31",
-     ("Chỉ đạo thực hiện có hiệu quả công tác dân vận trong các cơ quan hành chính nhà nước; "
-      "thực hiện tốt công tác tiếp dân, giải quyết đơn, thư khiếu nại, tố cáo"),
-     ()),
-    ("HP.TN", "2023-08-31",
-     ("Thành lập Tổ công tác đôn đốc đẩy nhanh tiến độ đăng ký đất đai, cấp giấy chứng nhận "
-      "quyền sử dụng đất cho các cơ sở tôn giáo trên địa bàn huyện"),
-     (("2023-08-10", "in_progress", "Đã xây dựng dự thảo kế hoạch"),
-      ("2023-08-22", "done", "Đã thành lập Tổ công tác"))),
-    ("HP.KT", "2023-08-31",
-     ("Thành lập Tổ công tác đôn đốc đẩy nhanh tiến độ đăng ký đất đai, cấp giấy chứng nhận "
-      "quyền sử dụng đất cho các cơ sở tôn giáo trên địa bàn huyện"),
-     (("2023-09-06", "done", "Đã thành lập Tổ công tác (chậm so với thời hạn)"),)),
+    (
+        "HP.STNMT",
+        "2023-09-15",
+        (
+            "Đẩy nhanh tiến độ đăng ký đất đai, cấp giấy chứng nhận quyền sử dụng đất cho các cơ "
+            "sở tôn giáo, bảo đảm chỉ tiêu Nghị quyết số 08-NQ/TU"
+        ),
+        (
+            (
+                "2023-09-05",
+                "in_progress",
+                "Đã trình Ủy ban nhân dân thành phố hồ sơ của 12 cơ sở tôn giáo",
+            ),
+        ),
+    ),
+    (
+        "HP.MTTQ",
+        "2023-12-31",
+        (
+            "Nâng cao chất lượng hoạt động giám sát và phản biện xã hội, tham gia góp ý xây dựng "
+            "Đảng, xây dựng chính quyền"
+        ),
+        (("2023-08-30", "in_progress", "Đang triển khai Chương trình giám sát năm 2023"),),
+    ),
+    (
+        "HP.BLV",
+        "2023-08-31",
+        (
+            "Ban hành Kế hoạch đối thoại trực tiếp giữa người đứng đầu cấp ủy, chính quyền với "
+            "Nhân dân năm 2023"
+        ),
+        (),
+    ),
+    (
+        "HP.SNV",
+        "2023-12-31",
+        (
+            "Chỉ đạo thực hiện có hiệu quả công tác dân vận trong các cơ quan hành chính nhà nước; "
+            "thực hiện tốt công tác tiếp dân, giải quyết đơn, thư khiếu nại, tố cáo"
+        ),
+        (),
+    ),
+    (
+        "HP.TN",
+        "2023-08-31",
+        (
+            "Thành lập Tổ công tác đôn đốc đẩy nhanh tiến độ đăng ký đất đai, cấp giấy chứng nhận "
+            "quyền sử dụng đất cho các cơ sở tôn giáo trên địa bàn huyện"
+        ),
+        (
+            ("2023-08-10", "in_progress", "Đã xây dựng dự thảo kế hoạch"),
+            ("2023-08-22", "done", "Đã thành lập Tổ công tác"),
+        ),
+    ),
+    (
+        "HP.KT",
+        "2023-08-31",
+        (
+            "Thành lập Tổ công tác đôn đốc đẩy nhanh tiến độ đăng ký đất đai, cấp giấy chứng nhận "
+            "quyền sử dụng đất cho các cơ sở tôn giáo trên địa bàn huyện"
+        ),
+        (("2023-09-06", "done", "Đã thành lập Tổ công tác (chậm so với thời hạn)"),),
+    ),
 )
 
 
 def _task_events() -> list[Event]:
     """The conclusion, its six tasks and the owners' reports (open on 30/9: 4, overdue: 2)."""
     events = [
-        _event("DocumentIssued", _CONCLUSION_DAY, CITY,
-               {"number": _CONCLUSION, "kind": "conclusion",
+        _event(
+            "DocumentIssued",
+            _CONCLUSION_DAY,
+            CITY,
+            {
+                "number": _CONCLUSION,
+                "kind": "conclusion",
                 "title": "Kết luận của Ban Thường vụ Thành ủy tại Hội nghị đánh giá kết quả "
                 "thực hiện Quy chế công tác dân vận của hệ thống chính trị 6 tháng đầu năm "
                 "2023",
-                "sets_targets": False},
-               "document:565-KL-TU"),
+                "sets_targets": False,
+            },
+            "document:565-KL-TU",
+        ),
     ]
     for number, (owner, due, text, reports) in enumerate(_TASKS, start=1):
         task_id = f"{_CONCLUSION}.{number}"
         events.append(
-            _event("TaskAssigned", _CONCLUSION_DAY, CITY,
-                   {"task_id": task_id, "conclusion": _CONCLUSION, "owner": owner,
-                    "due": due, "text": text},
-                   f"task:{task_id}")
+            _event(
+                "TaskAssigned",
+                _CONCLUSION_DAY,
+                CITY,
+                {
+                    "task_id": task_id,
+                    "conclusion": _CONCLUSION,
+                    "owner": owner,
+                    "due": due,
+                    "text": text,
+                },
+                f"task:{task_id}",
+            )
         )
         for sequence, (day, status, note) in enumerate(reports, start=1):
             events.append(
-                _event("TaskReported", day, owner,
-                       {"task_id": task_id, "status": status, "note": note},
-                       f"task-report:{task_id}:{sequence}")
+                _event(
+                    "TaskReported",
+                    day,
+                    owner,
+                    {"task_id": task_id, "status": status, "note": note},
+                    f"task-report:{task_id}:{sequence}",
+                )
             )
     return events
 
@@ -1169,8 +1706,13 @@ def late_entries() -> list[Event]:
     establishment, day = land.late_submitted
     where = {e.id: e.unit for e in land.establishments}
     events.append(
-        _event("LandDossierSubmitted", day, where[establishment],
-               {"establishment_id": establishment}, f"late:land-submitted:{establishment}")
+        _event(
+            "LandDossierSubmitted",
+            day,
+            where[establishment],
+            {"establishment_id": establishment},
+            f"late:land-submitted:{establishment}",
+        )
     )
     return events
 
@@ -1189,21 +1731,36 @@ def merge_2025_events() -> list[Event]:
     refs = _seq("2025:dialogue")
     events = []
     for code in MERGED_WARD_SOURCES:
-        for first, last in ((dt.date(2025, 2, 10), dt.date(2025, 3, 31)),
-                            (dt.date(2025, 4, 1), dt.date(2025, 6, 20))):
+        for first, last in (
+            (dt.date(2025, 2, 10), dt.date(2025, 3, 31)),
+            (dt.date(2025, 4, 1), dt.date(2025, 6, 20)),
+        ):
             events.append(_dialogue(by_code[code], _day(rng, first, last), rng, next(refs)))
     events.sort(key=lambda e: str(e["occurred_on"]))
     new_ward = _Unit(MERGED_WARD, "phường", "Hồng Bàng", "ward", CITY)
     events.append(
-        _event("UnitRegistered", "2025-07-01", CITY,
-               {"code": new_ward.code, "name": new_ward.name, "kind": new_ward.kind,
-                "parent": CITY, "attributes": {}},
-               f"2025:unit:{MERGED_WARD}")
+        _event(
+            "UnitRegistered",
+            "2025-07-01",
+            CITY,
+            {
+                "code": new_ward.code,
+                "name": new_ward.name,
+                "kind": new_ward.kind,
+                "parent": CITY,
+                "attributes": {},
+            },
+            f"2025:unit:{MERGED_WARD}",
+        )
     )
     events.append(
-        _event("UnitsMerged", "2025-07-01", CITY,
-               {"sources": list(MERGED_WARD_SOURCES), "into": MERGED_WARD},
-               f"2025:merge:{MERGED_WARD}")
+        _event(
+            "UnitsMerged",
+            "2025-07-01",
+            CITY,
+            {"sources": list(MERGED_WARD_SOURCES), "into": MERGED_WARD},
+            f"2025:merge:{MERGED_WARD}",
+        )
     )
     for day in ("2025-08-21", "2025-10-16", "2025-12-05"):
         events.append(_dialogue(new_ward, day, rng, next(refs)))

@@ -69,8 +69,13 @@ def _commune_code(events: list[dict[str, Any]], name: str) -> tuple[str, str]:
 
 
 def _ev(kind: str, day: str, unit: str, data: dict[str, Any], ref: str) -> dict[str, Any]:
-    return {"type": kind, "occurred_on": day, "unit": unit, "data": data,
-            "source_ref": f"demo:term:{ref}"}
+    return {
+        "type": kind,
+        "occurred_on": day,
+        "unit": unit,
+        "data": data,
+        "source_ref": f"demo:term:{ref}",
+    }
 
 
 def term_events(code: str, district: str) -> list[dict[str, Any]]:
@@ -83,96 +88,223 @@ def term_events(code: str, district: str) -> list[dict[str, Any]]:
     :data:`dvcore._builtin.report.TERM_INDICATORS` reads.
     """
     events = [
-        _ev("UnitChanged", "2021-01-05", district,
-            {"code": code, "attributes": {
-                "direction": "đông nam", "borders_north": "xã Tam Hưng",
-                "borders_east": "xã Phả Lễ", "borders_west": "xã Thủy Triều",
-                "borders_south": "sông Bạch Đằng", "area_ha": 562, "households": 2214,
-                "population": 8631, "kinh_percent": 100, "buddhist_followers": 1250,
-                "other_religion": "Công giáo", "other_religion_followers": 940,
-                "party_cells": 17, "party_members": 512, "party_cells_rural": 11,
-                "party_cells_school": 3, "party_cells_other": 1}},
-            "attributes"),
+        _ev(
+            "UnitChanged",
+            "2021-01-05",
+            district,
+            {
+                "code": code,
+                "attributes": {
+                    "direction": "đông nam",
+                    "borders_north": "xã Tam Hưng",
+                    "borders_east": "xã Phả Lễ",
+                    "borders_west": "xã Thủy Triều",
+                    "borders_south": "sông Bạch Đằng",
+                    "area_ha": 562,
+                    "households": 2214,
+                    "population": 8631,
+                    "kinh_percent": 100,
+                    "buddhist_followers": 1250,
+                    "other_religion": "Công giáo",
+                    "other_religion_followers": 940,
+                    "party_cells": 17,
+                    "party_members": 512,
+                    "party_cells_rural": 11,
+                    "party_cells_school": 3,
+                    "party_cells_other": 1,
+                },
+            },
+            "attributes",
+        ),
     ]
     definitions = (
         ("voters.meetings_na", "Điểm tiếp xúc cử tri với đại biểu Quốc hội", "sum", "điểm"),
-        ("voters.meetings_council", "Điểm tiếp xúc cử tri với đại biểu HĐND các cấp", "sum",
-         "điểm"),
+        (
+            "voters.meetings_council",
+            "Điểm tiếp xúc cử tri với đại biểu HĐND các cấp",
+            "sum",
+            "điểm",
+        ),
         ("voters.attendance", "Lượt cử tri tham dự tiếp xúc", "sum", "lượt"),
         ("voters.opinions", "Ý kiến cử tri đã tổng hợp", "sum", "ý kiến"),
         ("council.supervisions", "Cuộc giám sát chuyên đề của HĐND", "sum", "cuộc"),
-        ("admin.one_stop_procedures", "Thủ tục hành chính theo cơ chế một cửa", "last",
-         "thủ tục"),
+        ("admin.one_stop_procedures", "Thủ tục hành chính theo cơ chế một cửa", "last", "thủ tục"),
         ("reception.sessions", "Cuộc tiếp công dân của người đứng đầu", "sum", "cuộc"),
         ("reception.head_visits", "Lượt công dân người đứng đầu tiếp", "sum", "lượt"),
         ("training.attendance", "Lượt cán bộ dự tập huấn", "sum", "lượt"),
     )
     events += [
-        _ev("IndicatorDefined", "2021-01-01", demo.CITY,
-            {"code": c, "title": t, "aggregation": a, "unit_label": u}, f"indicator:{c}")
+        _ev(
+            "IndicatorDefined",
+            "2021-01-01",
+            demo.CITY,
+            {"code": c, "title": t, "aggregation": a, "unit_label": u},
+            f"indicator:{c}",
+        )
         for c, t, a, u in definitions
     ]
-    years = (("2021-01-01", "2021-12-31"), ("2022-01-01", "2022-12-31"),
-             ("2024-01-01", "2024-12-31"), ("2025-01-01", "2025-05-31"))
-    yearly = {"voters.meetings_na": 2, "voters.meetings_council": 6,
-              "voters.attendance": 640, "voters.opinions": 38, "council.supervisions": 2,
-              "training.attendance": 45}
+    years = (
+        ("2021-01-01", "2021-12-31"),
+        ("2022-01-01", "2022-12-31"),
+        ("2024-01-01", "2024-12-31"),
+        ("2025-01-01", "2025-05-31"),
+    )
+    yearly = {
+        "voters.meetings_na": 2,
+        "voters.meetings_council": 6,
+        "voters.attendance": 640,
+        "voters.opinions": 38,
+        "council.supervisions": 2,
+        "training.attendance": 45,
+    }
     for start, end in years:
         for c, value in yearly.items():
-            events.append(_ev("FigureReported", end, code,
-                              {"indicator": c, "value": value, "window": [start, end],
-                               "by": {}}, f"figure:{c}:{end}"))
+            events.append(
+                _ev(
+                    "FigureReported",
+                    end,
+                    code,
+                    {"indicator": c, "value": value, "window": [start, end], "by": {}},
+                    f"figure:{c}:{end}",
+                )
+            )
         for host, sessions, visits in (("party_secretary", 12, 40), ("chairman", 24, 95)):
-            events.append(_ev("FigureReported", end, code,
-                              {"indicator": "reception.sessions", "value": sessions,
-                               "window": [start, end], "by": {"host": host}},
-                              f"figure:sessions:{host}:{end}"))
-            events.append(_ev("FigureReported", end, code,
-                              {"indicator": "reception.head_visits", "value": visits,
-                               "window": [start, end], "by": {"host": host}},
-                              f"figure:visits:{host}:{end}"))
-        events.append(_ev("LettersReported", end, code,
-                          {"window": [start, end], "received": 21, "eligible": 18,
-                           "in_jurisdiction": 9, "resolved": 8}, f"letters:{end}"))
-        events.append(_ev("CitizenReceptionReported", end, code,
-                          {"window": [start, end], "visits": 135, "cases_complaint": 4,
-                           "cases_denunciation": 1, "cases_petition": 52}, f"reception:{end}"))
-    events.append(_ev("FigureReported", "2025-05-31", code,
-                      {"indicator": "admin.one_stop_procedures", "value": 118,
-                       "window": ["2025-01-01", "2025-05-31"], "by": {}}, "figure:one-stop"))
-    for day, kind, topic in (("2021-09-14", "SocialSupervisionHeld", "thực hiện chính sách "
-                              "an sinh xã hội"),
-                             ("2022-08-22", "SocialSupervisionHeld", "xây dựng nông thôn "
-                              "mới kiểu mẫu"),
-                             ("2024-10-03", "SocialSupervisionHeld", "cấp giấy chứng nhận "
-                              "quyền sử dụng đất"),
-                             ("2022-05-10", "SocialCritiqueHeld", "dự thảo quy hoạch sử dụng "
-                              "đất"),
-                             ("2024-04-18", "SocialCritiqueHeld", "dự thảo đề án chuyển đổi "
-                              "số")):
+            events.append(
+                _ev(
+                    "FigureReported",
+                    end,
+                    code,
+                    {
+                        "indicator": "reception.sessions",
+                        "value": sessions,
+                        "window": [start, end],
+                        "by": {"host": host},
+                    },
+                    f"figure:sessions:{host}:{end}",
+                )
+            )
+            events.append(
+                _ev(
+                    "FigureReported",
+                    end,
+                    code,
+                    {
+                        "indicator": "reception.head_visits",
+                        "value": visits,
+                        "window": [start, end],
+                        "by": {"host": host},
+                    },
+                    f"figure:visits:{host}:{end}",
+                )
+            )
+        events.append(
+            _ev(
+                "LettersReported",
+                end,
+                code,
+                {
+                    "window": [start, end],
+                    "received": 21,
+                    "eligible": 18,
+                    "in_jurisdiction": 9,
+                    "resolved": 8,
+                },
+                f"letters:{end}",
+            )
+        )
+        events.append(
+            _ev(
+                "CitizenReceptionReported",
+                end,
+                code,
+                {
+                    "window": [start, end],
+                    "visits": 135,
+                    "cases_complaint": 4,
+                    "cases_denunciation": 1,
+                    "cases_petition": 52,
+                },
+                f"reception:{end}",
+            )
+        )
+    events.append(
+        _ev(
+            "FigureReported",
+            "2025-05-31",
+            code,
+            {
+                "indicator": "admin.one_stop_procedures",
+                "value": 118,
+                "window": ["2025-01-01", "2025-05-31"],
+                "by": {},
+            },
+            "figure:one-stop",
+        )
+    )
+    for day, kind, topic in (
+        ("2021-09-14", "SocialSupervisionHeld", "thực hiện chính sách an sinh xã hội"),
+        ("2022-08-22", "SocialSupervisionHeld", "xây dựng nông thôn mới kiểu mẫu"),
+        ("2024-10-03", "SocialSupervisionHeld", "cấp giấy chứng nhận quyền sử dụng đất"),
+        ("2022-05-10", "SocialCritiqueHeld", "dự thảo quy hoạch sử dụng đất"),
+        ("2024-04-18", "SocialCritiqueHeld", "dự thảo đề án chuyển đổi số"),
+    ):
         events.append(_ev(kind, day, code, {"topic": topic}, f"{kind}:{day}"))
     for day, subject, topic in (
-            ("2022-06-15", "Chi bộ thôn 1", "Việc thực hiện Quy chế công tác dân vận"),
-            ("2022-11-08", "Chi bộ thôn 4", "Việc thực hiện dân chủ ở cơ sở"),
-            ("2024-05-21", "Chi bộ Trường Tiểu học", "Việc thực hiện dân chủ ở cơ sở"),
-            ("2024-09-12", "Đảng viên giữ chức trưởng thôn 2", "Việc tiếp dân, đối thoại")):
-        events.append(_ev("InspectionConducted", day, code,
-                          {"kind": "inspection", "subject": subject, "topic": topic},
-                          f"inspection:{day}"))
+        ("2022-06-15", "Chi bộ thôn 1", "Việc thực hiện Quy chế công tác dân vận"),
+        ("2022-11-08", "Chi bộ thôn 4", "Việc thực hiện dân chủ ở cơ sở"),
+        ("2024-05-21", "Chi bộ Trường Tiểu học", "Việc thực hiện dân chủ ở cơ sở"),
+        ("2024-09-12", "Đảng viên giữ chức trưởng thôn 2", "Việc tiếp dân, đối thoại"),
+    ):
+        events.append(
+            _ev(
+                "InspectionConducted",
+                day,
+                code,
+                {"kind": "inspection", "subject": subject, "topic": topic},
+                f"inspection:{day}",
+            )
+        )
     for day, unit, number, kind, title in (
-            ("2021-03-12", code, "05-QĐ/ĐU", "regulation",
-             "Quyết định ban hành Quy chế công tác dân vận của hệ thống chính trị xã"),
-            ("2022-03-15", code, "28/KH-UBND", "plan",
-             "Kế hoạch triển khai thực hiện Chỉ thị số 33/CT-TTg ngày 26/11/2021 của Thủ "
-             "tướng Chính phủ"),
-            ("2022-04-02", code, "41/QĐ-UBND", "plan",
-             "Quyết định ban hành Kế hoạch phát động phong trào thi đua đẩy mạnh cải cách "
-             "hành chính giai đoạn 2020 - 2025"),
-            ("2025-06-05", district, "1285-CV/HU", "official_letter",
-             "Công văn về việc tổng kết công tác dân vận nhiệm kỳ 2020 - 2025")):
-        events.append(_ev("DocumentIssued", day, unit,
-                          {"number": number, "kind": kind, "title": title,
-                           "sets_targets": False}, f"document:{number}"))
+        (
+            "2021-03-12",
+            code,
+            "05-QĐ/ĐU",
+            "regulation",
+            "Quyết định ban hành Quy chế công tác dân vận của hệ thống chính trị xã",
+        ),
+        (
+            "2022-03-15",
+            code,
+            "28/KH-UBND",
+            "plan",
+            "Kế hoạch triển khai thực hiện Chỉ thị số 33/CT-TTg ngày 26/11/2021 của Thủ "
+            "tướng Chính phủ",
+        ),
+        (
+            "2022-04-02",
+            code,
+            "41/QĐ-UBND",
+            "plan",
+            "Quyết định ban hành Kế hoạch phát động phong trào thi đua đẩy mạnh cải cách "
+            "hành chính giai đoạn 2020 - 2025",
+        ),
+        (
+            "2025-06-05",
+            district,
+            "1285-CV/HU",
+            "official_letter",
+            "Công văn về việc tổng kết công tác dân vận nhiệm kỳ 2020 - 2025",
+        ),
+    ):
+        events.append(
+            _ev(
+                "DocumentIssued",
+                day,
+                unit,
+                {"number": number, "kind": kind, "title": title, "sets_targets": False},
+                f"document:{number}",
+            )
+        )
     return events
 
 
@@ -192,9 +324,15 @@ def record_demo(store: Store, clock: _Clock) -> dict[str, int]:
     return counts
 
 
-def write_reports(store: Store, out_dir: Path, *, unit: str = demo.CITY,
-                  period: str = "2023-9M", as_of: dt.date = _AS_OF,
-                  as_known_at: dt.datetime | None = REPORTED_AT) -> tuple[list[Path], list[str]]:
+def write_reports(
+    store: Store,
+    out_dir: Path,
+    *,
+    unit: str = demo.CITY,
+    period: str = "2023-9M",
+    as_of: dt.date = _AS_OF,
+    as_known_at: dt.datetime | None = REPORTED_AT,
+) -> tuple[list[Path], list[str]]:
     """Write every report into ``out_dir``: (the files written, one note per skipped one).
 
     The periodic report of ``unit`` for ``period`` goes out through every installed
@@ -206,28 +344,53 @@ def write_reports(store: Store, out_dir: Path, *, unit: str = demo.CITY,
 
     exporters = plugin_exporters(get_plugin_manager())
     written: list[Path] = []
-    notes = [f"{name}: bỏ qua, chưa cài plugin dvcore-{name} (pip install dvcore-{name})"
-             for name in ("docx", "xlsx", "html") if name not in exporters]
+    notes = [
+        f"{name}: bỏ qua, chưa cài plugin dvcore-{name} (pip install dvcore-{name})"
+        for name in ("docx", "xlsx", "html")
+        if name not in exporters
+    ]
     context = build_context(
-        store, unit=unit, period=period, as_of=as_of, as_known_at=as_known_at,
-        number="215-BC/BDVTU", signature="K/T TRƯỞNG BAN / PHÓ TRƯỞNG BAN",
-        recipients=_RECIPIENTS, include_events="xlsx" in exporters)
+        store,
+        unit=unit,
+        period=period,
+        as_of=as_of,
+        as_known_at=as_known_at,
+        number="215-BC/BDVTU",
+        signature="K/T TRƯỞNG BAN / PHÓ TRƯỞNG BAN",
+        recipients=_RECIPIENTS,
+        include_events="xlsx" in exporters,
+    )
     for name, exporter in sorted(exporters.items()):
         # another plugin's exporter may share a suffix: its file carries its name
         plain = name in ("json", "markdown", "docx", "xlsx", "html")
-        path = out_dir / (f"bao-cao-{period}{exporter.suffix}" if plain
-                          else f"bao-cao-{period}.{name}{exporter.suffix}")
+        path = out_dir / (
+            f"bao-cao-{period}{exporter.suffix}"
+            if plain
+            else f"bao-cao-{period}.{name}{exporter.suffix}"
+        )
         written.append(exporter.export(context, path))
     if "docx" in exporters:
         docx = exporters["docx"]
         tree = store.state().tree
         code = next(c for c in tree.codes() if tree.state(c).name == TERM_COMMUNE)
-        term = build_context(store, unit=code, period="2020-2025", report="term-commune",
-                             as_known_at=_TERM_REPORT_AT, number="18-BC/ĐU")
+        term = build_context(
+            store,
+            unit=code,
+            period="2020-2025",
+            report="term-commune",
+            as_known_at=_TERM_REPORT_AT,
+            number="18-BC/ĐU",
+        )
         written.append(docx.export(term, out_dir / f"tong-ket-nhiem-ky-2020-2025-{code}.docx"))
-        follow = build_context(store, unit=unit, period=period, report="follow-up",
-                               as_of=dt.date(2023, 9, 30), as_known_at=_LATE_AT,
-                               number="221-BC/BDVTU")
+        follow = build_context(
+            store,
+            unit=unit,
+            period=period,
+            report="follow-up",
+            as_of=dt.date(2023, 9, 30),
+            as_known_at=_LATE_AT,
+            number="221-BC/BDVTU",
+        )
         written.append(docx.export(follow, out_dir / f"theo-doi-ket-luan-{period}.docx"))
     return written, notes
 
@@ -241,8 +404,11 @@ def run_demo(url: str | None, out_dir: Path, *, cutoff: str = "calendar") -> lis
         written, skipped = write_reports(store, out_dir)
         then = store.snapshot(demo.CITY, "2023-9M", as_known_at=REPORTED_AT)
         now = store.snapshot(demo.CITY, "2023-9M")
-        target = next(t for t in store.targets(demo.CITY, _AS_OF, as_known_at=REPORTED_AT)
-                      if t.code == "08-NQ/TU.3b")
+        target = next(
+            t
+            for t in store.targets(demo.CITY, _AS_OF, as_known_at=REPORTED_AT)
+            if t.code == "08-NQ/TU.3b"
+        )
         level = then.by("dialogue.count", "level")
         field = then.by("model.registered", "field")
         lines = [

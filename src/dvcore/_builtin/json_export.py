@@ -29,6 +29,5 @@ class JsonExporter:
                 "targets": [t.to_dict() for t in context["targets"]],
             },
         }
-        path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n",
-                        encoding="utf-8")
+        path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return path

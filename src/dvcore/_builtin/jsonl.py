@@ -40,33 +40,66 @@ class JsonLinesChannel:
             while raw := fh.readline(self.max_line_bytes + 1):  # never more than a line's limit
                 number += 1
                 if number > self.max_lines:
-                    yield number, Problem(source=source, row=number, field=None,
-                                          message=f"the file has more than {self.max_lines} "
-                                          "lines: split it")
+                    yield (
+                        number,
+                        Problem(
+                            source=source,
+                            row=number,
+                            field=None,
+                            message=f"the file has more than {self.max_lines} lines: split it",
+                        ),
+                    )
                     return
                 if len(raw) > self.max_line_bytes:
                     while raw and not raw.endswith(b"\n"):  # skip the rest, a bounded piece a time
                         raw = fh.readline(self.max_line_bytes + 1)
-                    yield number, Problem(source=source, row=number, field=None,
-                                          message=f"the line is longer than "
-                                          f"{self.max_line_bytes} bytes")
+                    yield (
+                        number,
+                        Problem(
+                            source=source,
+                            row=number,
+                            field=None,
+                            message=f"the line is longer than {self.max_line_bytes} bytes",
+                        ),
+                    )
                     continue
                 try:
                     text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
                 except UnicodeDecodeError as exc:
-                    yield number, Problem(source=source, row=number, field=None,
-                                          message=f"not UTF-8 text (byte {exc.start + 1})")
+                    yield (
+                        number,
+                        Problem(
+                            source=source,
+                            row=number,
+                            field=None,
+                            message=f"not UTF-8 text (byte {exc.start + 1})",
+                        ),
+                    )
                     continue
                 if not text.strip():
                     continue
                 try:
                     item = json.loads(text, parse_constant=_no_constants)
                 except (ValueError, RecursionError) as exc:
-                    yield number, Problem(source=source, row=number, field=None,
-                                          message=f"not a JSON object: {exc}")
+                    yield (
+                        number,
+                        Problem(
+                            source=source,
+                            row=number,
+                            field=None,
+                            message=f"not a JSON object: {exc}",
+                        ),
+                    )
                     continue
                 if not isinstance(item, dict):
-                    yield number, Problem(source=source, row=number, field=None,
-                                          message="each line must be one JSON object")
+                    yield (
+                        number,
+                        Problem(
+                            source=source,
+                            row=number,
+                            field=None,
+                            message="each line must be one JSON object",
+                        ),
+                    )
                     continue
                 yield number, item

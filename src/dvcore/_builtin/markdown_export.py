@@ -60,8 +60,11 @@ def _header(document: Mapping[str, Any]) -> list[str]:
     left.append(f"**{_escape(document['issuer'], table=True)}**")
     left.append("\\*")
     left.append(_escape(document["number_text"], table=True))
-    right = [f"**{_escape(document['party_header'], table=True)}**", "",
-             f"*{_escape(document['place_date'], table=True)}*"]
+    right = [
+        f"**{_escape(document['party_header'], table=True)}**",
+        "",
+        f"*{_escape(document['place_date'], table=True)}*",
+    ]
     return [f"| {'<br>'.join(left)} | {'<br>'.join(right)} |", "|:---:|:---:|", ""]
 
 
@@ -84,8 +87,7 @@ def render_markdown(context: Mapping[str, Any]) -> str:
             text = _segments(block["segments"])
             lines += [f"- {text}" if block.get("style") == "bullet" else text, ""]
         elif kind == "table":
-            lines.append("| " + " | ".join(_escape(c, table=True) for c in block["columns"])
-                         + " |")
+            lines.append("| " + " | ".join(_escape(c, table=True) for c in block["columns"]) + " |")
             lines.append("|" + "|".join("---" for _ in block["columns"]) + "|")
             for row in block["rows"]:
                 lines.append("| " + " | ".join(_escape(str(c), table=True) for c in row) + " |")

@@ -144,9 +144,22 @@ _DOCUMENT_KINDS: Mapping[str, str] = {
     "report": "báo cáo",
 }
 #: Words a document's title may start with: they become "<word> số <number>, ngày …".
-_DOCUMENT_WORDS = ("Nghị quyết", "Chỉ thị", "Thông tri", "Kế hoạch", "Công văn", "Kết luận",
-                   "Quy định", "Quy chế", "Quyết định", "Thông báo", "Báo cáo", "Chương trình",
-                   "Hướng dẫn", "Đề án")
+_DOCUMENT_WORDS = (
+    "Nghị quyết",
+    "Chỉ thị",
+    "Thông tri",
+    "Kế hoạch",
+    "Công văn",
+    "Kết luận",
+    "Quy định",
+    "Quy chế",
+    "Quyết định",
+    "Thông báo",
+    "Báo cáo",
+    "Chương trình",
+    "Hướng dẫn",
+    "Đề án",
+)
 #: Attribute phrases in a target's population filter ("xã xây dựng nông thôn mới kiểu mẫu").
 _ATTRIBUTE_WORDS: Mapping[str, str] = {"ntm_model": "xây dựng nông thôn mới kiểu mẫu"}
 
@@ -303,11 +316,15 @@ def _summary_lines(period: Period) -> list[str]:
         what = "6 tháng đầu năm" if n == 6 else f"{n} tháng"
         return [f"sơ kết công tác dân vận {what};", f"phương hướng, nhiệm vụ trọng tâm {nxt}"]
     if kind == "half":
-        return [f"sơ kết công tác dân vận 6 tháng {'đầu' if n == 1 else 'cuối'} năm;",
-                f"phương hướng, nhiệm vụ trọng tâm {nxt}"]
+        return [
+            f"sơ kết công tác dân vận 6 tháng {'đầu' if n == 1 else 'cuối'} năm;",
+            f"phương hướng, nhiệm vụ trọng tâm {nxt}",
+        ]
     if kind in ("quarter", "month"):
-        return [f"công tác dân vận {period_text(period)};",
-                f"phương hướng, nhiệm vụ trọng tâm {nxt}"]
+        return [
+            f"công tác dân vận {period_text(period)};",
+            f"phương hướng, nhiệm vụ trọng tâm {nxt}",
+        ]
     return [f"công tác dân vận {period_text(period)}"]
 
 
@@ -332,16 +349,31 @@ class Sections:
     its paragraphs, each ``(style, text)`` with style ``body``, ``bullet`` or ``subheading``.
     """
 
-    def __init__(self, meta: Mapping[str, Any] | None = None,
-                 text: Mapping[str, list[tuple[str, str]]] | None = None,
-                 source: str = "") -> None:
+    def __init__(
+        self,
+        meta: Mapping[str, Any] | None = None,
+        text: Mapping[str, list[tuple[str, str]]] | None = None,
+        source: str = "",
+    ) -> None:
         self.meta: dict[str, Any] = dict(meta or {})
         self.text: dict[str, list[tuple[str, str]]] = {k: list(v) for k, v in (text or {}).items()}
         self.source = source
 
 
-_META_KEYS = frozenset({"number", "superior", "issuer", "place", "date", "signature", "signer",
-                        "recipients", "request_number", "request_date"})
+_META_KEYS = frozenset(
+    {
+        "number",
+        "superior",
+        "issuer",
+        "place",
+        "date",
+        "signature",
+        "signer",
+        "recipients",
+        "request_number",
+        "request_date",
+    }
+)
 
 
 def _section_id(token: str) -> str:
@@ -371,8 +403,9 @@ def read_sections(path: Path | str) -> Sections:
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
         if end is None:
-            raise InputError(f"{file}, line 1: the front matter has no closing '---'",
-                             file=str(file), line=1)
+            raise InputError(
+                f"{file}, line 1: the front matter has no closing '---'", file=str(file), line=1
+            )
         key: str | None = None
         for number in range(1, end):
             line = lines[number]
@@ -386,7 +419,10 @@ def read_sections(path: Path | str) -> Sections:
             if not pair or pair.group(1) not in _META_KEYS:
                 raise InputError(
                     f"{file}, line {number + 1}: expected 'key: value' with a key among "
-                    f"{', '.join(sorted(_META_KEYS))}", file=str(file), line=number + 1)
+                    f"{', '.join(sorted(_META_KEYS))}",
+                    file=str(file),
+                    line=number + 1,
+                )
             key, value = pair.group(1), pair.group(2).strip()
             meta[key] = [] if value == "" else value.strip('"')
         start = end + 1
@@ -413,8 +449,11 @@ def read_sections(path: Path | str) -> Sections:
             flush()
             continue
         if current is None:
-            raise InputError(f"{file}, line {number + 1}: text before the first '## <id>' "
-                             "heading", file=str(file), line=number + 1)
+            raise InputError(
+                f"{file}, line {number + 1}: text before the first '## <id>' heading",
+                file=str(file),
+                line=number + 1,
+            )
         if line.startswith("### "):
             flush()
             text[current].append(("subheading", line[4:].strip()))
@@ -467,27 +506,65 @@ class _Builder:
 
     def heading(self, section: str, level: int, number: str, title: str) -> None:
         text = f"{number} {title}".strip()
-        self.blocks.append({"kind": "heading", "section": section, "level": level,
-                            "number": number, "title": title, "text": text})
+        self.blocks.append(
+            {
+                "kind": "heading",
+                "section": section,
+                "level": level,
+                "number": number,
+                "title": title,
+                "text": text,
+            }
+        )
 
     def part(self, section: str, label: str, title: str) -> None:
-        self.blocks.append({"kind": "part", "section": section, "label": label, "title": title,
-                            "text": f"{label}: {title}"})
+        self.blocks.append(
+            {
+                "kind": "part",
+                "section": section,
+                "label": label,
+                "title": title,
+                "text": f"{label}: {title}",
+            }
+        )
 
-    def paragraph(self, section: str, segments: Sequence[dict[str, Any] | str], *,
-                  source: str = "figure", style: str = "body") -> None:
+    def paragraph(
+        self,
+        section: str,
+        segments: Sequence[dict[str, Any] | str],
+        *,
+        source: str = "figure",
+        style: str = "body",
+    ) -> None:
         segs = [{"text": s} if isinstance(s, str) else s for s in segments]
         plain = "".join(s.get("text", "") for s in segs)
-        refs = "".join(str(s["text"]) if "text" in s else _superscript(int(s["note"]))
-                       for s in segs)
-        self.blocks.append({"kind": "paragraph", "section": section, "source": source,
-                            "style": style, "segments": segs, "text": plain,
-                            "text_with_refs": refs})
+        refs = "".join(
+            str(s["text"]) if "text" in s else _superscript(int(s["note"])) for s in segs
+        )
+        self.blocks.append(
+            {
+                "kind": "paragraph",
+                "section": section,
+                "source": source,
+                "style": style,
+                "segments": segs,
+                "text": plain,
+                "text_with_refs": refs,
+            }
+        )
 
-    def table(self, section: str, columns: list[str], rows: list[list[str]],
-              widths: list[float]) -> None:
-        self.blocks.append({"kind": "table", "section": section, "columns": columns,
-                            "rows": rows, "widths": widths})
+    def table(
+        self, section: str, columns: list[str], rows: list[list[str]], widths: list[float]
+    ) -> None:
+        self.blocks.append(
+            {
+                "kind": "table",
+                "section": section,
+                "columns": columns,
+                "rows": rows,
+                "widths": widths,
+            }
+        )
 
     def user_text(self, section: str, paragraphs: Sequence[tuple[str, str]]) -> None:
         for style, text in paragraphs:
@@ -512,20 +589,22 @@ class _Reader:
         self.period = period
         self.as_known_at = as_known_at
         self.state = store.state(
-            store.position_at(as_known_at) if as_known_at is not None else None)
+            store.position_at(as_known_at) if as_known_at is not None else None
+        )
         self.tree: UnitTree = self.state.tree
         self._documents: list[Any] | None = None
 
-    def explain(self, indicator: str, unit: str | None = None,
-                period: Period | None = None) -> Any:
-        return self.store.explain(unit or self.unit, period or self.period, indicator,
-                                  as_known_at=self.as_known_at)
+    def explain(self, indicator: str, unit: str | None = None, period: Period | None = None) -> Any:
+        return self.store.explain(
+            unit or self.unit, period or self.period, indicator, as_known_at=self.as_known_at
+        )
 
     def documents(self) -> list[Any]:
         """Every ``DocumentIssued`` known at the instant (raw: corrections not applied)."""
         if self._documents is None:
-            upto = (self.store.position_at(self.as_known_at)
-                    if self.as_known_at is not None else None)
+            upto = (
+                self.store.position_at(self.as_known_at) if self.as_known_at is not None else None
+            )
             self._documents = list(self.store.read(types=["DocumentIssued"], upto=upto))
         return self._documents
 
@@ -536,8 +615,11 @@ class _Reader:
 
     def children(self, code: str, day: dt.date) -> list[str]:
         """The units whose parent is ``code`` on ``day``, in registration order."""
-        return [c for c in self.tree.codes()
-                if self.tree.exists(c, day) and self.tree.state(c, day).parent == code]
+        return [
+            c
+            for c in self.tree.codes()
+            if self.tree.exists(c, day) and self.tree.state(c, day).parent == code
+        ]
 
     def child_of(self, root: str, code: str, day: dt.date) -> str | None:
         """The direct child of ``root`` whose subtree holds ``code`` on ``day``."""
@@ -561,8 +643,7 @@ def _dimension_label(dimension: str, key: str, level_words: Mapping[str, str]) -
     if dimension == "level":
         return level_words.get(key, key)
     if dimension == "kind":
-        return (_CASE_KINDS.get(key) or _INSPECTION_KINDS.get(key) or _DOCUMENT_KINDS.get(key)
-                or key)
+        return _CASE_KINDS.get(key) or _INSPECTION_KINDS.get(key) or _DOCUMENT_KINDS.get(key) or key
     return _DIMENSION_LABELS.get(dimension, {}).get(key, key)
 
 
@@ -572,21 +653,27 @@ def _figures(snapshot: Snapshot, level_words: Mapping[str, str]) -> list[dict[st
         ind = snapshot.indicators.get(code)
         by = {
             dim: [
-                {"key": key, "label": _dimension_label(dim, key, level_words), "value": value,
-                 "value_text": _num(value)}
+                {
+                    "key": key,
+                    "label": _dimension_label(dim, key, level_words),
+                    "value": value,
+                    "value_text": _num(value),
+                }
                 for key, value in sorted(keys.items(), key=lambda kv: (-kv[1], kv[0]))
             ]
             for dim, keys in sorted(fig.by.items())
         }
-        out.append({
-            "code": code,
-            "title": ind.title if ind is not None else code,
-            "unit_label": ind.unit_label if ind is not None else "",
-            "stock": bool(ind is not None and ind.is_stock),
-            "value": fig.value,
-            "value_text": _num(fig.value),
-            "by": by,
-        })
+        out.append(
+            {
+                "code": code,
+                "title": ind.title if ind is not None else code,
+                "unit_label": ind.unit_label if ind is not None else "",
+                "stock": bool(ind is not None and ind.is_stock),
+                "value": fig.value,
+                "value_text": _num(fig.value),
+                "by": by,
+            }
+        )
     return out
 
 
@@ -623,8 +710,9 @@ def _target_rows(reader: _Reader, targets: Sequence[Any], root: str) -> list[dic
         day = t.as_of
         groups: dict[str, list[int]] = {}
 
-        def place(member: str, counted: bool, day: dt.date = day,
-                  groups: dict[str, list[int]] = groups) -> None:
+        def place(
+            member: str, counted: bool, day: dt.date = day, groups: dict[str, list[int]] = groups
+        ) -> None:
             where = member
             if tree.has_establishment(member):
                 where = tree.establishment(member, day).unit
@@ -641,44 +729,54 @@ def _target_rows(reader: _Reader, targets: Sequence[Any], root: str) -> list[dic
                 place(member, False)
         order = {code: i for i, code in enumerate(reader.children(root, day))}
         by_unit = [
-            {"code": code, "name": reader.name(code, day), "counted": c, "population": p,
-             "ratio": (Decimal(c) / p) if p else None,
-             "ratio_text": format_percent(c, p) if p else "—"}
-            for code, (c, p) in sorted(groups.items(),
-                                       key=lambda kv: order.get(kv[0], len(order)))
+            {
+                "code": code,
+                "name": reader.name(code, day),
+                "counted": c,
+                "population": p,
+                "ratio": (Decimal(c) / p) if p else None,
+                "ratio_text": format_percent(c, p) if p else "—",
+            }
+            for code, (c, p) in sorted(groups.items(), key=lambda kv: order.get(kv[0], len(order)))
         ]
         completion = t.plan_completion
-        rows.append({
-            "code": t.code,
-            "title": t.title,
-            "resolution": t.resolution,
-            "indicator": t.indicator,
-            "measure": t.measure,
-            "period_spec": t.period.spec,
-            "as_of": t.as_of,
-            "numerator": t.numerator,
-            "denominator": t.denominator,
-            "threshold": t.threshold,
-            "threshold_text": format_percent(t.threshold * 100, 100),
-            "plan": t.plan,
-            "ratio": t.ratio,
-            "ratio_text": format_percent(t.numerator, t.denominator) if t.denominator else "—",
-            "plan_completion": completion,
-            "completion_text": format_percent(t.numerator, t.plan) if t.plan else "—",
-            "met": t.met,
-            "met_text": "đạt" if t.met else "chưa đạt",
-            "missing": list(t.missing),
-            "missing_count": len(t.missing),
-            "by_unit": by_unit,
-        })
+        rows.append(
+            {
+                "code": t.code,
+                "title": t.title,
+                "resolution": t.resolution,
+                "indicator": t.indicator,
+                "measure": t.measure,
+                "period_spec": t.period.spec,
+                "as_of": t.as_of,
+                "numerator": t.numerator,
+                "denominator": t.denominator,
+                "threshold": t.threshold,
+                "threshold_text": format_percent(t.threshold * 100, 100),
+                "plan": t.plan,
+                "ratio": t.ratio,
+                "ratio_text": format_percent(t.numerator, t.denominator) if t.denominator else "—",
+                "plan_completion": completion,
+                "completion_text": format_percent(t.numerator, t.plan) if t.plan else "—",
+                "met": t.met,
+                "met_text": "đạt" if t.met else "chưa đạt",
+                "missing": list(t.missing),
+                "missing_count": len(t.missing),
+                "by_unit": by_unit,
+            }
+        )
     return rows
 
 
-def _level_parenthesis(by_level: Mapping[str, Decimal | int], unit_word: str,
-                       level_words: Mapping[str, str]) -> str:
+def _level_parenthesis(
+    by_level: Mapping[str, Decimal | int], unit_word: str, level_words: Mapping[str, str]
+) -> str:
     """``06 cuộc cấp thành phố; 112 cuộc cấp quận, huyện; 352 cuộc cấp xã, phường``."""
-    parts = [f"{pad_count(_int(by_level[lv]))} {unit_word} {level_words[lv]}"
-             for lv in ("city", "district", "commune", "other") if _int(by_level.get(lv)) > 0]
+    parts = [
+        f"{pad_count(_int(by_level[lv]))} {unit_word} {level_words[lv]}"
+        for lv in ("city", "district", "commune", "other")
+        if _int(by_level.get(lv)) > 0
+    ]
     return "; ".join(parts)
 
 
@@ -709,10 +807,20 @@ PERIODIC_OUTLINE: tuple[tuple[str, int, str, str], ...] = (
     ("I", 1, "I-", "ĐẶC ĐIỂM TÌNH HÌNH"),
     ("II", 1, "II-", "KẾT QUẢ CÔNG TÁC DÂN VẬN CỦA HỆ THỐNG CHÍNH TRỊ"),
     ("II.1", 2, "1.", "Công tác lãnh đạo, chỉ đạo của cấp ủy, tổ chức đảng"),
-    ("II.2", 2, "2.", "Kết quả công tác dân vận của các cơ quan nhà nước các cấp (Hội đồng nhân "
-     "dân, Ủy ban nhân dân, các cơ quan tư pháp, lực lượng vũ trang)"),
-    ("II.3", 2, "3.", "Kết quả công tác dân vận của Mặt trận Tổ quốc Việt Nam và các tổ chức "
-     "chính trị - xã hội các cấp"),
+    (
+        "II.2",
+        2,
+        "2.",
+        "Kết quả công tác dân vận của các cơ quan nhà nước các cấp (Hội đồng nhân "
+        "dân, Ủy ban nhân dân, các cơ quan tư pháp, lực lượng vũ trang)",
+    ),
+    (
+        "II.3",
+        2,
+        "3.",
+        "Kết quả công tác dân vận của Mặt trận Tổ quốc Việt Nam và các tổ chức "
+        "chính trị - xã hội các cấp",
+    ),
     ("II.4", 2, "4.", "Kết quả công tác dân vận đối với đồng bào theo tôn giáo"),
     ("II.5", 2, "5.", "Kết quả công tác dân vận với cộng đồng người Việt Nam ở nước ngoài"),
     ("III", 1, "III-", "PHONG TRÀO THI ĐUA “DÂN VẬN KHÉO”"),
@@ -721,16 +829,39 @@ PERIODIC_OUTLINE: tuple[tuple[str, int, str, str], ...] = (
     ("III.3", 2, "3.", "Một số mô hình “Dân vận khéo” tiêu biểu tại địa phương"),
     ("III.4", 2, "4.", "Việc triển khai Cuộc thi tuyên truyền các mô hình “Dân vận khéo”"),
     ("IV", 1, "IV-", "KẾT QUẢ HOẠT ĐỘNG CỦA BAN DÂN VẬN CÁC CẤP"),
-    ("IV.1", 2, "1.", "Công tác tham mưu cấp ủy lãnh đạo, chỉ đạo triển khai thực hiện công "
-     "tác dân vận"),
-    ("IV.2", 2, "2.", "Công tác tham mưu, thực hiện nhiệm vụ cơ quan thường trực các ban chỉ "
-     "đạo: Quy chế dân chủ, Công tác Tôn giáo - Dân tộc của cấp ủy"),
-    ("IV.3", 2, "3.", "Công tác phối hợp với các địa phương, đơn vị triển khai thực hiện công "
-     "tác dân vận"),
-    ("IV.4", 2, "4.", "Công tác hướng dẫn, đôn đốc, kiểm tra, giám sát việc triển khai thực "
-     "hiện các nhiệm vụ công tác dân vận"),
-    ("IV.5", 2, "5.", "Công tác nắm bắt tình hình, tuyên truyền vận động Nhân dân thực hiện "
-     "chủ trương của Đảng, chính sách, pháp luật của Nhà nước"),
+    (
+        "IV.1",
+        2,
+        "1.",
+        "Công tác tham mưu cấp ủy lãnh đạo, chỉ đạo triển khai thực hiện công tác dân vận",
+    ),
+    (
+        "IV.2",
+        2,
+        "2.",
+        "Công tác tham mưu, thực hiện nhiệm vụ cơ quan thường trực các ban chỉ "
+        "đạo: Quy chế dân chủ, Công tác Tôn giáo - Dân tộc của cấp ủy",
+    ),
+    (
+        "IV.3",
+        2,
+        "3.",
+        "Công tác phối hợp với các địa phương, đơn vị triển khai thực hiện công tác dân vận",
+    ),
+    (
+        "IV.4",
+        2,
+        "4.",
+        "Công tác hướng dẫn, đôn đốc, kiểm tra, giám sát việc triển khai thực "
+        "hiện các nhiệm vụ công tác dân vận",
+    ),
+    (
+        "IV.5",
+        2,
+        "5.",
+        "Công tác nắm bắt tình hình, tuyên truyền vận động Nhân dân thực hiện "
+        "chủ trương của Đảng, chính sách, pháp luật của Nhà nước",
+    ),
     ("V", 1, "V-", "ĐÁNH GIÁ CHUNG"),
     ("V.1", 2, "1.", "Ưu điểm"),
     ("V.2", 2, "2.", "Hạn chế và nguyên nhân"),
@@ -741,20 +872,31 @@ PERIODIC_OUTLINE: tuple[tuple[str, int, str, str], ...] = (
 #: How a few reported (``FigureReported``) indicators are worded, as seed 001 words them.
 #: Others are stated as "<title>: <value> <unit label>" in section I.
 _REPORTED_PHRASES: Mapping[str, tuple[str, str]] = {
-    "veterans.patrol_teams": ("II.3", "Hội Cựu chiến binh các cấp duy trì hoạt động {v} tổ, "
-                              "đội tuần tra{members}"),
-    "border.families_pledged": ("II.2", "Phối hợp vận động {v} gia đình cam kết “Không buôn "
-                                "bán, vận chuyển, tàng trữ trái phép pháo nổ, vũ khí, vật liệu "
-                                "nổ, công cụ hỗ trợ”"),
+    "veterans.patrol_teams": (
+        "II.3",
+        "Hội Cựu chiến binh các cấp duy trì hoạt động {v} tổ, đội tuần tra{members}",
+    ),
+    "border.families_pledged": (
+        "II.2",
+        "Phối hợp vận động {v} gia đình cam kết “Không buôn "
+        "bán, vận chuyển, tàng trữ trái phép pháo nổ, vũ khí, vật liệu "
+        "nổ, công cụ hỗ trợ”",
+    ),
 }
 
 
 class _Periodic:
     """The statements of the periodic report, section by section."""
 
-    def __init__(self, reader: _Reader, snapshot: Snapshot, as_of_snapshot: Snapshot,
-                 targets: Sequence[Any], target_rows: Sequence[dict[str, Any]],
-                 doc: _Builder) -> None:
+    def __init__(
+        self,
+        reader: _Reader,
+        snapshot: Snapshot,
+        as_of_snapshot: Snapshot,
+        targets: Sequence[Any],
+        target_rows: Sequence[dict[str, Any]],
+        doc: _Builder,
+    ) -> None:
         self.r = reader
         self.snap = snapshot
         self.as_of_snap = as_of_snapshot
@@ -789,30 +931,40 @@ class _Periodic:
         districts = kinds["district"] + kinds["town"]
         departments = kinds["department"]
         if departments and districts:
-            parts.append(f"{format_number(departments + districts)} sở, ban, ngành, quận, huyện "
-                         f"({format_number(departments)} sở, ban, ngành; "
-                         f"{format_number(districts)} quận, huyện)")
+            parts.append(
+                f"{format_number(departments + districts)} sở, ban, ngành, quận, huyện "
+                f"({format_number(departments)} sở, ban, ngành; "
+                f"{format_number(districts)} quận, huyện)"
+            )
         elif districts:
             parts.append(f"{format_number(districts)} quận, huyện")
         communes = [(k, kinds[k]) for k in ("commune", "ward", "township") if kinds[k]]
         if communes:
             total = sum(n for _, n in communes)
-            detail = ", ".join(f"{format_number(n)} {kind_name(k)}" for k, n in
-                               sorted(communes, key=lambda kv: ("ward", "commune",
-                                                                "township").index(kv[0])))
+            detail = ", ".join(
+                f"{format_number(n)} {kind_name(k)}"
+                for k, n in sorted(
+                    communes, key=lambda kv: ("ward", "commune", "township").index(kv[0])
+                )
+            )
             parts.append(f"{format_number(total)} xã, phường, thị trấn ({detail})")
         if parts:
             self.say("I", f"{_cap(self.toan)} có {' và '.join(parts)}.")
         using = self.value("establishment.using_land")
         if using:
             religions = Counter(
-                tree.establishment(e, self.end).religion or "khác"
-                for e in self._using_land_ids())
-            detail = "; ".join(f"{name} {format_number(n)} cơ sở"
-                               for name, n in religions.most_common())
-            self.say("I", f"Trên địa bàn có {format_number(using)} cơ sở tôn giáo đang sử dụng "
-                          f"đất (đến ngày {_short_date(self.end)})",
-                     self.doc.note(f"Theo tôn giáo: {detail}."), ".")
+                tree.establishment(e, self.end).religion or "khác" for e in self._using_land_ids()
+            )
+            detail = "; ".join(
+                f"{name} {format_number(n)} cơ sở" for name, n in religions.most_common()
+            )
+            self.say(
+                "I",
+                f"Trên địa bàn có {format_number(using)} cơ sở tôn giáo đang sử dụng "
+                f"đất (đến ngày {_short_date(self.end)})",
+                self.doc.note(f"Theo tôn giáo: {detail}."),
+                ".",
+            )
         for fig in self.snap.figures:
             ind = self.snap.indicators.get(fig)
             if ind is None or ind.source != "IndicatorDefined" or fig in _REPORTED_PHRASES:
@@ -834,12 +986,18 @@ class _Periodic:
     # --- II.1 lãnh đạo, chỉ đạo --------------------------------------------------------------
     def section_ii_1(self) -> None:
         self._resolutions()
-        self._sub_units_with("document.sets_targets", "II.1",
-                             "{committees} đã xác định các chỉ tiêu cụ thể về công tác dân vận "
-                             "trong nghị quyết, chương trình công tác năm {year}")
-        self._sub_units_with("dialogue.plan", "II.1",
-                             "{units} đã ban hành Kế hoạch đối thoại trực tiếp giữa người đứng "
-                             "đầu cấp ủy, chính quyền các cấp với Nhân dân")
+        self._sub_units_with(
+            "document.sets_targets",
+            "II.1",
+            "{committees} đã xác định các chỉ tiêu cụ thể về công tác dân vận "
+            "trong nghị quyết, chương trình công tác năm {year}",
+        )
+        self._sub_units_with(
+            "dialogue.plan",
+            "II.1",
+            "{units} đã ban hành Kế hoạch đối thoại trực tiếp giữa người đứng "
+            "đầu cấp ủy, chính quyền các cấp với Nhân dân",
+        )
         self._dialogues()
         self._inspections()
         self._documents()
@@ -854,20 +1012,25 @@ class _Periodic:
             of_set = [x for x in self.targets if x.resolution == t.resolution]
             numbers = {re.sub(r"[a-z]+$", "", x.code.rsplit(".", 1)[-1]) for x in of_set}
             doc = docs.get(t.resolution)
-            ref = (_document_ref(doc) if doc is not None else f"Nghị quyết số {t.resolution}")
-            titles = "; ".join(x.title if i == 0 else _uncap(x.title)
-                               for i, x in enumerate(of_set))
+            ref = _document_ref(doc) if doc is not None else f"Nghị quyết số {t.resolution}"
+            titles = "; ".join(x.title if i == 0 else _uncap(x.title) for i, x in enumerate(of_set))
             adopted = self._adopted_on(t.resolution)
             if adopted is not None and any(
-                    self._definition(x) is not None
-                    and self._definition(x).population == "establishments_using_land"
-                    for x in of_set):
+                self._definition(x) is not None
+                and self._definition(x).population == "establishments_using_land"
+                for x in of_set
+            ):
                 # the resolution's own count, as seed 001 quotes it: "(tổng số 239 cơ sở)"
                 members = self.r.tree.members(self.r.unit, adopted, adopted, "as-of")
                 count = len(self.r.tree.establishments_using_land(members, adopted))
                 titles += f" (tổng số {format_number(count)} cơ sở)"
-            self.say("II.1", f"{self.committee} đã xác định {pad_count(len(numbers))} chỉ tiêu "
-                             f"về công tác dân vận trong {ref}", self.doc.note(titles + "."), ".")
+            self.say(
+                "II.1",
+                f"{self.committee} đã xác định {pad_count(len(numbers))} chỉ tiêu "
+                f"về công tác dân vận trong {ref}",
+                self.doc.note(titles + "."),
+                ".",
+            )
 
     def _sub_units_with(self, code: str, section: str, phrase: str) -> None:
         sub = _sub_level(self.root_level)
@@ -889,8 +1052,9 @@ class _Periodic:
         missing = [c for c in population if c not in having]
         segments: list[dict[str, Any] | str] = [text]
         if missing:
-            segments.append(self.doc.note(
-                "Chưa có: " + _missing_names(self.r, missing, self.end) + "."))
+            segments.append(
+                self.doc.note("Chưa có: " + _missing_names(self.r, missing, self.end) + ".")
+            )
         segments.append(".")
         self.say(section, *segments)
 
@@ -898,14 +1062,16 @@ class _Periodic:
         total = self.value("dialogue.count")
         if not total:
             return
-        levels = _level_parenthesis(self.by("dialogue.count", "level"), "cuộc",
-                                    self.level_words)
+        levels = _level_parenthesis(self.by("dialogue.count", "level"), "cuộc", self.level_words)
         hosts = self.by("dialogue.count", "host")
-        host_text = "; ".join(f"{_HOSTS.get(k, k)} {pad_count(_int(v))} cuộc"
-                              for k, v in sorted(hosts.items(), key=lambda kv: -kv[1]))
+        host_text = "; ".join(
+            f"{_HOSTS.get(k, k)} {pad_count(_int(v))} cuộc"
+            for k, v in sorted(hosts.items(), key=lambda kv: -kv[1])
+        )
         segments: list[dict[str, Any] | str] = [
             f"Tổ chức {format_number(total)} cuộc đối thoại giữa người đứng đầu cấp ủy, chính "
-            f"quyền các cấp với Nhân dân ({levels})"]
+            f"quyền các cấp với Nhân dân ({levels})"
+        ]
         if host_text:
             segments.append(self.doc.note(f"Theo người chủ trì: {host_text}."))
         segments.append(".")
@@ -916,11 +1082,13 @@ class _Periodic:
                 segs: list[dict[str, Any] | str] = [
                     f"Đến ngày {_short_date(t.as_of)}, {t.numerator}/{t.denominator} đơn vị "
                     f"({row['ratio_text']}) có người đứng đầu cấp ủy, chính quyền đối thoại "
-                    f"trực tiếp với Nhân dân, {row['met_text']} chỉ tiêu"]
+                    f"trực tiếp với Nhân dân, {row['met_text']} chỉ tiêu"
+                ]
                 if t.missing:
                     segs.append(f"; còn {pad_count(len(t.missing))} đơn vị chưa tổ chức")
-                    segs.append(self.doc.note(
-                        _cap(_missing_names(self.r, t.missing, t.as_of)) + "."))
+                    segs.append(
+                        self.doc.note(_cap(_missing_names(self.r, t.missing, t.as_of)) + ".")
+                    )
                 segs.append(".")
                 self.say("II.1", *segs)
 
@@ -928,14 +1096,16 @@ class _Periodic:
         total = self.value("inspection.count")
         if not total:
             return
-        levels = _level_parenthesis(self.by("inspection.count", "level"), "cuộc",
-                                    self.level_words)
+        levels = _level_parenthesis(self.by("inspection.count", "level"), "cuộc", self.level_words)
         kinds = self.by("inspection.count", "kind")
-        detail = "; ".join(f"{pad_count(_int(v))} cuộc {_INSPECTION_KINDS.get(k, k)}"
-                           for k, v in sorted(kinds.items()))
+        detail = "; ".join(
+            f"{pad_count(_int(v))} cuộc {_INSPECTION_KINDS.get(k, k)}"
+            for k, v in sorted(kinds.items())
+        )
         segments: list[dict[str, Any] | str] = [
             f"Các cấp ủy đã tổ chức {format_number(total)} cuộc kiểm tra, giám sát về công tác "
-            f"dân vận ({levels})"]
+            f"dân vận ({levels})"
+        ]
         if detail:
             segments.append(self.doc.note(f"Trong đó: {detail}."))
         segments.append(".")
@@ -946,16 +1116,31 @@ class _Periodic:
         if not total:
             return
         kinds = self.by("document.count", "kind")
-        detail = "; ".join(f"{pad_count(_int(v))} {_DOCUMENT_KINDS.get(k, k)}"
-                           for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
-        own = [d for d in self.r.documents()
-               if d.unit == self.r.unit and self.r.period.contains(d.occurred_on)]
+        detail = "; ".join(
+            f"{pad_count(_int(v))} {_DOCUMENT_KINDS.get(k, k)}"
+            for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])
+        )
+        own = [
+            d
+            for d in self.r.documents()
+            if d.unit == self.r.unit and self.r.period.contains(d.occurred_on)
+        ]
         note = f"Gồm: {detail}."
         if own:
-            note += " Của " + self.committee + ": " + "; ".join(
-                _document_ref(d) for d in sorted(own, key=lambda d: d.occurred_on)) + "."
-        self.say("II.1", f"Các cấp ủy, tổ chức đảng đã ban hành {format_number(total)} văn bản "
-                         "lãnh đạo, chỉ đạo về công tác dân vận", self.doc.note(note), ".")
+            note += (
+                " Của "
+                + self.committee
+                + ": "
+                + "; ".join(_document_ref(d) for d in sorted(own, key=lambda d: d.occurred_on))
+                + "."
+            )
+        self.say(
+            "II.1",
+            f"Các cấp ủy, tổ chức đảng đã ban hành {format_number(total)} văn bản "
+            "lãnh đạo, chỉ đạo về công tác dân vận",
+            self.doc.note(note),
+            ".",
+        )
 
     # --- II.2 cơ quan nhà nước ---------------------------------------------------------------
     def section_ii_2(self) -> None:
@@ -967,20 +1152,28 @@ class _Periodic:
             sentences = []
             if visits:
                 cases = self.by("reception.cases", "kind")
-                detail = ", ".join(f"{_CASE_KINDS[k]} {format_number(_int(cases.get(k)))} vụ "
-                                   "việc" for k in ("complaint", "denunciation", "petition"))
-                text = (f"{self.toan} đã tiếp {format_number(visits)} lượt công dân với "
-                        f"{format_number(self.value('reception.cases'))} vụ việc ({detail})")
+                detail = ", ".join(
+                    f"{_CASE_KINDS[k]} {format_number(_int(cases.get(k)))} vụ việc"
+                    for k in ("complaint", "denunciation", "petition")
+                )
+                text = (
+                    f"{self.toan} đã tiếp {format_number(visits)} lượt công dân với "
+                    f"{format_number(self.value('reception.cases'))} vụ việc ({detail})"
+                )
                 groups = self.value("reception.mass_groups")
                 if groups:
-                    text += (f". Trong đó, số đoàn đông người {format_number(groups)} đoàn với "
-                             f"{format_number(self.value('reception.mass_group_cases'))} vụ việc")
+                    text += (
+                        f". Trong đó, số đoàn đông người {format_number(groups)} đoàn với "
+                        f"{format_number(self.value('reception.mass_group_cases'))} vụ việc"
+                    )
                 sentences.append(text)
             if received:
-                text = (f"tiếp nhận và xử lý {format_number(received)} đơn thư các loại; đơn đủ "
-                        f"điều kiện xử lý {format_number(self.value('letters.eligible'))} đơn; "
-                        "đơn khiếu nại, tố cáo thuộc thẩm quyền giải quyết "
-                        f"{format_number(self.value('letters.in_jurisdiction'))} đơn")
+                text = (
+                    f"tiếp nhận và xử lý {format_number(received)} đơn thư các loại; đơn đủ "
+                    f"điều kiện xử lý {format_number(self.value('letters.eligible'))} đơn; "
+                    "đơn khiếu nại, tố cáo thuộc thẩm quyền giải quyết "
+                    f"{format_number(self.value('letters.in_jurisdiction'))} đơn"
+                )
                 resolved = self.value("letters.resolved")
                 if resolved:
                     text += f"; đã giải quyết {format_number(resolved)} đơn"
@@ -1010,8 +1203,10 @@ class _Periodic:
             if not value:
                 continue
             members = ""
-            if code == "veterans.patrol_teams" and self.snap.figures.get(
-                    "veterans.patrol_members") is not None:
+            if (
+                code == "veterans.patrol_teams"
+                and self.snap.figures.get("veterans.patrol_members") is not None
+            ):
                 m = self.snap.value("veterans.patrol_members")
                 if m:
                     members = f" với {format_number(m)} hội viên"
@@ -1026,8 +1221,11 @@ class _Periodic:
                 parts.append(f"{format_number(sup)} cuộc giám sát")
             if cri:
                 parts.append(f"{format_number(cri)} cuộc phản biện xã hội")
-            self.say("II.3", "Mặt trận Tổ quốc Việt Nam và các tổ chức chính trị - xã hội các "
-                             f"cấp đã tổ chức {', '.join(parts)}.")
+            self.say(
+                "II.3",
+                "Mặt trận Tổ quốc Việt Nam và các tổ chức chính trị - xã hội các "
+                f"cấp đã tổ chức {', '.join(parts)}.",
+            )
         self._reported("II.3")
 
     # --- II.4 tôn giáo -----------------------------------------------------------------------
@@ -1042,10 +1240,14 @@ class _Periodic:
             what = _LAND_TARGET_PHRASES.get(t.indicator, "{n}/{d} cơ sở tôn giáo")
             text = what.format(n=t.numerator, d=t.denominator, ubnd=self._ubnd())
             clause: list[dict[str, Any] | str] = [
-                f"đã {text} (đạt {row['completion_text']} kế hoạch năm)"]
+                f"đã {text} (đạt {row['completion_text']} kế hoạch năm)"
+            ]
             if row["by_unit"]:
-                detail = "; ".join(f"{_lower_name(u['name'])} {pad_count(u['counted'])}/"
-                                   f"{pad_count(u['population'])}" for u in row["by_unit"])
+                detail = "; ".join(
+                    f"{_lower_name(u['name'])} {pad_count(u['counted'])}/"
+                    f"{pad_count(u['population'])}"
+                    for u in row["by_unit"]
+                )
                 clause.append(self.doc.note(f"Theo đơn vị: {detail}."))
             clauses.append(clause)
         stage_done = {t.indicator for t in self.targets}
@@ -1075,22 +1277,30 @@ class _Periodic:
         if total:
             fields = self.by("model.registered", "field")
             main = [k for k in ("ntm_model", "urban") if _int(fields.get(k))]
-            text = (f"{_cap(self.toan)} có {format_number(total)} mô hình “Dân vận khéo” "
-                    "được đăng ký xây dựng trên các lĩnh vực của đời sống xã hội")
+            text = (
+                f"{_cap(self.toan)} có {format_number(total)} mô hình “Dân vận khéo” "
+                "được đăng ký xây dựng trên các lĩnh vực của đời sống xã hội"
+            )
             segments: list[dict[str, Any] | str] = [text]
             if main:
-                segments.append(". Trong đó có " + ", ".join(
-                    f"{format_number(_int(fields[k]))} mô hình trong {_FIELDS[k]}" for k in main))
+                segments.append(
+                    ". Trong đó có "
+                    + ", ".join(
+                        f"{format_number(_int(fields[k]))} mô hình trong {_FIELDS[k]}" for k in main
+                    )
+                )
             others = [k for k in fields if k not in main and _int(fields[k])]
             levels = self.by("model.registered", "level")
             note = []
             if others:
-                note.append("; ".join(f"{format_number(_int(fields[k]))} mô hình trong "
-                                      f"{_FIELDS.get(k, k)}" for k in
-                                      sorted(others, key=lambda k: -fields[k])))
+                note.append(
+                    "; ".join(
+                        f"{format_number(_int(fields[k]))} mô hình trong {_FIELDS.get(k, k)}"
+                        for k in sorted(others, key=lambda k: -fields[k])
+                    )
+                )
             if levels:
-                note.append("theo cấp: " + _level_parenthesis(levels, "mô hình",
-                                                              self.level_words))
+                note.append("theo cấp: " + _level_parenthesis(levels, "mô hình", self.level_words))
             if note:
                 segments.append(self.doc.note(_cap("; ".join(note)) + "."))
             segments.append(".")
@@ -1100,8 +1310,9 @@ class _Periodic:
                 self._model_target(t)
         recognized = self.value("model.recognized")
         if recognized:
-            self.say("III.3", f"Có {format_number(recognized)} mô hình “Dân vận khéo” được "
-                              "công nhận.")
+            self.say(
+                "III.3", f"Có {format_number(recognized)} mô hình “Dân vận khéo” được công nhận."
+            )
 
     def _model_target(self, t: Any) -> None:
         """``100% các xã xây dựng nông thôn mới kiểu mẫu và 100% các phường đều đăng ký…``."""
@@ -1115,14 +1326,17 @@ class _Periodic:
             name = "đơn vị"
             if alt is not None:
                 kinds = ", ".join(kind_name(k) for k in alt.kinds) or "đơn vị"
-                attrs_text = " ".join(_ATTRIBUTE_WORDS.get(k, k) for k, v in
-                                      alt.attributes.items() if v is True)
+                attrs_text = " ".join(
+                    _ATTRIBUTE_WORDS.get(k, k) for k, v in alt.attributes.items() if v is True
+                )
                 name = f"{kinds} {attrs_text}".strip()
             inside = []
             for m in members:
                 state = tree.state(m, t.as_of)
-                if alt is None or ((not alt.kinds or state.kind in alt.kinds) and all(
-                        state.attributes.get(k) == v for k, v in alt.attributes.items())):
+                if alt is None or (
+                    (not alt.kinds or state.kind in alt.kinds)
+                    and all(state.attributes.get(k) == v for k, v in alt.attributes.items())
+                ):
                     inside.append(m)
             members = [m for m in members if m not in inside]
             if inside:
@@ -1132,12 +1346,17 @@ class _Periodic:
             return
         parts = [f"{format_percent(n, d)} các {name} ({n}/{d})" for name, n, d in groups]
         verb = "đều" if all(n == d for _, n, d in groups) else ""
-        text = (f"{' và '.join(parts)} {verb} đăng ký xây dựng các mô hình “Dân vận khéo”, "
-                f"{'đạt' if t.met else 'chưa đạt'} chỉ tiêu đề ra").replace("  ", " ")
+        text = (
+            f"{' và '.join(parts)} {verb} đăng ký xây dựng các mô hình “Dân vận khéo”, "
+            f"{'đạt' if t.met else 'chưa đạt'} chỉ tiêu đề ra"
+        ).replace("  ", " ")
         segments: list[dict[str, Any] | str] = [text]
         if t.missing:
-            segments.append(self.doc.note(
-                "Chưa có mô hình: " + _missing_names(self.r, t.missing, t.as_of) + "."))
+            segments.append(
+                self.doc.note(
+                    "Chưa có mô hình: " + _missing_names(self.r, t.missing, t.as_of) + "."
+                )
+            )
         segments.append(".")
         self.say("III.2", *segments)
 
@@ -1168,15 +1387,23 @@ class _Periodic:
             overdue = [t for t in items if t["overdue"]]
             doc = docs.get(conclusion)
             ref = _document_ref(doc, with_title=False) if doc else f"Kết luận số {conclusion}"
-            text = (f"Theo dõi, đôn đốc thực hiện {pad_count(len(items))} nhiệm vụ theo {ref}: "
-                    f"{pad_count(done)} nhiệm vụ đã hoàn thành; "
-                    f"{pad_count(len(items) - done)} nhiệm vụ chưa hoàn thành")
+            text = (
+                f"Theo dõi, đôn đốc thực hiện {pad_count(len(items))} nhiệm vụ theo {ref}: "
+                f"{pad_count(done)} nhiệm vụ đã hoàn thành; "
+                f"{pad_count(len(items) - done)} nhiệm vụ chưa hoàn thành"
+            )
             segments: list[dict[str, Any] | str] = [text]
             if overdue:
                 segments.append(f", trong đó {pad_count(len(overdue))} nhiệm vụ quá hạn")
-                segments.append(self.doc.note("Quá hạn: " + "; ".join(
-                    f"{t['owner_name']} ({t['text']}; hạn {t['due_text']})" for t in overdue)
-                    + "."))
+                segments.append(
+                    self.doc.note(
+                        "Quá hạn: "
+                        + "; ".join(
+                            f"{t['owner_name']} ({t['text']}; hạn {t['due_text']})" for t in overdue
+                        )
+                        + "."
+                    )
+                )
             segments.append(f" (đến ngày {_short_date(self.end)}).")
             self.say("IV.4", *segments)
 
@@ -1184,18 +1411,17 @@ class _Periodic:
 _LAND_TARGET_PHRASES: Mapping[str, str] = {
     "land.dossier_filed": "lập hồ sơ đăng ký đất đai cho {n}/{d} cơ sở tôn giáo",
     "land.dossier_submitted": "trình {ubnd} hồ sơ của {n}/{d} cơ sở tôn giáo",
-    "land.right_recognized": "có quyết định công nhận quyền sử dụng đất cho {n}/{d} cơ sở "
-                             "tôn giáo",
-    "land.certificate_issued": "cấp giấy chứng nhận quyền sử dụng đất cho {n}/{d} cơ sở "
-                               "tôn giáo",
+    "land.right_recognized": "có quyết định công nhận quyền sử dụng đất cho {n}/{d} cơ sở tôn giáo",
+    "land.certificate_issued": "cấp giấy chứng nhận quyền sử dụng đất cho {n}/{d} cơ sở tôn giáo",
 }
 _LAND_STAGE_PHRASES: tuple[tuple[str, str], ...] = (
     ("land.dossier_filed", "đã lập hồ sơ đăng ký đất đai cho {n} cơ sở tôn giáo"),
     ("land.dossier_submitted", "đã trình {ubnd} hồ sơ của {n} cơ sở tôn giáo"),
-    ("land.right_recognized", "{n} cơ sở tôn giáo đã được {ubnd} ban hành quyết định công "
-                              "nhận quyền sử dụng đất"),
-    ("land.certificate_issued", "{n} cơ sở tôn giáo đã được cấp giấy chứng nhận quyền sử dụng "
-                                "đất"),
+    (
+        "land.right_recognized",
+        "{n} cơ sở tôn giáo đã được {ubnd} ban hành quyết định công nhận quyền sử dụng đất",
+    ),
+    ("land.certificate_issued", "{n} cơ sở tôn giáo đã được cấp giấy chứng nhận quyền sử dụng đất"),
 )
 
 _SECTION_BUILDERS: Mapping[str, str] = {
@@ -1218,8 +1444,9 @@ _STATUS_TEXT: Mapping[str, str] = {
 }
 
 
-def _tasks(reader: _Reader, units: Iterable[str], day: dt.date,
-           conclusion: str | None = None) -> list[dict[str, Any]]:
+def _tasks(
+    reader: _Reader, units: Iterable[str], day: dt.date, conclusion: str | None = None
+) -> list[dict[str, Any]]:
     """The tasks owned in ``units`` as of ``day``: overdue first, then open, then done."""
     tree = reader.tree
     inside = set(units)
@@ -1229,8 +1456,7 @@ def _tasks(reader: _Reader, units: Iterable[str], day: dt.date,
         if task.assigned_on > day or (conclusion is not None and data.conclusion != conclusion):
             continue
         owner = data.owner
-        if owner not in inside and (owner not in tree or tree.carrier_on(owner, day)
-                                    not in inside):
+        if owner not in inside and (owner not in tree or tree.carrier_on(owner, day) not in inside):
             continue
         status = task.status_on(day)
         reports = [(on, s) for on, _p, s in task.reports if on <= day]
@@ -1243,25 +1469,33 @@ def _tasks(reader: _Reader, units: Iterable[str], day: dt.date,
         if overdue and data.due is not None:
             status_text += f" (quá hạn {(day - data.due).days} ngày)"
         notes = [r for r in _task_notes(reader, task) if r[0] <= day]
-        out.append({
-            "task_id": data.task_id,
-            "conclusion": data.conclusion,
-            "owner": owner,
-            "owner_name": reader.name(owner, day),
-            "text": data.text,
-            "assigned_on": task.assigned_on,
-            "due": data.due,
-            "due_text": _short_date(data.due) if data.due else "—",
-            "status": status,
-            "status_text": status_text,
-            "overdue": overdue,
-            "days_overdue": (day - data.due).days if overdue and data.due else 0,
-            "done_on": done_on,
-            "note": notes[-1][1] if notes else "",
-        })
+        out.append(
+            {
+                "task_id": data.task_id,
+                "conclusion": data.conclusion,
+                "owner": owner,
+                "owner_name": reader.name(owner, day),
+                "text": data.text,
+                "assigned_on": task.assigned_on,
+                "due": data.due,
+                "due_text": _short_date(data.due) if data.due else "—",
+                "status": status,
+                "status_text": status_text,
+                "overdue": overdue,
+                "days_overdue": (day - data.due).days if overdue and data.due else 0,
+                "done_on": done_on,
+                "note": notes[-1][1] if notes else "",
+            }
+        )
     rank = {True: 0, False: 1}
-    out.sort(key=lambda t: (rank[t["overdue"]], t["status"] == "done",
-                            t["due"] or dt.date.max, t["task_id"]))
+    out.sort(
+        key=lambda t: (
+            rank[t["overdue"]],
+            t["status"] == "done",
+            t["due"] or dt.date.max,
+            t["task_id"],
+        )
+    )
     return out
 
 
@@ -1337,15 +1571,21 @@ TERM_INDICATORS: Mapping[str, tuple[str, tuple[str, str] | None]] = {
 TERM_DOCUMENTS: Mapping[str, tuple[str, tuple[str, ...], str]] = {
     "dv_regulation": ("commune", ("regulation",), "quy chế công tác dân vận"),
     "ct33_plan": ("commune", ("plan",), "33/ct-ttg"),
-    "reform_decision": ("commune", ("plan", "regulation", "notice", "directive"),
-                        "cải cách hành chính"),
+    "reform_decision": (
+        "commune",
+        ("plan", "regulation", "notice", "directive"),
+        "cải cách hành chính",
+    ),
     "request": ("district", ("official_letter",), "tổng kết công tác dân vận"),
 }
 
 
 def _load_term_template() -> list[str]:
-    text = resources.files("dvcore._builtin").joinpath("report_term_commune.txt").read_text(
-        encoding="utf-8")
+    text = (
+        resources.files("dvcore._builtin")
+        .joinpath("report_term_commune.txt")
+        .read_text(encoding="utf-8")
+    )
     return [line for line in text.splitlines() if line.strip() and not line.startswith("%%")]
 
 
@@ -1361,8 +1601,9 @@ def _attribute_text(field: str, value: Any) -> str | None:
     return text
 
 
-def _term_blanks(reader: _Reader, term_text: str, doc_meta: Mapping[str, Any]) -> dict[
-        str, dict[str, Any]]:
+def _term_blanks(
+    reader: _Reader, term_text: str, doc_meta: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
     """Every blank of the term template: ``{field: {"value", "filled", "source"}}``."""
     tree = reader.tree
     period = reader.period
@@ -1374,15 +1615,21 @@ def _term_blanks(reader: _Reader, term_text: str, doc_meta: Mapping[str, Any]) -
     blanks: dict[str, dict[str, Any]] = {}
 
     def put(field: str, value: str | None, source: str) -> None:
-        blanks[field] = {"value": value if value is not None else MISSING,
-                         "filled": value is not None, "source": source}
+        blanks[field] = {
+            "value": value if value is not None else MISSING,
+            "filled": value is not None,
+            "source": source,
+        }
 
     put("term", term_text, "period")
     put("commune_name", state.name, "unit")
     put("commune_lower", _lower_name(state.name), "unit")
     put("district_lower", _lower_name(parent_state.name) if parent_state else None, "unit")
-    put("district_committee",
-        committee_name(parent_state.name, parent_state.kind) if parent_state else None, "unit")
+    put(
+        "district_committee",
+        committee_name(parent_state.name, parent_state.kind) if parent_state else None,
+        "unit",
+    )
     for field in TERM_ATTRIBUTES:
         put(field, _attribute_text(field, state.attributes.get(field)), f"attribute {field}")
     villages = [c for c in reader.children(unit, day) if tree.kind(c) == "village"]
@@ -1404,32 +1651,54 @@ def _term_blanks(reader: _Reader, term_text: str, doc_meta: Mapping[str, Any]) -
         put(field, value, source)
     pending = None
     if blanks["letters_resolved"]["filled"] and "letters.in_jurisdiction" in snap.figures:
-        pending = _int(snap.value("letters.in_jurisdiction")) - _int(snap.value(
-            "letters.resolved"))
-    put("letters_pending", format_number(pending) if pending is not None and pending >= 0
-        else None, "letters.in_jurisdiction − letters.resolved")
+        pending = _int(snap.value("letters.in_jurisdiction")) - _int(snap.value("letters.resolved"))
+    put(
+        "letters_pending",
+        format_number(pending) if pending is not None and pending >= 0 else None,
+        "letters.in_jurisdiction − letters.resolved",
+    )
     inspections = [e for e in reader.explain("inspection.count").events]
     subjects = {str(e.data.subject or "").strip() for e in inspections if e.data.subject}
     members = {s for s in subjects if s.casefold().startswith(("đảng viên", "đồng chí"))}
     organisations = subjects - members
-    put("inspected_organisations", format_number(len(organisations)) if organisations else None,
-        "inspection.count: distinct subjects that are party organisations")
-    put("inspected_members", format_number(len(members)) if members else None,
-        "inspection.count: distinct subjects naming a party member")
-    democracy = {str(e.data.subject or e.id) for e in inspections
-                 if "dân chủ" in _nfc(str(e.data.topic or "")).casefold()}
-    put("democracy_inspections", format_number(len(democracy)) if democracy else None,
-        "inspection.count: distinct subjects of inspections on grassroots democracy")
+    put(
+        "inspected_organisations",
+        format_number(len(organisations)) if organisations else None,
+        "inspection.count: distinct subjects that are party organisations",
+    )
+    put(
+        "inspected_members",
+        format_number(len(members)) if members else None,
+        "inspection.count: distinct subjects naming a party member",
+    )
+    democracy = {
+        str(e.data.subject or e.id)
+        for e in inspections
+        if "dân chủ" in _nfc(str(e.data.topic or "")).casefold()
+    }
+    put(
+        "democracy_inspections",
+        format_number(len(democracy)) if democracy else None,
+        "inspection.count: distinct subjects of inspections on grassroots democracy",
+    )
     documents = [d for d in reader.documents() if d.occurred_on <= max(day, doc_meta["date"])]
     for field, (whose, kinds, words) in TERM_DOCUMENTS.items():
         owner = unit if whose == "commune" else parent
-        found = [d for d in documents if d.unit == owner and d.data.kind in kinds
-                 and words in _nfc(d.data.title or "").casefold()]
+        found = [
+            d
+            for d in documents
+            if d.unit == owner
+            and d.data.kind in kinds
+            and words in _nfc(d.data.title or "").casefold()
+        ]
         found.sort(key=lambda d: (d.occurred_on, d.position))
         doc = found[-1] if found else None
         put(f"{field}_number", doc.data.number if doc else None, f"DocumentIssued ({words})")
-        put(f"{field}_date", _doc_date(doc.occurred_on) if doc else None,
-            f"DocumentIssued ({words})")
+        put(
+            f"{field}_date",
+            _doc_date(doc.occurred_on) if doc else None,
+            f"DocumentIssued ({words})",
+        )
     for key in ("request_number", "request_date"):
         if not blanks[key]["filled"] and doc_meta.get(key):
             put(key, str(doc_meta[key]), "sections file")
@@ -1442,7 +1711,7 @@ def _fill_term(doc: _Builder, blanks: Mapping[str, Mapping[str, Any]]) -> None:
         style, text, level = "body", line, 0
         for marker, lv in (("#### ", 3), ("## ", 2), ("# ", 1)):
             if line.startswith(marker):
-                text, level = line[len(marker):], lv
+                text, level = line[len(marker) :], lv
                 break
         if level == 0 and line.startswith("- "):
             style, text = "bullet", line[2:]
@@ -1485,33 +1754,63 @@ def _signature(text: str | Sequence[str], signer: str | None) -> dict[str, Any]:
         mode = match.group(1) if match else None
     if mode == "K/T":
         whom = lines[0][4:].upper()
-        committee_words = ("BAN THƯỜNG VỤ", "BAN CHẤP HÀNH", "ĐẢNG ỦY", "THÀNH ỦY", "TỈNH ỦY",
-                           "HUYỆN ỦY", "QUẬN ỦY", "THỊ ỦY", "CHI ỦY", "CẤP ỦY")
+        committee_words = (
+            "BAN THƯỜNG VỤ",
+            "BAN CHẤP HÀNH",
+            "ĐẢNG ỦY",
+            "THÀNH ỦY",
+            "TỈNH ỦY",
+            "HUYỆN ỦY",
+            "QUẬN ỦY",
+            "THỊ ỦY",
+            "CHI ỦY",
+            "CẤP ỦY",
+        )
         if any(w in whom for w in committee_words):
-            raise InputError(f"signature '{' / '.join(lines)}': a committee never signs K/T "
-                             "(write T/M for a collective)", signature=lines[0])
+            raise InputError(
+                f"signature '{' / '.join(lines)}': a committee never signs K/T "
+                "(write T/M for a collective)",
+                signature=lines[0],
+            )
     return {"mode": mode, "lines": lines, "name": signer or ""}
 
 
-def _document(report: ReportKind, reader: _Reader, sections: Sections, options: Mapping[str, Any],
-              summary: list[str], day: dt.date) -> dict[str, Any]:
+def _document(
+    report: ReportKind,
+    reader: _Reader,
+    sections: Sections,
+    options: Mapping[str, Any],
+    summary: list[str],
+    day: dt.date,
+) -> dict[str, Any]:
     tree = reader.tree
-    state = tree.state(reader.unit, min(reader.period.end, day) if tree.exists(
-        reader.unit, min(reader.period.end, day)) else reader.period.end)
+    state = tree.state(
+        reader.unit,
+        min(reader.period.end, day)
+        if tree.exists(reader.unit, min(reader.period.end, day))
+        else reader.period.end,
+    )
     committee = committee_name(state.name, state.kind)
     meta = {**sections.meta, **{k: v for k, v in options.items() if v is not None}}
     if report == "term-commune":
         parent = state.parent
-        parent_state = (tree.state(parent, reader.period.end)
-                        if parent is not None and parent in tree else None)
-        superior = (f"ĐẢNG BỘ {parent_state.name.upper()}" if parent_state else "")
+        parent_state = (
+            tree.state(parent, reader.period.end) if parent is not None and parent in tree else None
+        )
+        superior = f"ĐẢNG BỘ {parent_state.name.upper()}" if parent_state else ""
         issuer = f"ĐẢNG ỦY {state.name.upper()}"
         symbol = "BC/ĐU"
         signature: str | list[str] = ["T/M ĐẢNG ỦY", "BÍ THƯ"]
-        parent_committee = (committee_name(parent_state.name, parent_state.kind)
-                            if parent_state else "cấp ủy cấp trên")
-        recipients = [f"Ban Thường vụ {parent_committee} (để b/c),",
-                      f"Ban Dân vận {parent_committee},", "Lưu VP."]
+        parent_committee = (
+            committee_name(parent_state.name, parent_state.kind)
+            if parent_state
+            else "cấp ủy cấp trên"
+        )
+        recipients = [
+            f"Ban Thường vụ {parent_committee} (để b/c),",
+            f"Ban Dân vận {parent_committee},",
+            "Lưu VP.",
+        ]
         doc_type = "BÁO CÁO"
     else:
         superior = f"{committee} {_proper(state.name)}".upper()
@@ -1565,8 +1864,9 @@ def _instant(value: dt.datetime | str | None) -> dt.datetime | None:
     try:
         instant = dt.datetime.fromisoformat(value)
     except ValueError as exc:
-        raise InputError(f"bad instant '{value}': expected ISO 8601 such as "
-                         "2023-09-20T10:00+07:00", value=value) from exc
+        raise InputError(
+            f"bad instant '{value}': expected ISO 8601 such as 2023-09-20T10:00+07:00", value=value
+        ) from exc
     if instant.tzinfo is None:
         raise InputError(f"instant '{value}' has no time zone (add +07:00 or Z)", value=value)
     return instant
@@ -1620,8 +1920,7 @@ def build_context(
     :returns: the context, documented field by field in ``docs/reports.md``.
     """
     if report not in REPORTS:
-        raise InputError(f"unknown report '{report}'; known: {', '.join(REPORTS)}",
-                         report=report)
+        raise InputError(f"unknown report '{report}'; known: {', '.join(REPORTS)}", report=report)
     when = _instant(as_known_at)
     per: Period = store.period(period)
     if isinstance(sections, Path | str):
@@ -1632,8 +1931,11 @@ def build_context(
     if unit not in tree:
         raise UnknownUnitError(unit)
     cut = _as_date(as_of) or per.end
-    doc_day = (_as_date(date) or _as_date(sections.meta.get("date"))
-               or (when.date() if when else dt.date.today()))
+    doc_day = (
+        _as_date(date)
+        or _as_date(sections.meta.get("date"))
+        or (when.date() if when else dt.date.today())
+    )
     if isinstance(profile, FormatProfile):
         chosen = profile
     elif profile:
@@ -1644,9 +1946,15 @@ def build_context(
     end_state = tree.state(unit, per.end)
     level_words = _level_words(end_state.kind)
     doc = _Builder()
-    options = {"number": number, "superior": superior, "issuer": issuer, "place": place,
-               "signature": signature, "signer": signer,
-               "recipients": list(recipients) if recipients is not None else None}
+    options = {
+        "number": number,
+        "superior": superior,
+        "issuer": issuer,
+        "place": place,
+        "signature": signature,
+        "signer": signer,
+        "recipients": list(recipients) if recipients is not None else None,
+    }
     context: dict[str, Any] = {
         "report": report,
         "unit": unit,
@@ -1681,8 +1989,12 @@ def build_context(
         as_of_snapshot = snapshot
         if per.start <= cut < per.end:
             # the land pipeline is stated "as of" the cut-off, like the targets
-            window = Period(spec=f"{per.start.isoformat()}..{cut.isoformat()}",
-                            start=per.start, end=cut, cutoff=per.cutoff)
+            window = Period(
+                spec=f"{per.start.isoformat()}..{cut.isoformat()}",
+                start=per.start,
+                end=cut,
+                cutoff=per.cutoff,
+            )
             as_of_snapshot = store.snapshot(unit, window, as_known_at=when)
         periodic = _Periodic(reader, snapshot, as_of_snapshot, targets, rows, doc)
         nxt = _next_text(per)
@@ -1707,11 +2019,13 @@ def build_context(
         context["tasks"] = _tasks(reader, tree.subtree(unit, per.end), per.end)
     elif report == "term-commune":
         if level_of(end_state.kind) != "commune":
-            raise InputError(f"the term report is for a commune, ward or township; '{unit}' "
-                             f"is a {kind_name(end_state.kind)}", unit=unit)
+            raise InputError(
+                f"the term report is for a commune, ward or township; '{unit}' "
+                f"is a {kind_name(end_state.kind)}",
+                unit=unit,
+            )
         kind, first, last = _named(per)
-        term = f"{first} - {last}" if kind == "term" else (
-            f"{per.start.year} - {per.end.year}")
+        term = f"{first} - {last}" if kind == "term" else (f"{per.start.year} - {per.end.year}")
         summary = [f"Tổng kết công tác dân vận nhiệm kỳ {term}"]
         meta = {**sections.meta, "date": doc_day}
         blanks = _term_blanks(reader, term, meta)
@@ -1722,8 +2036,14 @@ def build_context(
         context["target_rows"] = []
         context["tasks"] = []
     else:
-        tasks = _tasks(reader, tree.subtree(unit, min(cut, per.end)) if tree.exists(
-            unit, min(cut, per.end)) else [unit], cut, conclusion)
+        tasks = _tasks(
+            reader,
+            tree.subtree(unit, min(cut, per.end))
+            if tree.exists(unit, min(cut, per.end))
+            else [unit],
+            cut,
+            conclusion,
+        )
         docs = {d.data.number: d for d in reader.documents()}
         conclusions = list(dict.fromkeys(t["conclusion"] for t in tasks))
         refs = []
@@ -1731,27 +2051,42 @@ def build_context(
             d = docs.get(c)
             if d is not None:
                 issuing = tree.state(d.unit, d.occurred_on) if d.unit in tree else None
-                whose = (f" của Ban Thường vụ {committee_name(issuing.name, issuing.kind)}"
-                         if issuing else "")
+                whose = (
+                    f" của Ban Thường vụ {committee_name(issuing.name, issuing.kind)}"
+                    if issuing
+                    else ""
+                )
                 refs.append(_document_ref(d, with_title=False) + whose)
             else:
                 refs.append(f"Kết luận số {c}")
-        summary = ["kết quả thực hiện các nhiệm vụ theo " + "; ".join(refs)] if refs else [
-            "kết quả thực hiện các nhiệm vụ theo kết luận"]
+        summary = (
+            ["kết quả thực hiện các nhiệm vụ theo " + "; ".join(refs)]
+            if refs
+            else ["kết quả thực hiện các nhiệm vụ theo kết luận"]
+        )
         doc.heading("I", 1, "I-", "KẾT QUẢ THỰC HIỆN")
         if sections.text.get("I"):
             doc.user_text("I", sections.text["I"])
         done = sum(1 for t in tasks if t["status"] == "done")
         overdue = sum(1 for t in tasks if t["overdue"])
-        doc.paragraph("I", [
-            f"Tính đến ngày {_short_date(cut)}, có {pad_count(len(tasks))} nhiệm vụ được giao: "
-            f"{pad_count(done)} nhiệm vụ đã hoàn thành; {pad_count(len(tasks) - done)} nhiệm vụ "
-            f"chưa hoàn thành, trong đó {pad_count(overdue)} nhiệm vụ quá hạn."])
-        doc.table("I", ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng",
-                        "Ghi chú"],
-                  [[str(i), t["text"], t["owner_name"], t["due_text"], t["status_text"],
-                    t["note"]] for i, t in enumerate(tasks, start=1)],
-                  [10, 52, 28, 25, 30, 30])
+        doc.paragraph(
+            "I",
+            [
+                f"Tính đến ngày {_short_date(cut)}, có {pad_count(len(tasks))} nhiệm vụ được "
+                f"giao: {pad_count(done)} nhiệm vụ đã hoàn thành; "
+                f"{pad_count(len(tasks) - done)} nhiệm vụ "
+                f"chưa hoàn thành, trong đó {pad_count(overdue)} nhiệm vụ quá hạn."
+            ],
+        )
+        doc.table(
+            "I",
+            ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng", "Ghi chú"],
+            [
+                [str(i), t["text"], t["owner_name"], t["due_text"], t["status_text"], t["note"]]
+                for i, t in enumerate(tasks, start=1)
+            ],
+            [10, 52, 28, 25, 30, 30],
+        )
         doc.heading("II", 1, "II-", "ĐỀ XUẤT, KIẾN NGHỊ")
         if sections.text.get("II"):
             doc.user_text("II", sections.text["II"])
@@ -1763,44 +2098,73 @@ def build_context(
     context["document"] = _document(report, reader, sections, options, summary, doc_day)
     context["blocks"] = doc.blocks
     context["footnotes"] = doc.footnotes
-    context["units"] = [_unit_row(reader, code, per.end) for code in tree.subtree(unit, per.end)
-                        ] if tree.exists(unit, per.end) else []
-    context["units_table"] = (_units_table(store, reader, snapshot, unit, per, when)
-                              if children and report == "periodic" else [])
+    context["units"] = (
+        [_unit_row(reader, code, per.end) for code in tree.subtree(unit, per.end)]
+        if tree.exists(unit, per.end)
+        else []
+    )
+    context["units_table"] = (
+        _units_table(store, reader, snapshot, unit, per, when)
+        if children and report == "periodic"
+        else []
+    )
     previous = None
     if compare and report == "periodic":
         try:
             before = per.previous_year()
             prev = store.snapshot(unit, before, as_known_at=when)
-            previous = {"period_spec": before.spec, "period_text": period_text(before),
-                        "period_start": before.start, "period_end": before.end,
-                        "snapshot": prev, "figures": _figures(prev, level_words)}
+            previous = {
+                "period_spec": before.spec,
+                "period_text": period_text(before),
+                "period_start": before.start,
+                "period_end": before.end,
+                "snapshot": prev,
+                "figures": _figures(prev, level_words),
+            }
             previous["figure"] = {f["code"]: f for f in previous["figures"]}
         except InputError:
             previous = None
     context["previous"] = previous
     context["events"], context["events_truncated"] = (
-        _events(store, reader, snapshot, max_events) if include_events else ([], False))
+        _events(store, reader, snapshot, max_events) if include_events else ([], False)
+    )
     return context
 
 
 def _unit_row(reader: _Reader, code: str, day: dt.date) -> dict[str, Any]:
     state = reader.tree.state(code, day)
-    return {"code": code, "name": state.name, "kind": state.kind,
-            "kind_name": kind_name(state.kind), "level": level_of(state.kind),
-            "parent": state.parent or "", "attributes": dict(state.attributes)}
+    return {
+        "code": code,
+        "name": state.name,
+        "kind": state.kind,
+        "kind_name": kind_name(state.kind),
+        "level": level_of(state.kind),
+        "parent": state.parent or "",
+        "attributes": dict(state.attributes),
+    }
 
 
-def _units_table(store: Any, reader: _Reader, snapshot: Snapshot, unit: str, per: Period,
-                 when: dt.datetime | None) -> list[dict[str, Any]]:
+def _units_table(
+    store: Any,
+    reader: _Reader,
+    snapshot: Snapshot,
+    unit: str,
+    per: Period,
+    when: dt.datetime | None,
+) -> list[dict[str, Any]]:
     """The report unit and each direct child unit (at the period's end) with its figures."""
     out = []
 
     def row(code: str, snap: Snapshot) -> dict[str, Any]:
         state = reader.tree.state(code, per.end)
-        return {"code": code, "name": state.name, "kind": state.kind,
-                "kind_name": kind_name(state.kind), "level": level_of(state.kind),
-                "values": {c: f.value for c, f in snap.figures.items()}}
+        return {
+            "code": code,
+            "name": state.name,
+            "kind": state.kind,
+            "kind_name": kind_name(state.kind),
+            "level": level_of(state.kind),
+            "values": {c: f.value for c, f in snap.figures.items()},
+        }
 
     out.append(row(unit, snapshot))
     for child in reader.children(unit, per.end):
@@ -1812,8 +2176,9 @@ def _units_table(store: Any, reader: _Reader, snapshot: Snapshot, unit: str, per
     return out
 
 
-def _events(store: Any, reader: _Reader, snapshot: Snapshot,
-            limit: int) -> tuple[list[dict[str, Any]], bool]:
+def _events(
+    store: Any, reader: _Reader, snapshot: Snapshot, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
     """The events behind every non-empty figure, each once, with the figures it feeds."""
     import json
 
@@ -1823,8 +2188,9 @@ def _events(store: Any, reader: _Reader, snapshot: Snapshot,
     truncated = False
     for code, fig in snapshot.figures.items():
         ind = snapshot.indicators.get(code)
-        if not fig.value or (ind is not None and ind.kind == "units_with"
-                             and ind.base in snapshot.figures):
+        if not fig.value or (
+            ind is not None and ind.kind == "units_with" and ind.base in snapshot.figures
+        ):
             continue
         for e in reader.explain(code).events:
             entry = seen.get(e.position)
@@ -1843,8 +2209,9 @@ def _events(store: Any, reader: _Reader, snapshot: Snapshot,
                     "actor": e.actor or "",
                     "source_ref": e.source_ref or "",
                     "indicators": [],
-                    "data": json.dumps(unstructure_data(e.data), ensure_ascii=False,
-                                       sort_keys=True, default=str),
+                    "data": json.dumps(
+                        unstructure_data(e.data), ensure_ascii=False, sort_keys=True, default=str
+                    ),
                 }
                 seen[e.position] = entry
             entry["indicators"].append(code)

@@ -64,19 +64,28 @@ def checkpoint_key(value: str | bytes | None = None) -> CheckpointKey | None:
     return CheckpointKey(secret)
 
 
-def write_checkpoint(conn: Connection, key: CheckpointKey, position: int, chain_hash: str,
-                     recorded_at: dt.datetime) -> None:
+def write_checkpoint(
+    conn: Connection, key: CheckpointKey, position: int, chain_hash: str, recorded_at: dt.datetime
+) -> None:
     """Sign the head ``(position, hash)`` into ``dv_checkpoints`` (once per position)."""
     t = schema.checkpoints
     exists = conn.execute(select(t.c.position).where(t.c.position == position)).first()
     if exists is None:
-        conn.execute(t.insert().values(position=position, hash=chain_hash, key_id=key.key_id,
-                                       mac=key.sign(position, chain_hash),
-                                       recorded_at=recorded_at))
+        conn.execute(
+            t.insert().values(
+                position=position,
+                hash=chain_hash,
+                key_id=key.key_id,
+                mac=key.sign(position, chain_hash),
+                recorded_at=recorded_at,
+            )
+        )
 
 
 def load_checkpoints(conn: Connection) -> dict[int, tuple[str, str, str]]:
     """Every checkpoint: position → (hash, key_id, mac)."""
     t = schema.checkpoints
-    return {int(r.position): (r.hash, r.key_id, r.mac)
-            for r in conn.execute(select(t).order_by(t.c.position))}
+    return {
+        int(r.position): (r.hash, r.key_id, r.mac)
+        for r in conn.execute(select(t).order_by(t.c.position))
+    }

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import attrs
 from sqlalchemy import Connection, and_, func, or_, select
 
+from dvcore.errors import InputError
 from dvcore.events import (
     EventCorrected,
     EventData,
@@ -36,7 +37,6 @@ from dvcore.events import (
     TaskAssigned,
     TaskReported,
 )
-from dvcore.errors import InputError
 from dvcore.indicators import Extractor, Fact, make_facts
 from dvcore.serialization import EventTypes, structure_data
 from dvcore.store.schema import facts as facts_table
@@ -264,9 +264,7 @@ def _groups(members: Sequence[Member]) -> dict[tuple[dt.date, dt.date], list[str
 class MemoryFacts:
     """Facts in a list, as known at ``known``: the full-replay answer the projection must equal."""
 
-    def __init__(
-        self, facts: Iterable[tuple[Fact, int | None]], known: int | None = None
-    ) -> None:
+    def __init__(self, facts: Iterable[tuple[Fact, int | None]], known: int | None = None) -> None:
         self.known = known
         self._live = [
             f
@@ -350,8 +348,13 @@ class SqlFacts:
                         continue
                     stmt = (
                         select(r.indicator, r.unit, r.dims, func.sum(r.value))
-                        .where(r.indicator.in_(codes), r.grain == grain, r.start.in_(starts),
-                               r.unit.in_(chunk), r.facts > 0)
+                        .where(
+                            r.indicator.in_(codes),
+                            r.grain == grain,
+                            r.start.in_(starts),
+                            r.unit.in_(chunk),
+                            r.facts > 0,
+                        )
                         .group_by(r.indicator, r.unit, r.dims)
                     )
                     for i, u, d, v in self.conn.execute(stmt):
@@ -469,8 +472,10 @@ def rollup_deltas(
     ``[value, number of facts]`` per rollup key (``sign=-1`` takes retired facts away)."""
     deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
     for indicator, unit, dims, day, value in facts:
-        for key in ((indicator, unit, dims, "M", day.replace(day=1)),
-                    (indicator, unit, dims, "Y", dt.date(day.year, 1, 1))):
+        for key in (
+            (indicator, unit, dims, "M", day.replace(day=1)),
+            (indicator, unit, dims, "Y", dt.date(day.year, 1, 1)),
+        ):
             slot = deltas.get(key)
             if slot is None:
                 deltas[key] = [sign * value, sign]
@@ -484,12 +489,16 @@ def rollup_deltas(
 _ROLLUP_LIMIT = 2**62
 
 
-def apply_rollups(conn: Connection,
-                  deltas: Mapping[tuple[str, str, str, str, dt.date], list[int]]) -> None:
+def apply_rollups(
+    conn: Connection, deltas: Mapping[tuple[str, str, str, str, dt.date], list[int]]
+) -> None:
     """Add ``deltas`` to the rollups (insert or add to the existing row)."""
     sqlite = conn.dialect.name == "sqlite"
-    rows = [(i, u, d, g, s.isoformat() if sqlite else s, v, n)
-            for (i, u, d, g, s), (v, n) in deltas.items() if n or v]
+    rows = [
+        (i, u, d, g, s.isoformat() if sqlite else s, v, n)
+        for (i, u, d, g, s), (v, n) in deltas.items()
+        if n or v
+    ]
     if not rows:
         return
     too_big = next((r for r in rows if abs(r[5]) > _ROLLUP_LIMIT), None)
@@ -498,7 +507,9 @@ def apply_rollups(conn: Connection,
         raise InputError(
             f"the figures of '{too_big[0]}' for unit '{too_big[1]}' add up past what dvcore "
             f"keeps exactly ({_ROLLUP_LIMIT // 10**6:,} in one month); nothing was written",
-            indicator=too_big[0], unit=too_big[1])
+            indicator=too_big[0],
+            unit=too_big[1],
+        )
     mark = "?" if sqlite else "%s"
     conn.exec_driver_sql(
         "INSERT INTO dv_rollups (indicator, unit, dims, grain, start, value, facts) VALUES "
@@ -570,8 +581,9 @@ def replay(
                         by_source[src_pos].append(len(facts))
                         facts.append([f, None])
             continue
-        for f in make_facts(extractors, ev.type, data, ev.unit, ev.occurred_on, ev.position,
-                            ev.position):
+        for f in make_facts(
+            extractors, ev.type, data, ev.unit, ev.occurred_on, ev.position, ev.position
+        ):
             by_source[ev.position].append(len(facts))
             facts.append([f, None])
     return Replayed(state=state, facts=tuple((f, u) for f, u in facts))

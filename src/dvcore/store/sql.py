@@ -219,12 +219,31 @@ def _row_hash(prev: str, row: Mapping[str, Any], payload_text: str | None = None
 
 
 _EVENT_COLUMNS = (
-    "position", "event_id", "stream", "version", "source_ref", "type", "schema_version",
-    "occurred_on", "unit", "recorded_at", "actor", "payload", "hash",
+    "position",
+    "event_id",
+    "stream",
+    "version",
+    "source_ref",
+    "type",
+    "schema_version",
+    "occurred_on",
+    "unit",
+    "recorded_at",
+    "actor",
+    "payload",
+    "hash",
 )
 _FACT_COLUMNS = (
-    "position", "source_position", "until_position", "indicator", "unit", "day",
-    "window_start", "dims", "subject", "value",
+    "position",
+    "source_position",
+    "until_position",
+    "indicator",
+    "unit",
+    "day",
+    "window_start",
+    "dims",
+    "subject",
+    "value",
 )
 
 
@@ -236,8 +255,9 @@ def _insert_sql(dialect: str, table: str, columns: Sequence[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
 
 
-def _bulk_insert(conn: Connection, table: str, columns: Sequence[str],
-                 rows: Sequence[Sequence[Any]]) -> None:
+def _bulk_insert(
+    conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
     """Insert many rows through the driver: the append path's hot loop skips SQLAlchemy's
     per-row bind processing, so the values must already be what the backend stores
     (on SQLite, dates and instants as the text SQLAlchemy's types write)."""
@@ -342,7 +362,8 @@ class Store:
                 if self.dialect == "postgresql":
                     # Wait for another writer as long as SQLite would, then say "busy".
                     conn.exec_driver_sql(
-                        f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'")
+                        f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'"
+                    )
                     conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
                 yield conn
         except DvcoreError:
@@ -433,10 +454,18 @@ class Store:
         :class:`~dvcore.errors.ValidationError`; nothing is written then. ``dry_run``
         validates everything and writes nothing.
         """
-        rows = (("<batch>" if source is None else source, row, item)
-                for row, item in enumerate(events, start=1))
-        return self.import_rows(rows, actor=actor, expected_version=expected_version,
-                                dry_run=dry_run, progress=progress, total=total)
+        rows = (
+            ("<batch>" if source is None else source, row, item)
+            for row, item in enumerate(events, start=1)
+        )
+        return self.import_rows(
+            rows,
+            actor=actor,
+            expected_version=expected_version,
+            dry_run=dry_run,
+            progress=progress,
+            total=total,
+        )
 
     def import_rows(
         self,
@@ -478,18 +507,32 @@ class Store:
             if progress is not None:
                 progress(done, total)
             batch.check_expected(expected_version)
-            problems = sorted([*extra_problems, *batch.problems],
-                              key=lambda p: (p.source, p.row or 0))
+            problems = sorted(
+                [*extra_problems, *batch.problems], key=lambda p: (p.source, p.row or 0)
+            )
             if problems:
                 conn.rollback()
                 raise ValidationError(problems)
             batch.finish()
             if not dry_run and batch.appended and self.checkpoint_key is not None:
-                write_checkpoint(conn, self.checkpoint_key, batch.next_position - 1,
-                                 batch.prev_hash, batch.recorded_at)
+                write_checkpoint(
+                    conn,
+                    self.checkpoint_key,
+                    batch.next_position - 1,
+                    batch.prev_hash,
+                    batch.recorded_at,
+                )
             if submissions:  # checked on a dry run too; written only when it commits
-                record_submissions(conn, submissions, sources, batch.positions, batch.head,
-                                   batch.recorded_at, batch.state.tree, write=not dry_run)
+                record_submissions(
+                    conn,
+                    submissions,
+                    sources,
+                    batch.positions,
+                    batch.head,
+                    batch.recorded_at,
+                    batch.state.tree,
+                    write=not dry_run,
+                )
             if dry_run:
                 conn.rollback()
             result = batch.result(dry_run)
@@ -544,8 +587,7 @@ class Store:
         event_type = self.types.get(row.type)
         if event_type is None:
             raise StoreError(
-                f"event {row.position} has type '{row.type}', which no installed plugin "
-                "provides",
+                f"event {row.position} has type '{row.type}', which no installed plugin provides",
                 position=row.position,
             )
         payload = dict(row.payload)
@@ -678,12 +720,20 @@ class Store:
             positions = self._explain_positions(state, source, ind, unit, per, tree)
             events = self._events_at(conn, positions)
         return Explanation(
-            unit=unit, period=per, indicator=indicator, value=snap.value(indicator),
+            unit=unit,
+            period=per,
+            indicator=indicator,
+            value=snap.value(indicator),
             events=tuple(events),
         )
 
     def _explain_positions(
-        self, state: StoreState, source: SqlFacts, ind: Indicator, unit: str, per: Period,
+        self,
+        state: StoreState,
+        source: SqlFacts,
+        ind: Indicator,
+        unit: str,
+        per: Period,
         tree_mode: TreeMode,
     ) -> set[int]:
         from dvcore.indicators import _in_members
@@ -759,8 +809,14 @@ class Store:
             total = _head(conn)[0]
             done = 0
             for done, ev in enumerate(self._iter_rows(conn), start=1):
-                state.apply(position=ev.position, event_id=ev.id, type_name=ev.type,
-                            unit=ev.unit, occurred_on=ev.occurred_on, data=ev.data)
+                state.apply(
+                    position=ev.position,
+                    event_id=ev.id,
+                    type_name=ev.type,
+                    unit=ev.unit,
+                    occurred_on=ev.occurred_on,
+                    data=ev.data,
+                )
                 writer.add(ev.type, ev.data, ev.unit, ev.occurred_on, ev.position, ev.id)
                 if progress is not None and done % _CHUNK == 0:
                     progress(done, total)
@@ -803,10 +859,15 @@ class Store:
         key = self.checkpoint_key
 
         def bad(position: int | None, reason: str) -> VerifyReport:
-            return VerifyReport(ok=False, checked=expected - 1, head_hash=prev,
-                                first_bad=position, reason=reason,
-                                checkpoints_verified=verified,
-                                checkpoints_unchecked=unchecked)
+            return VerifyReport(
+                ok=False,
+                checked=expected - 1,
+                head_hash=prev,
+                first_bad=position,
+                reason=reason,
+                checkpoints_verified=verified,
+                checkpoints_unchecked=unchecked,
+            )
 
         with self._read() as conn:
             total = _head(conn)[0]
@@ -823,26 +884,33 @@ class Store:
                     break
                 for row in rows:
                     if row.position != expected:
-                        return bad(expected,
-                                   f"position {expected} is missing (next is {row.position})")
+                        return bad(
+                            expected, f"position {expected} is missing (next is {row.position})"
+                        )
                     mapping = dict(row._mapping)
                     if _row_hash(prev, mapping) != row.hash:
-                        return bad(row.position,
-                                   f"event {row.position} ({row.event_id}) does not match "
-                                   "its hash: it was edited after it was recorded")
+                        return bad(
+                            row.position,
+                            f"event {row.position} ({row.event_id}) does not match "
+                            "its hash: it was edited after it was recorded",
+                        )
                     prev = row.hash
                     checkpoint = signed.get(row.position)
                     if checkpoint is not None:
                         chain_hash, key_id, mac = checkpoint
                         if chain_hash != prev:
-                            return bad(row.position,
-                                       f"the chain at position {row.position} differs from "
-                                       "its signed checkpoint: the log was rewritten")
+                            return bad(
+                                row.position,
+                                f"the chain at position {row.position} differs from "
+                                "its signed checkpoint: the log was rewritten",
+                            )
                         if key is not None and key_id == key.key_id:
                             if not key.check(row.position, chain_hash, mac):
-                                return bad(row.position,
-                                           f"the checkpoint at position {row.position} is not "
-                                           "signed by the key: checkpoints were forged")
+                                return bad(
+                                    row.position,
+                                    f"the checkpoint at position {row.position} is not "
+                                    "signed by the key: checkpoints were forged",
+                                )
                             verified += 1
                         else:
                             unchecked += 1
@@ -852,10 +920,18 @@ class Store:
                     progress(last, total)
             beyond = [p for p in signed if p >= expected]
             if beyond:
-                return bad(expected, f"the log ends at position {expected - 1} but a "
-                           f"checkpoint was signed at {min(beyond)}: events were removed")
-        return VerifyReport(ok=True, checked=expected - 1, head_hash=prev,
-                            checkpoints_verified=verified, checkpoints_unchecked=unchecked)
+                return bad(
+                    expected,
+                    f"the log ends at position {expected - 1} but a "
+                    f"checkpoint was signed at {min(beyond)}: events were removed",
+                )
+        return VerifyReport(
+            ok=True,
+            checked=expected - 1,
+            head_hash=prev,
+            checkpoints_verified=verified,
+            checkpoints_unchecked=unchecked,
+        )
 
     def checkpoint(self) -> int | None:
         """Sign the current head now (needs a key); returns its position, or ``None``."""
@@ -872,8 +948,7 @@ class Store:
         """:meth:`verify`, raising :class:`~dvcore.errors.VerificationError` when bad."""
         report = self.verify()
         if not report.ok:
-            raise VerificationError(report.reason or "the log does not verify",
-                                    report.first_bad)
+            raise VerificationError(report.reason or "the log does not verify", report.first_bad)
         return report
 
 
@@ -924,12 +999,10 @@ def _head(conn: Connection) -> tuple[int, str, dt.datetime | None]:
 def _set_projection(conn: Connection, position: int) -> None:
     t = schema.projection_state
     updated = conn.execute(
-        t.update().where(t.c.name == "facts").values(position=position,
-                                                     version=PROJECTION_VERSION)
+        t.update().where(t.c.name == "facts").values(position=position, version=PROJECTION_VERSION)
     )
     if updated.rowcount == 0:
-        conn.execute(t.insert().values(name="facts", position=position,
-                                       version=PROJECTION_VERSION))
+        conn.execute(t.insert().values(name="facts", position=position, version=PROJECTION_VERSION))
 
 
 def _busy_or_store_error(exc: OperationalError) -> StoreError:
@@ -952,8 +1025,15 @@ class _FactWriter:
         self.origin: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
         self.rolled: list[tuple[str, str, str, dt.date, int]] = []
 
-    def add(self, type_name: str, data: EventData, unit: str, day: dt.date, position: int,
-            event_id: uuid.UUID) -> None:
+    def add(
+        self,
+        type_name: str,
+        data: EventData,
+        unit: str,
+        day: dt.date,
+        position: int,
+        event_id: uuid.UUID,
+    ) -> None:
         self.origin[event_id] = (position, type_name, unit, day)
         if isinstance(data, EventRetracted | EventCorrected):
             target = self.origin.get(data.event_id) or self._lookup(data.event_id)
@@ -964,10 +1044,15 @@ class _FactWriter:
             t = schema.facts
             retired = self.conn.execute(
                 select(t.c.indicator, t.c.unit, t.c.dims, t.c.day, t.c.value).where(
-                    t.c.source_position == src_pos, t.c.until_position.is_(None))
+                    t.c.source_position == src_pos, t.c.until_position.is_(None)
+                )
             ).all()
-            apply_rollups(self.conn, rollup_deltas(
-                ((r.indicator, r.unit, r.dims, r.day, int(r.value)) for r in retired), sign=-1))
+            apply_rollups(
+                self.conn,
+                rollup_deltas(
+                    ((r.indicator, r.unit, r.dims, r.day, int(r.value)) for r in retired), sign=-1
+                ),
+            )
             self.conn.execute(
                 t.update()
                 .where(t.c.source_position == src_pos, t.c.until_position.is_(None))
@@ -977,17 +1062,30 @@ class _FactWriter:
                 event_type = self.store.types.get(src_type)
                 corrected = structure_data(event_type, data.data)[0] if event_type else None
                 if corrected is not None:
-                    self._queue(make_facts(self.store.extractors, src_type, corrected,
-                                           src_unit, src_day, position, src_pos))
+                    self._queue(
+                        make_facts(
+                            self.store.extractors,
+                            src_type,
+                            corrected,
+                            src_unit,
+                            src_day,
+                            position,
+                            src_pos,
+                        )
+                    )
             return
-        self._queue(make_facts(self.store.extractors, type_name, data, unit, day, position,
-                               position))
+        self._queue(
+            make_facts(self.store.extractors, type_name, data, unit, day, position, position)
+        )
 
     def _lookup(self, event_id: uuid.UUID) -> tuple[int, str, str, dt.date] | None:
         row = self.conn.execute(
-            select(schema.events.c.position, schema.events.c.type, schema.events.c.unit,
-                   schema.events.c.occurred_on).where(
-                schema.events.c.event_id == str(event_id))
+            select(
+                schema.events.c.position,
+                schema.events.c.type,
+                schema.events.c.unit,
+                schema.events.c.occurred_on,
+            ).where(schema.events.c.event_id == str(event_id))
         ).first()
         return None if row is None else (int(row[0]), row[1], row[2], row[3])
 
@@ -1000,8 +1098,18 @@ class _FactWriter:
                 day = day.isoformat()
                 start = None if start is None else start.isoformat()
             self.pending.append(
-                (f.position, f.source_position, None, f.indicator, f.unit, day, start,
-                 f.dims, f.subject, f.value)
+                (
+                    f.position,
+                    f.source_position,
+                    None,
+                    f.indicator,
+                    f.unit,
+                    day,
+                    start,
+                    f.dims,
+                    f.subject,
+                    f.value,
+                )
             )
             self.rolled.append((f.indicator, f.unit, f.dims, f.day, f.value))
         if len(self.pending) >= 5000:
@@ -1018,8 +1126,9 @@ class _FactWriter:
 class _Batch:
     """One append in progress: validation against the state, numbering, hashing, rows."""
 
-    def __init__(self, store: Store, conn: Connection, state: StoreState, *,
-                 actor: str | None) -> None:
+    def __init__(
+        self, store: Store, conn: Connection, state: StoreState, *, actor: str | None
+    ) -> None:
         self.store = store
         self.conn = conn
         self.state = state
@@ -1050,8 +1159,9 @@ class _Batch:
 
     # --- per chunk ------------------------------------------------------------------------
 
-    def add(self, chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]],
-            stop_rows: bool = False) -> None:
+    def add(
+        self, chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]], stop_rows: bool = False
+    ) -> None:
         if not (self.problems or self.problems_elsewhere):
             # Earlier chunks are inserted: this transaction's own queries see them, so the
             # in-batch maps only need this chunk (a million-event import stays small).
@@ -1144,12 +1254,22 @@ class _Batch:
         payload_text = canonical_json(unstructure_data(event.data))
         schema_version = type(event.data).schema_version
         event_id = str(event.id)
-        head = canonical_json([position, event_id, stream, version, event.source_ref,
-                               event.type, schema_version, event.occurred_on.isoformat(),
-                               event.unit, self.recorded_at_iso, self.actor])
-        digest = hashlib.sha256(
-            f"{self.prev_hash}{head[:-1]},{payload_text}]".encode()
-        ).hexdigest()
+        head = canonical_json(
+            [
+                position,
+                event_id,
+                stream,
+                version,
+                event.source_ref,
+                event.type,
+                schema_version,
+                event.occurred_on.isoformat(),
+                event.unit,
+                self.recorded_at_iso,
+                self.actor,
+            ]
+        )
+        digest = hashlib.sha256(f"{self.prev_hash}{head[:-1]},{payload_text}]".encode()).hexdigest()
         self.prev_hash = digest
         self.positions.append(position)
         if event.source_ref is not None:
@@ -1159,11 +1279,19 @@ class _Batch:
         if self.store._listeners:
             self.recorded.append(
                 RecordedEvent(
-                    position=position, id=event.id, stream=stream, version=version,
-                    type=event.type, schema_version=schema_version,
-                    occurred_on=event.occurred_on, unit=event.unit,
-                    recorded_at=self.recorded_at, actor=self.actor,
-                    source_ref=event.source_ref, data=event.data, hash=digest,
+                    position=position,
+                    id=event.id,
+                    stream=stream,
+                    version=version,
+                    type=event.type,
+                    schema_version=schema_version,
+                    occurred_on=event.occurred_on,
+                    unit=event.unit,
+                    recorded_at=self.recorded_at,
+                    actor=self.actor,
+                    source_ref=event.source_ref,
+                    data=event.data,
+                    hash=digest,
                 )
             )
         self.appended += 1
@@ -1171,19 +1299,36 @@ class _Batch:
         recorded: Any = self.recorded_at
         if self.sqlite:
             occurred, recorded = occurred.isoformat(), self.recorded_at_sqlite
-        return (position, event_id, stream, version, event.source_ref, event.type,
-                schema_version, occurred, event.unit, recorded, self.actor, payload_text,
-                digest)
+        return (
+            position,
+            event_id,
+            stream,
+            version,
+            event.source_ref,
+            event.type,
+            schema_version,
+            occurred,
+            event.unit,
+            recorded,
+            self.actor,
+            payload_text,
+            digest,
+        )
 
     def _apply(self, event: Event, position: int) -> None:
         self.seen_ids[event.id] = (position, event.type, event.unit, event.occurred_on)
         if event.type in STATE_EVENT_TYPES:
-            self.state.apply(position=position, event_id=event.id, type_name=event.type,
-                             unit=event.unit, occurred_on=event.occurred_on, data=event.data)
+            self.state.apply(
+                position=position,
+                event_id=event.id,
+                type_name=event.type,
+                unit=event.unit,
+                occurred_on=event.occurred_on,
+                data=event.data,
+            )
 
     def _problem(self, row: int, field: str | None, message: str) -> None:
-        self.problems.append(Problem(source=self.source, row=row, field=field,
-                                     message=message))
+        self.problems.append(Problem(source=self.source, row=row, field=field, message=message))
 
     # --- validation that needs the store ----------------------------------------------
 
@@ -1214,8 +1359,10 @@ class _Batch:
                 and self._unit_on(problem, "data.parent", data.parent, day)
                 and (data.parent == data.code or data.code in tree.ancestors(data.parent, day))
             ):
-                    problem("data.parent", f"'{data.parent}' is inside '{data.code}': "
-                            "a unit cannot move under itself")
+                problem(
+                    "data.parent",
+                    f"'{data.parent}' is inside '{data.code}': a unit cannot move under itself",
+                )
         elif isinstance(data, UnitsMerged):
             for i, code in enumerate(data.sources):
                 if self._unit_on(problem, f"data.sources[{i}]", code, day):
@@ -1232,22 +1379,31 @@ class _Batch:
                 problem("data.id", f"unknown establishment '{data.id}'")
             if data.unit is not None:
                 self._unit_on(problem, "data.unit", data.unit, day)
-        elif isinstance(data, LandDossierFiled | LandDossierSubmitted | LandUseRightRecognized
-                        | LandCertificateIssued):
+        elif isinstance(
+            data,
+            LandDossierFiled
+            | LandDossierSubmitted
+            | LandUseRightRecognized
+            | LandCertificateIssued,
+        ):
             if not tree.has_establishment(data.establishment_id):
-                problem("data.establishment_id",
-                        f"unknown establishment '{data.establishment_id}'")
+                problem("data.establishment_id", f"unknown establishment '{data.establishment_id}'")
         elif isinstance(data, IndicatorDefined):
             previous = self.state.defined.get(data.code)
             if data.code in self.store._indicators:
                 problem("data.code", f"'{data.code}' is a built-in indicator")
             elif previous is not None and previous.aggregation != data.aggregation:
-                problem("data.aggregation", f"'{data.code}' was defined with aggregation "
-                        f"'{previous.aggregation}'")
+                problem(
+                    "data.aggregation",
+                    f"'{data.code}' was defined with aggregation '{previous.aggregation}'",
+                )
         elif isinstance(data, FigureReported):
             if data.indicator not in self.state.defined:
-                problem("data.indicator", f"indicator '{data.indicator}' is not defined: "
-                        "record an IndicatorDefined first")
+                problem(
+                    "data.indicator",
+                    f"indicator '{data.indicator}' is not defined: "
+                    "record an IndicatorDefined first",
+                )
         elif isinstance(data, TaskAssigned):
             self._unit_on(problem, "data.owner", data.owner, day)
             if self.state.has_task(data.task_id):
@@ -1259,8 +1415,9 @@ class _Batch:
             known = self.store.indicators(self.state)
             for i, target in enumerate(data.targets):
                 if target.indicator not in known:
-                    problem(f"data.targets[{i}].indicator",
-                            f"unknown indicator '{target.indicator}'")
+                    problem(
+                        f"data.targets[{i}].indicator", f"unknown indicator '{target.indicator}'"
+                    )
                 try:
                     parse_period(target.period, self.store.cutoff)
                 except InputError as exc:
@@ -1303,12 +1460,16 @@ class _Batch:
             if code not in tree or not tree.exists(code, day):
                 continue  # an unknown unit is reported by the unit checks
             if code != actor and actor not in tree.ancestors(code, day):
-                problem(field, f"actor '{actor}' may not record for unit '{code}': it is "
-                        f"outside {actor}'s subtree on {day.isoformat()}")
+                problem(
+                    field,
+                    f"actor '{actor}' may not record for unit '{code}': it is "
+                    f"outside {actor}'s subtree on {day.isoformat()}",
+                )
                 return
 
-    def _unit_on(self, problem: Callable[[str | None, str], None], field: str, code: str,
-                 day: dt.date) -> bool:
+    def _unit_on(
+        self, problem: Callable[[str | None, str], None], field: str, code: str, day: dt.date
+    ) -> bool:
         try:
             self.state.tree.check_exists(code, day)
         except UnknownUnitError as exc:
@@ -1316,8 +1477,9 @@ class _Batch:
             return False
         return True
 
-    def _no_facts_from(self, problem: Callable[[str | None, str], None], field: str,
-                       code: str, day: dt.date) -> None:
+    def _no_facts_from(
+        self, problem: Callable[[str | None, str], None], field: str, code: str, day: dt.date
+    ) -> None:
         # A unit ends once: a second merge or closure would rewrite where its history went.
         ended = self.state.tree.ended_on(code)
         if ended is not None:
@@ -1335,18 +1497,28 @@ class _Batch:
             .limit(1)
         ).first()
         if row is not None:
-            problem(field, f"unit '{code}' has a fact dated {row.day.isoformat()} "
-                    f"({row.indicator}), on or after {day.isoformat()}: retract it or date "
-                    "the change later")
+            problem(
+                field,
+                f"unit '{code}' has a fact dated {row.day.isoformat()} "
+                f"({row.indicator}), on or after {day.isoformat()}: retract it or date "
+                "the change later",
+            )
 
-    def _validate_correction(self, problem: Callable[[str | None, str], None], event: Event,
-                             data: EventRetracted | EventCorrected) -> None:
+    def _validate_correction(
+        self,
+        problem: Callable[[str | None, str], None],
+        event: Event,
+        data: EventRetracted | EventCorrected,
+    ) -> None:
         target = self.seen_ids.get(data.event_id)
         if target is None:
             row = self.conn.execute(
-                select(schema.events.c.position, schema.events.c.type, schema.events.c.unit,
-                       schema.events.c.occurred_on).where(
-                    schema.events.c.event_id == str(data.event_id))
+                select(
+                    schema.events.c.position,
+                    schema.events.c.type,
+                    schema.events.c.unit,
+                    schema.events.c.occurred_on,
+                ).where(schema.events.c.event_id == str(data.event_id))
             ).first()
             target = None if row is None else (int(row[0]), row[1], row[2], row[3])
         if target is None:
@@ -1356,8 +1528,11 @@ class _Batch:
         if type_name in (EventRetracted.type_name, EventCorrected.type_name):
             problem("data.event_id", "name the original event, not a correction of it")
         elif type_name in STRUCTURAL_TYPES:
-            problem("data.event_id", f"a {type_name} cannot be retracted or corrected: record "
-                    "a UnitChanged, UnitClosed or EstablishmentChanged instead")
+            problem(
+                "data.event_id",
+                f"a {type_name} cannot be retracted or corrected: record "
+                "a UnitChanged, UnitClosed or EstablishmentChanged instead",
+            )
         elif unit != event.unit:
             problem("unit", f"the correction must be recorded for the event's unit '{unit}'")
         elif isinstance(data, EventCorrected):
@@ -1375,8 +1550,10 @@ class _Batch:
         if isinstance(expected, int):
             streams = set(self.touched) or set(self.versions)
             if len(streams) != 1:
-                raise InputError("expected_version as one number needs a batch of one stream; "
-                                 "pass a mapping stream → version")
+                raise InputError(
+                    "expected_version as one number needs a batch of one stream; "
+                    "pass a mapping stream → version"
+                )
             expected = {next(iter(streams)): expected}
         for stream, version in expected.items():
             if stream not in self.versions:
@@ -1428,9 +1605,9 @@ def open_store(
     """
     url = url or default_url()
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url[len("postgres://"):]
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
     try:
         engine = sa.create_engine(url, json_serializer=canonical_json)
     except (sa.exc.ArgumentError, ImportError) as exc:
@@ -1438,8 +1615,9 @@ def open_store(
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, busy_timeout)
     elif engine.dialect.name != "postgresql":
-        raise InputError(f"dvcore stores live in SQLite or PostgreSQL, not {engine.dialect.name}",
-                         url=url)
+        raise InputError(
+            f"dvcore stores live in SQLite or PostgreSQL, not {engine.dialect.name}", url=url
+        )
     types = event_types
     extra: list[Indicator] = list(indicators or [])
     listeners: list[Callable[[Sequence[RecordedEvent]], None]] = []
@@ -1465,8 +1643,9 @@ def open_store(
         else:
             with engine.connect() as conn:
                 if not sa.inspect(conn).has_table("dv_events"):
-                    raise InputError(f"no dvcore store at '{url}': run 'dvcore init' first",
-                                     url=url)
+                    raise InputError(
+                        f"no dvcore store at '{url}': run 'dvcore init' first", url=url
+                    )
     except OperationalError as exc:
         engine.dispose()
         raise _busy_or_store_error(exc) from exc
@@ -1478,6 +1657,13 @@ def open_store(
     except ValueError as exc:
         engine.dispose()
         raise InputError(str(exc)) from exc
-    return Store(engine, clock=clock, cutoff=cutoff, event_types=types, indicators=extra,
-                 listeners=listeners, signing_key=key, busy_timeout=busy_timeout)
-
+    return Store(
+        engine,
+        clock=clock,
+        cutoff=cutoff,
+        event_types=types,
+        indicators=extra,
+        listeners=listeners,
+        signing_key=key,
+        busy_timeout=busy_timeout,
+    )

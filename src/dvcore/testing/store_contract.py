@@ -89,8 +89,9 @@ class SettableClock(Protocol):
         ...
 
 
-def _ev(data: EventData, on: dt.date, unit: str, ref: str | None = None,
-        stream: str | None = None) -> Event:
+def _ev(
+    data: EventData, on: dt.date, unit: str, ref: str | None = None, stream: str | None = None
+) -> Event:
     return Event(data=data, occurred_on=on, unit=unit, source_ref=ref, stream=stream)
 
 
@@ -98,19 +99,47 @@ def unit_events() -> list[Event]:
     """A small unit tree: city ``HP``, district ``HP.D1`` and four commune-level units."""
     day = _D(2020, 1, 1)
     return [
-        _ev(UnitRegistered(code="HP", name="Thành phố Hải Phòng", kind="city"), day, "HP",
-            "unit:HP"),
-        _ev(UnitRegistered(code="HP.D1", name="Huyện An Lão", kind="district", parent="HP"),
-            day, "HP.D1", "unit:HP.D1"),
-        _ev(UnitRegistered(code="HP.D1.C1", name="Xã Quang Trung", kind="commune",
-                           parent="HP.D1", attributes={"ntm_model": True}),
-            day, "HP.D1.C1", "unit:HP.D1.C1"),
-        _ev(UnitRegistered(code="HP.D1.C2", name="Xã Quang Hưng", kind="commune",
-                           parent="HP.D1"), day, "HP.D1.C2", "unit:HP.D1.C2"),
-        _ev(UnitRegistered(code="HP.D1.C3", name="Thị trấn An Lão", kind="township",
-                           parent="HP.D1"), day, "HP.D1.C3", "unit:HP.D1.C3"),
-        _ev(UnitRegistered(code="HP.D1.C4", name="Xã Tân Dân", kind="commune",
-                           parent="HP.D1"), day, "HP.D1.C4", "unit:HP.D1.C4"),
+        _ev(
+            UnitRegistered(code="HP", name="Thành phố Hải Phòng", kind="city"), day, "HP", "unit:HP"
+        ),
+        _ev(
+            UnitRegistered(code="HP.D1", name="Huyện An Lão", kind="district", parent="HP"),
+            day,
+            "HP.D1",
+            "unit:HP.D1",
+        ),
+        _ev(
+            UnitRegistered(
+                code="HP.D1.C1",
+                name="Xã Quang Trung",
+                kind="commune",
+                parent="HP.D1",
+                attributes={"ntm_model": True},
+            ),
+            day,
+            "HP.D1.C1",
+            "unit:HP.D1.C1",
+        ),
+        _ev(
+            UnitRegistered(code="HP.D1.C2", name="Xã Quang Hưng", kind="commune", parent="HP.D1"),
+            day,
+            "HP.D1.C2",
+            "unit:HP.D1.C2",
+        ),
+        _ev(
+            UnitRegistered(
+                code="HP.D1.C3", name="Thị trấn An Lão", kind="township", parent="HP.D1"
+            ),
+            day,
+            "HP.D1.C3",
+            "unit:HP.D1.C3",
+        ),
+        _ev(
+            UnitRegistered(code="HP.D1.C4", name="Xã Tân Dân", kind="commune", parent="HP.D1"),
+            day,
+            "HP.D1.C4",
+            "unit:HP.D1.C4",
+        ),
     ]
 
 
@@ -121,76 +150,202 @@ def example_events() -> list[Event]:
     communes merge into ``HP.D1.C1`` and one closes on 2024-07-01, after every other event.
     """
     window = Window(start=_D(2023, 1, 1), end=_D(2023, 8, 31))
-    dialogue = _ev(DialogueHeld(host="party_secretary", audience="Nhân dân xã",
-                                participants=120, issues_raised=14,
-                                title="Đối thoại về giải phóng mặt bằng"),
-                   _D(2023, 3, 30), "HP.D1", "ex:dialogue")
-    doomed = _ev(DialogueHeld(host="chairman", participants=40), _D(2023, 4, 2), "HP.D1.C2",
-                 "ex:dialogue-doomed")
-    target = TargetDefinition(code="08-NQ/TU.2", title="100% người đứng đầu đối thoại",
-                              indicator="dialogue.units_with", measure="units_with",
-                              population="units", threshold=Decimal(1), period="2023")
+    dialogue = _ev(
+        DialogueHeld(
+            host="party_secretary",
+            audience="Nhân dân xã",
+            participants=120,
+            issues_raised=14,
+            title="Đối thoại về giải phóng mặt bằng",
+        ),
+        _D(2023, 3, 30),
+        "HP.D1",
+        "ex:dialogue",
+    )
+    doomed = _ev(
+        DialogueHeld(host="chairman", participants=40),
+        _D(2023, 4, 2),
+        "HP.D1.C2",
+        "ex:dialogue-doomed",
+    )
+    target = TargetDefinition(
+        code="08-NQ/TU.2",
+        title="100% người đứng đầu đối thoại",
+        indicator="dialogue.units_with",
+        measure="units_with",
+        population="units",
+        threshold=Decimal(1),
+        period="2023",
+    )
     return [
         *unit_events(),
-        _ev(UnitChanged(code="HP.D1.C1", name="Xã Quang Trung (mới)"), _D(2021, 1, 1),
-            "HP.D1", "ex:unit-changed"),
-        _ev(EstablishmentRegistered(id="E1", name="Chùa Hoa Linh", religion="Phật giáo"),
-            _D(2021, 5, 1), "HP.D1.C1", "ex:est"),
-        _ev(EstablishmentChanged(id="E1", name="Chùa Hoa Linh Tự"), _D(2022, 1, 1),
-            "HP.D1.C1", "ex:est-changed"),
+        _ev(
+            UnitChanged(code="HP.D1.C1", name="Xã Quang Trung (mới)"),
+            _D(2021, 1, 1),
+            "HP.D1",
+            "ex:unit-changed",
+        ),
+        _ev(
+            EstablishmentRegistered(id="E1", name="Chùa Hoa Linh", religion="Phật giáo"),
+            _D(2021, 5, 1),
+            "HP.D1.C1",
+            "ex:est",
+        ),
+        _ev(
+            EstablishmentChanged(id="E1", name="Chùa Hoa Linh Tự"),
+            _D(2022, 1, 1),
+            "HP.D1.C1",
+            "ex:est-changed",
+        ),
         dialogue,
-        _ev(DialoguePlanIssued(year=2023, document="KH-12"), _D(2023, 1, 20), "HP.D1",
-            "ex:plan"),
-        _ev(ModelRegistered(model_id="M1", name="Dân vận khéo xây dựng NTM kiểu mẫu",
-                            field="ntm_model", year=2023), _D(2023, 2, 1), "HP.D1.C1",
-            "ex:model"),
-        _ev(ModelRecognized(model_id="M1", level="district"), _D(2023, 6, 1), "HP.D1.C1",
-            "ex:model-recognized"),
+        _ev(DialoguePlanIssued(year=2023, document="KH-12"), _D(2023, 1, 20), "HP.D1", "ex:plan"),
+        _ev(
+            ModelRegistered(
+                model_id="M1",
+                name="Dân vận khéo xây dựng NTM kiểu mẫu",
+                field="ntm_model",
+                year=2023,
+            ),
+            _D(2023, 2, 1),
+            "HP.D1.C1",
+            "ex:model",
+        ),
+        _ev(
+            ModelRecognized(model_id="M1", level="district"),
+            _D(2023, 6, 1),
+            "HP.D1.C1",
+            "ex:model-recognized",
+        ),
         _ev(LandDossierFiled(establishment_id="E1"), _D(2023, 2, 10), "HP.D1.C1", "ex:land1"),
-        _ev(LandDossierSubmitted(establishment_id="E1"), _D(2023, 3, 10), "HP.D1.C1",
-            "ex:land2"),
-        _ev(LandUseRightRecognized(establishment_id="E1"), _D(2023, 5, 10), "HP.D1.C1",
-            "ex:land3"),
-        _ev(LandCertificateIssued(establishment_id="E1", certificate_no="CS 01234"),
-            _D(2023, 8, 10), "HP.D1.C1", "ex:land4"),
-        _ev(CitizenReceptionReported(window=window, visits=2746, cases_complaint=155,
-                                     cases_denunciation=64, cases_petition=2081,
-                                     mass_groups=158, mass_group_cases=152),
-            _D(2023, 8, 31), "HP", "ex:reception"),
-        _ev(LettersReported(window=window, received=7337, eligible=5765, in_jurisdiction=466,
-                            resolved=400), _D(2023, 8, 31), "HP", "ex:letters"),
-        _ev(InspectionConducted(kind="inspection", subject="Đảng ủy xã", topic="Dân vận"),
-            _D(2023, 5, 5), "HP.D1", "ex:inspection"),
-        _ev(SocialSupervisionHeld(topic="Giám sát dân chủ ở cơ sở"), _D(2023, 4, 4), "HP",
-            "ex:supervision"),
-        _ev(SocialCritiqueHeld(topic="Phản biện dự thảo nghị quyết"), _D(2023, 4, 5), "HP",
-            "ex:critique"),
-        _ev(DocumentIssued(number="08-NQ/TU", kind="resolution",
-                           title="Nghị quyết về công tác dân vận", sets_targets=True),
-            _D(2022, 12, 6), "HP", "ex:document"),
-        _ev(IndicatorDefined(code="veterans.patrol_teams", title="Tổ tuần tra cựu chiến binh",
-                             aggregation="last", unit_label="tổ"), _D(2023, 1, 1), "HP",
-            "ex:indicator"),
-        _ev(FigureReported(indicator="veterans.patrol_teams", value=Decimal(1468),
-                           window=window, by={"kind": "patrol"}), _D(2023, 8, 31), "HP.D1",
-            "ex:figure"),
+        _ev(LandDossierSubmitted(establishment_id="E1"), _D(2023, 3, 10), "HP.D1.C1", "ex:land2"),
+        _ev(LandUseRightRecognized(establishment_id="E1"), _D(2023, 5, 10), "HP.D1.C1", "ex:land3"),
+        _ev(
+            LandCertificateIssued(establishment_id="E1", certificate_no="CS 01234"),
+            _D(2023, 8, 10),
+            "HP.D1.C1",
+            "ex:land4",
+        ),
+        _ev(
+            CitizenReceptionReported(
+                window=window,
+                visits=2746,
+                cases_complaint=155,
+                cases_denunciation=64,
+                cases_petition=2081,
+                mass_groups=158,
+                mass_group_cases=152,
+            ),
+            _D(2023, 8, 31),
+            "HP",
+            "ex:reception",
+        ),
+        _ev(
+            LettersReported(
+                window=window, received=7337, eligible=5765, in_jurisdiction=466, resolved=400
+            ),
+            _D(2023, 8, 31),
+            "HP",
+            "ex:letters",
+        ),
+        _ev(
+            InspectionConducted(kind="inspection", subject="Đảng ủy xã", topic="Dân vận"),
+            _D(2023, 5, 5),
+            "HP.D1",
+            "ex:inspection",
+        ),
+        _ev(
+            SocialSupervisionHeld(topic="Giám sát dân chủ ở cơ sở"),
+            _D(2023, 4, 4),
+            "HP",
+            "ex:supervision",
+        ),
+        _ev(
+            SocialCritiqueHeld(topic="Phản biện dự thảo nghị quyết"),
+            _D(2023, 4, 5),
+            "HP",
+            "ex:critique",
+        ),
+        _ev(
+            DocumentIssued(
+                number="08-NQ/TU",
+                kind="resolution",
+                title="Nghị quyết về công tác dân vận",
+                sets_targets=True,
+            ),
+            _D(2022, 12, 6),
+            "HP",
+            "ex:document",
+        ),
+        _ev(
+            IndicatorDefined(
+                code="veterans.patrol_teams",
+                title="Tổ tuần tra cựu chiến binh",
+                aggregation="last",
+                unit_label="tổ",
+            ),
+            _D(2023, 1, 1),
+            "HP",
+            "ex:indicator",
+        ),
+        _ev(
+            FigureReported(
+                indicator="veterans.patrol_teams",
+                value=Decimal(1468),
+                window=window,
+                by={"kind": "patrol"},
+            ),
+            _D(2023, 8, 31),
+            "HP.D1",
+            "ex:figure",
+        ),
         # (mypy's attrs plugin types a converter=tuple parameter as Iterable[_T_co])
-        _ev(TargetSetAdopted(resolution="08-NQ/TU", targets=(target,)),
-            _D(2022, 12, 6), "HP", "ex:targets"),
-        _ev(TaskAssigned(task_id="T1", conclusion="05-KL/TU", owner="HP.D1",
-                         due=_D(2023, 12, 31), text="Tổ chức đối thoại"), _D(2023, 6, 15),
-            "HP", "ex:task"),
-        _ev(TaskReported(task_id="T1", status="in_progress", note="Đã xây dựng kế hoạch"),
-            _D(2023, 7, 15), "HP.D1", "ex:task-reported"),
+        _ev(
+            TargetSetAdopted(resolution="08-NQ/TU", targets=(target,)),
+            _D(2022, 12, 6),
+            "HP",
+            "ex:targets",
+        ),
+        _ev(
+            TaskAssigned(
+                task_id="T1",
+                conclusion="05-KL/TU",
+                owner="HP.D1",
+                due=_D(2023, 12, 31),
+                text="Tổ chức đối thoại",
+            ),
+            _D(2023, 6, 15),
+            "HP",
+            "ex:task",
+        ),
+        _ev(
+            TaskReported(task_id="T1", status="in_progress", note="Đã xây dựng kế hoạch"),
+            _D(2023, 7, 15),
+            "HP.D1",
+            "ex:task-reported",
+        ),
         doomed,
-        _ev(EventRetracted(event_id=doomed.id, reason="Báo cáo trùng"), _D(2023, 4, 3),
-            "HP.D1.C2", "ex:retracted"),
-        _ev(EventCorrected(event_id=dialogue.id,
-                           data={"host": "chairman", "participants": 150},
-                           reason="Sai người chủ trì"), _D(2023, 4, 1), "HP.D1",
-            "ex:corrected"),
-        _ev(UnitsMerged(sources=("HP.D1.C2", "HP.D1.C3"),
-                        into="HP.D1.C1"), _D(2024, 7, 1), "HP.D1", "ex:merged"),
+        _ev(
+            EventRetracted(event_id=doomed.id, reason="Báo cáo trùng"),
+            _D(2023, 4, 3),
+            "HP.D1.C2",
+            "ex:retracted",
+        ),
+        _ev(
+            EventCorrected(
+                event_id=dialogue.id,
+                data={"host": "chairman", "participants": 150},
+                reason="Sai người chủ trì",
+            ),
+            _D(2023, 4, 1),
+            "HP.D1",
+            "ex:corrected",
+        ),
+        _ev(
+            UnitsMerged(sources=("HP.D1.C2", "HP.D1.C3"), into="HP.D1.C1"),
+            _D(2024, 7, 1),
+            "HP.D1",
+            "ex:merged",
+        ),
         _ev(UnitClosed(code="HP.D1.C4"), _D(2024, 7, 1), "HP.D1", "ex:closed"),
     ]
 
@@ -297,15 +452,27 @@ class StoreContract:
     def test_round_trip_of_json_lines_dicts(self, store: Store) -> None:
         """Dicts in the JSON Lines shape are read into the same events."""
         store.append(unit_events())
-        raw = {"type": "LettersReported", "occurred_on": "2023-08-31", "unit": "HP",
-               "data": {"window": ["2023-01-01", "2023-08-31"], "received": 7337,
-                        "eligible": 5765, "in_jurisdiction": 466, "resolved": 0},
-               "source_ref": "json:letters"}
+        raw = {
+            "type": "LettersReported",
+            "occurred_on": "2023-08-31",
+            "unit": "HP",
+            "data": {
+                "window": ["2023-01-01", "2023-08-31"],
+                "received": 7337,
+                "eligible": 5765,
+                "in_jurisdiction": 466,
+                "resolved": 0,
+            },
+            "source_ref": "json:letters",
+        }
         result = store.append([raw])
         (r,) = store.read(after=result.head - 1)
         assert r.data == LettersReported(
             window=Window(start=_D(2023, 1, 1), end=_D(2023, 8, 31)),
-            received=7337, eligible=5765, in_jurisdiction=466, resolved=0,
+            received=7337,
+            eligible=5765,
+            in_jurisdiction=466,
+            resolved=0,
         )
         assert r.source_ref == "json:letters"
 
@@ -337,10 +504,12 @@ class StoreContract:
     def test_stream_versions_count_per_stream(self, store: Store) -> None:
         """Each stream numbers its own events 1, 2, 3 … in position order."""
         store.append(example_events())
-        store.append([_ev(DialoguePlanIssued(year=2024), _D(2024, 1, 2), "HP", None,
-                          stream="plans")])
-        store.append([_ev(DialoguePlanIssued(year=2025), _D(2025, 1, 2), "HP.D1", None,
-                          stream="plans")])
+        store.append(
+            [_ev(DialoguePlanIssued(year=2024), _D(2024, 1, 2), "HP", None, stream="plans")]
+        )
+        store.append(
+            [_ev(DialoguePlanIssued(year=2025), _D(2025, 1, 2), "HP.D1", None, stream="plans")]
+        )
         versions: dict[str, list[int]] = {}
         for r in store.read():
             versions.setdefault(r.stream, []).append(r.version)
@@ -378,11 +547,13 @@ class StoreContract:
         assert store.head() == head
         # a stream the batch does not touch is checked too (a guard on another stream)
         with pytest.raises(ConcurrencyError):
-            store.append([_dialogue("HP", _D(2023, 2, 4))],
-                         expected_version={"HP": 2, "HP.D1.C1": 0})
+            store.append(
+                [_dialogue("HP", _D(2023, 2, 4))], expected_version={"HP": 2, "HP.D1.C1": 0}
+            )
         assert store.head() == head
-        result = store.append([_dialogue("HP", _D(2023, 2, 4))],
-                               expected_version={"HP": 2, "HP.D1.C1": 1})
+        result = store.append(
+            [_dialogue("HP", _D(2023, 2, 4))], expected_version={"HP": 2, "HP.D1.C1": 1}
+        )
         assert result.appended == 1
 
     def test_expected_version_as_one_number_needs_one_stream(self, store: Store) -> None:
@@ -390,8 +561,10 @@ class StoreContract:
         store.append(unit_events())
         head = store.head()
         with pytest.raises(InputError):
-            store.append([_dialogue("HP", _D(2023, 2, 1)), _dialogue("HP.D1", _D(2023, 2, 1))],
-                         expected_version=1)
+            store.append(
+                [_dialogue("HP", _D(2023, 2, 1)), _dialogue("HP.D1", _D(2023, 2, 1))],
+                expected_version=1,
+            )
         assert store.head() == head
 
     # --- idempotency ------------------------------------------------------------------------
@@ -399,13 +572,18 @@ class StoreContract:
     def test_source_ref_appends_once_and_reports_the_original(self, store: Store) -> None:
         """A stored key appends nothing; the result names the original position."""
         store.append(unit_events())
-        first = store.append([_dialogue("HP", _D(2023, 3, 1), "k:a"),
-                              _dialogue("HP.D1", _D(2023, 3, 1), "k:b")])
+        first = store.append(
+            [_dialogue("HP", _D(2023, 3, 1), "k:a"), _dialogue("HP.D1", _D(2023, 3, 1), "k:b")]
+        )
         a, b = first.positions
         head = store.head()
         # the same keys with other content: the key decides
-        again = store.append([_dialogue("HP", _D(2023, 3, 9), "k:b", participants=9),
-                              _dialogue("HP", _D(2023, 3, 9), "k:a")])
+        again = store.append(
+            [
+                _dialogue("HP", _D(2023, 3, 9), "k:b", participants=9),
+                _dialogue("HP", _D(2023, 3, 9), "k:a"),
+            ]
+        )
         assert again.appended == 0
         assert again.positions == (b, a)
         assert again.duplicates == (("k:b", b), ("k:a", a))
@@ -416,9 +594,13 @@ class StoreContract:
         """The second use of a key in one batch reports the first one's position."""
         store.append(unit_events())
         head = store.head()
-        result = store.append([_dialogue("HP", _D(2023, 3, 1), "k:x"),
-                               _dialogue("HP.D1", _D(2023, 3, 2), "k:y"),
-                               _dialogue("HP", _D(2023, 3, 3), "k:x")])
+        result = store.append(
+            [
+                _dialogue("HP", _D(2023, 3, 1), "k:x"),
+                _dialogue("HP.D1", _D(2023, 3, 2), "k:y"),
+                _dialogue("HP", _D(2023, 3, 3), "k:x"),
+            ]
+        )
         assert result.appended == 2
         assert result.positions == (head + 1, head + 2, head + 1)
         assert result.duplicates == (("k:x", head + 1),)
@@ -435,11 +617,13 @@ class StoreContract:
 
     # --- the store's clock --------------------------------------------------------------------
 
-    def test_recorded_at_comes_from_the_store_clock(self, store: Store,
-                                                    clock: SettableClock) -> None:
+    def test_recorded_at_comes_from_the_store_clock(
+        self, store: Store, clock: SettableClock
+    ) -> None:
         """recorded_at is the clock's instant in UTC, the same for a whole append."""
-        clock.now = dt.datetime(2023, 9, 20, 17, 30, 15, 123456,
-                                tzinfo=dt.timezone(dt.timedelta(hours=7)))
+        clock.now = dt.datetime(
+            2023, 9, 20, 17, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=7))
+        )
         result = store.append(unit_events())
         expected = dt.datetime(2023, 9, 20, 10, 30, 15, 123456, tzinfo=dt.UTC)
         assert result.recorded_at == expected
@@ -451,8 +635,13 @@ class StoreContract:
         """An input that carries recorded_at is refused, naming the field."""
         store.append(unit_events())
         head = store.head()
-        raw = {"type": "DialogueHeld", "occurred_on": "2023-03-30", "unit": "HP",
-               "data": {"host": "chairman"}, "recorded_at": "2020-01-01T00:00:00+00:00"}
+        raw = {
+            "type": "DialogueHeld",
+            "occurred_on": "2023-03-30",
+            "unit": "HP",
+            "data": {"host": "chairman"},
+            "recorded_at": "2020-01-01T00:00:00+00:00",
+        }
         with pytest.raises(ValidationError) as info:
             store.append([raw])
         assert _fields(info.value.problems) == [(1, "recorded_at")]
@@ -486,8 +675,11 @@ class StoreContract:
         store.append(unit_events())
         head = store.head()
         batch = [
-            _ev(UnitRegistered(code="HP.D2", name="Huyện Tiên Lãng", kind="district",
-                               parent="HP"), _D(2020, 1, 1), "HP.D2"),
+            _ev(
+                UnitRegistered(code="HP.D2", name="Huyện Tiên Lãng", kind="district", parent="HP"),
+                _D(2020, 1, 1),
+                "HP.D2",
+            ),
             _dialogue("HP.D2", _D(2023, 3, 1)),
             _dialogue("HP.X9", _D(2023, 3, 1)),
         ]
@@ -510,15 +702,31 @@ class StoreContract:
         batch: list[Event | Mapping[str, Any]] = [
             _dialogue("HP", _D(2023, 3, 1)),
             _dialogue("NOPE", _D(2023, 3, 1)),
-            {"type": "DialogueHeld", "occurred_on": "2023-02-30", "unit": "HP",
-             "data": {"host": "chairman"}},
+            {
+                "type": "DialogueHeld",
+                "occurred_on": "2023-02-30",
+                "unit": "HP",
+                "data": {"host": "chairman"},
+            },
             _dialogue("HP", _D(2023, 3, 1)),
-            {"type": "DialogueHeld", "occurred_on": "2023-03-01", "unit": "HP",
-             "data": {"host": "king"}},
-            {"type": "LettersReported", "occurred_on": "2023-03-01", "unit": "HP",
-             "data": {"window": ["2023-03-01", "2023-01-01"], "received": 1}},
-            {"type": "DialogueHeld", "occurred_on": "2023-03-01", "unit": "HP",
-             "data": {"host": "chairman", "participants": -3}},
+            {
+                "type": "DialogueHeld",
+                "occurred_on": "2023-03-01",
+                "unit": "HP",
+                "data": {"host": "king"},
+            },
+            {
+                "type": "LettersReported",
+                "occurred_on": "2023-03-01",
+                "unit": "HP",
+                "data": {"window": ["2023-03-01", "2023-01-01"], "received": 1},
+            },
+            {
+                "type": "DialogueHeld",
+                "occurred_on": "2023-03-01",
+                "unit": "HP",
+                "data": {"host": "chairman", "participants": -3},
+            },
         ]
         with pytest.raises(ValidationError) as info:
             store.append(batch)
@@ -547,8 +755,7 @@ class StoreContract:
         ]
         with pytest.raises(ValidationError) as info:
             store.append(batch)
-        assert _fields(info.value.problems) == [(1, "data.title"), (2, "type"),
-                                                (3, "source_ref")]
+        assert _fields(info.value.problems) == [(1, "data.title"), (2, "type"), (3, "source_ref")]
         assert store.head() == head
         assert list(store.read(after=head)) == []
 
@@ -578,8 +785,11 @@ class StoreContract:
         head = store.head()
         late = [
             _dialogue("HP.D3", _D(2023, 3, 1)),
-            _ev(UnitRegistered(code="HP.D3", name="Huyện Vĩnh Bảo", kind="district",
-                               parent="HP"), _D(2020, 1, 1), "HP.D3"),
+            _ev(
+                UnitRegistered(code="HP.D3", name="Huyện Vĩnh Bảo", kind="district", parent="HP"),
+                _D(2020, 1, 1),
+                "HP.D3",
+            ),
         ]
         with pytest.raises(ValidationError) as info:
             store.append(late)
@@ -597,14 +807,19 @@ class StoreContract:
         """Facts of a merged or closed unit are refused from the day it ended."""
         store.append(example_events())  # C2, C3 merged into C1, C4 closed on 2024-07-01
         head = store.head()
-        ok = store.append([_dialogue("HP.D1.C2", _D(2024, 6, 30)),
-                           _dialogue("HP.D1.C4", _D(2024, 6, 30))])
+        ok = store.append(
+            [_dialogue("HP.D1.C2", _D(2024, 6, 30)), _dialogue("HP.D1.C4", _D(2024, 6, 30))]
+        )
         assert ok.appended == 2
         with pytest.raises(ValidationError) as info:
-            store.append([_dialogue("HP.D1.C2", _D(2024, 7, 1)),
-                          _dialogue("HP.D1.C3", _D(2024, 8, 1)),
-                          _dialogue("HP.D1.C4", _D(2024, 7, 2)),
-                          _dialogue("HP.D1.C1", _D(2024, 7, 2))])
+            store.append(
+                [
+                    _dialogue("HP.D1.C2", _D(2024, 7, 1)),
+                    _dialogue("HP.D1.C3", _D(2024, 8, 1)),
+                    _dialogue("HP.D1.C4", _D(2024, 7, 2)),
+                    _dialogue("HP.D1.C1", _D(2024, 7, 2)),
+                ]
+            )
         problems = info.value.problems
         assert _fields(problems) == [(1, "unit"), (2, "unit"), (3, "unit")]
         assert "merged" in problems[0].message
@@ -619,17 +834,32 @@ class StoreContract:
         store.append([target])
         head = store.head()
         bad = [
-            _ev(EventCorrected(event_id=target.id, data={"host": "king"}, reason="x"),
-                _D(2023, 3, 2), "HP"),
-            _ev(EventCorrected(event_id=target.id, data={"host": "chairman", "participants": "5"},
-                               reason="x"), _D(2023, 3, 2), "HP"),
-            _ev(EventCorrected(event_id=target.id, data={"host": "chairman", "seats": 5},
-                               reason="x"), _D(2023, 3, 2), "HP"),
+            _ev(
+                EventCorrected(event_id=target.id, data={"host": "king"}, reason="x"),
+                _D(2023, 3, 2),
+                "HP",
+            ),
+            _ev(
+                EventCorrected(
+                    event_id=target.id, data={"host": "chairman", "participants": "5"}, reason="x"
+                ),
+                _D(2023, 3, 2),
+                "HP",
+            ),
+            _ev(
+                EventCorrected(
+                    event_id=target.id, data={"host": "chairman", "seats": 5}, reason="x"
+                ),
+                _D(2023, 3, 2),
+                "HP",
+            ),
         ]
         with pytest.raises(ValidationError) as info:
             store.append(bad)
         assert _fields(info.value.problems) == [
-            (1, "data.data.host"), (2, "data.data.participants"), (3, "data.data.seats"),
+            (1, "data.data.host"),
+            (2, "data.data.participants"),
+            (3, "data.data.seats"),
         ]
         assert store.head() == head
 
@@ -637,8 +867,7 @@ class StoreContract:
         """A correction must name a stored event, not a correction, for the same unit."""
         store.append(unit_events())
         target = _dialogue("HP", _D(2023, 3, 1))
-        retraction = _ev(EventRetracted(event_id=target.id, reason="trùng"), _D(2023, 3, 2),
-                         "HP")
+        retraction = _ev(EventRetracted(event_id=target.id, reason="trùng"), _D(2023, 3, 2), "HP")
         store.append([target, retraction])
         head = store.head()
         bad = [
@@ -648,8 +877,11 @@ class StoreContract:
         ]
         with pytest.raises(ValidationError) as info:
             store.append(bad)
-        assert _fields(info.value.problems) == [(1, "data.event_id"), (2, "data.event_id"),
-                                                (3, "unit")]
+        assert _fields(info.value.problems) == [
+            (1, "data.event_id"),
+            (2, "data.event_id"),
+            (3, "unit"),
+        ]
         assert store.head() == head
 
     def test_corrections_change_the_figures(self, store: Store) -> None:
@@ -684,17 +916,23 @@ class StoreContract:
                 sa.select(t.c.position, t.c.hash).order_by(t.c.position.desc()).limit(1)
             ).one()
             row: dict[str, Any] = {
-                "position": head + 1, "event_id": str(uuid.uuid4()), "stream": "HP.D1",
-                "version": 2, "source_ref": "v1:dialogue", "type": "DialogueHeld",
-                "schema_version": 1, "occurred_on": _D(2021, 5, 4), "unit": "HP.D1",
-                "recorded_at": clock.now.astimezone(dt.UTC), "actor": None,
+                "position": head + 1,
+                "event_id": str(uuid.uuid4()),
+                "stream": "HP.D1",
+                "version": 2,
+                "source_ref": "v1:dialogue",
+                "type": "DialogueHeld",
+                "schema_version": 1,
+                "occurred_on": _D(2021, 5, 4),
+                "unit": "HP.D1",
+                "recorded_at": clock.now.astimezone(dt.UTC),
+                "actor": None,
                 "payload": {"chair": "bi_thu", "participants": 80, "title": "Đối thoại"},
             }
             row["hash"] = _row_hash(prev, row)
             conn.execute(t.insert().values(**row))
         (r,) = store.read(after=head)
-        assert r.data == DialogueHeld(host="party_secretary", participants=80,
-                                      title="Đối thoại")
+        assert r.data == DialogueHeld(host="party_secretary", participants=80, title="Đối thoại")
         assert type(r.data).schema_version == 2
         assert r.schema_version == 1  # the row as stored: never rewritten
         assert store.verify().ok
@@ -703,25 +941,41 @@ class StoreContract:
 
     # --- the log is append-only ----------------------------------------------------------------
 
-    def test_the_log_is_never_updated_or_deleted(self, store: Store,
-                                                 clock: SettableClock) -> None:
+    def test_the_log_is_never_updated_or_deleted(self, store: Store, clock: SettableClock) -> None:
         """A full workload sends no UPDATE or DELETE to dv_events (triggers also refuse any)."""
         _forbid_changes(store)
         with _statements(store.engine) as seen:
             store.append(example_events(), actor="HP")
             clock.now += dt.timedelta(hours=1)
-            more = [_dialogue("HP.D1.C1", _D(2023, 9, 1), "w:1"),
-                    _dialogue("HP.D1.C1", _D(2023, 9, 2), "w:2")]
+            more = [
+                _dialogue("HP.D1.C1", _D(2023, 9, 1), "w:1"),
+                _dialogue("HP.D1.C1", _D(2023, 9, 2), "w:2"),
+            ]
             store.append(more)
             original = next(iter(store.read(types=["ModelRegistered"])))
-            store.append([
-                _ev(EventCorrected(event_id=original.id,
-                                   data={"model_id": "M1", "name": "Mô hình", "field": "urban",
-                                         "year": 2023}, reason="Sai lĩnh vực"),
-                    _D(2023, 9, 3), "HP.D1.C1"),
-                _ev(EventRetracted(event_id=more[0].id, reason="trùng"), _D(2023, 9, 3),
-                    "HP.D1.C1"),
-            ])
+            store.append(
+                [
+                    _ev(
+                        EventCorrected(
+                            event_id=original.id,
+                            data={
+                                "model_id": "M1",
+                                "name": "Mô hình",
+                                "field": "urban",
+                                "year": 2023,
+                            },
+                            reason="Sai lĩnh vực",
+                        ),
+                        _D(2023, 9, 3),
+                        "HP.D1.C1",
+                    ),
+                    _ev(
+                        EventRetracted(event_id=more[0].id, reason="trùng"),
+                        _D(2023, 9, 3),
+                        "HP.D1.C1",
+                    ),
+                ]
+            )
             store.append(more)  # duplicates
             with pytest.raises(ValidationError):
                 store.append([_dialogue("NOPE", _D(2023, 9, 4))])
@@ -786,8 +1040,7 @@ class StoreContract:
         """Editing any column of one stored row is detected at that row."""
         events = example_events()
         store.append(events)
-        position = next(i for i, e in enumerate(events, start=1)
-                        if e.source_ref == "ex:dialogue")
+        position = next(i for i, e in enumerate(events, start=1) if e.source_ref == "ex:dialogue")
         if column == "type":  # a payload the other type reads, so only the hash can tell
             _tamper(store, position, type=value, payload={"topic": None})
         else:

@@ -90,7 +90,7 @@ class Layout:
         self._page_numbers()
 
     def _footnote_styles(self) -> None:
-        """"Footnote Text" and "Footnote Reference", as Word names them (superscript mark)."""
+        """ "Footnote Text" and "Footnote Reference", as Word names them (superscript mark)."""
         from docx.enum.style import WD_STYLE_TYPE
 
         styles = self.doc.styles
@@ -139,8 +139,16 @@ class Layout:
 
     # --- small builders -------------------------------------------------------------------
 
-    def _run(self, paragraph: Paragraph, text: str, *, size: float | None = None,
-             bold: bool = False, italic: bool = False, underline: bool = False) -> Run:
+    def _run(
+        self,
+        paragraph: Paragraph,
+        text: str,
+        *,
+        size: float | None = None,
+        bold: bool = False,
+        italic: bool = False,
+        underline: bool = False,
+    ) -> Run:
         run = paragraph.add_run(text)
         run.font.size = Pt(size or self.profile.body_pt)
         run.bold = bold or None
@@ -148,8 +156,15 @@ class Layout:
         run.underline = underline or None
         return run
 
-    def _para(self, container: Any = None, *, align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY,
-              indent: bool = False, after: float = 0.0, before: float = 0.0) -> Paragraph:
+    def _para(
+        self,
+        container: Any = None,
+        *,
+        align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY,
+        indent: bool = False,
+        after: float = 0.0,
+        before: float = 0.0,
+    ) -> Paragraph:
         target = container if container is not None else self.doc
         paragraph: Paragraph = target.add_paragraph()
         paragraph.alignment = align
@@ -173,8 +188,12 @@ class Layout:
         ppr = paragraph._p.get_or_add_pPr()
         borders = OxmlElement("w:pBdr")
         bottom = OxmlElement("w:bottom")
-        for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"),
-                           ("w:color", "000000")):
+        for key, value in (
+            ("w:val", "single"),
+            ("w:sz", "6"),
+            ("w:space", "1"),
+            ("w:color", "000000"),
+        ):
             bottom.set(qn(key), value)
         borders.append(bottom)
         ppr.append(borders)
@@ -235,7 +254,7 @@ class Layout:
         self._run(place, document["place_date"], size=p.header_pt, italic=True)
 
     def title(self) -> None:
-        """"BÁO CÁO", the summary beneath it in bold, and a short rule."""
+        """ "BÁO CÁO", the summary beneath it in bold, and a short rule."""
         p = self.profile
         document = self.context["document"]
         heading = self._para(align=WD_ALIGN_PARAGRAPH.CENTER, before=18)
@@ -265,20 +284,30 @@ class Layout:
                 para = self._para(indent=True, after=p.paragraph_after_pt)
                 if block.get("style") == "bullet":
                     self._run(para, "- ")
-                self.segments(para, block["segments"], placeholder=block.get(
-                    "source") == "placeholder")
+                self.segments(
+                    para, block["segments"], placeholder=block.get("source") == "placeholder"
+                )
             elif kind == "table":
                 self.table(block["columns"], block["rows"], block.get("widths"))
 
-    def segments(self, paragraph: Paragraph, segments: Iterable[Mapping[str, Any]], *,
-                 placeholder: bool = False) -> None:
+    def segments(
+        self,
+        paragraph: Paragraph,
+        segments: Iterable[Mapping[str, Any]],
+        *,
+        placeholder: bool = False,
+    ) -> None:
         """Runs for text segments, and footnote references for note segments."""
         for seg in segments:
             if "note" in seg:
                 self.footnote_reference(paragraph, int(seg["note"]))
                 continue
-            run = self._run(paragraph, str(seg.get("text", "")), bold=bool(seg.get("bold")),
-                            italic=bool(seg.get("italic")))
+            run = self._run(
+                paragraph,
+                str(seg.get("text", "")),
+                bold=bool(seg.get("bold")),
+                italic=bool(seg.get("italic")),
+            )
             if placeholder:
                 run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
@@ -294,8 +323,12 @@ class Layout:
         ref.set(qn("w:id"), str(number))
         run._r.append(ref)
 
-    def table(self, columns: Sequence[str], rows: Sequence[Sequence[str]],
-              widths: Sequence[float] | None = None) -> None:
+    def table(
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float] | None = None,
+    ) -> None:
         """A bordered table; ``widths`` are relative and scaled to the text width."""
         size = max(self.profile.body_pt - 2, 11)
         weights = list(widths or [1.0] * len(columns))
@@ -315,7 +348,7 @@ class Layout:
         self._para(after=self.profile.paragraph_after_pt)
 
     def closing(self) -> None:
-        """"Nơi nhận:" bottom left (items "- …", the last "- Lưu …"), the signature right."""
+        """ "Nơi nhận:" bottom left (items "- …", the last "- Lưu …"), the signature right."""
         p = self.profile
         document = self.context["document"]
         self._para(after=p.paragraph_after_pt)
@@ -325,16 +358,20 @@ class Layout:
         left, right = table.rows[0].cells
         label = self._cell_paragraph(left)
         label.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        self._run(label, p.recipients_label, size=p.recipients_pt, bold=True, italic=True,
-                  underline=True)
+        self._run(
+            label, p.recipients_label, size=p.recipients_pt, bold=True, italic=True, underline=True
+        )
         for item in document["recipients"]:
             para = self._para(left, align=WD_ALIGN_PARAGRAPH.LEFT)
             self._run(para, f"- {item}", size=p.recipients_pt)
         signature = document["signature"]
         first = True
         for line in signature["lines"]:
-            para = (self._cell_paragraph(right) if first
-                    else self._para(right, align=WD_ALIGN_PARAGRAPH.CENTER))
+            para = (
+                self._cell_paragraph(right)
+                if first
+                else self._para(right, align=WD_ALIGN_PARAGRAPH.CENTER)
+            )
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
             self._run(para, line, size=p.signature_pt, bold=True)
             first = False
@@ -349,13 +386,17 @@ class Layout:
     def _footnotes_xml(self, notes: Sequence[Mapping[str, Any]]) -> bytes:
         p = self.profile
         size = _half_points(p.footnote_pt)
-        fonts = (f'<w:rFonts w:ascii="{escape(p.font)}" w:hAnsi="{escape(p.font)}" '
-                 f'w:eastAsia="{escape(p.font)}" w:cs="{escape(p.font)}"/>')
-        plain = f"<w:rPr>{fonts}<w:sz w:val=\"{size}\"/><w:szCs w:val=\"{size}\"/></w:rPr>"
+        fonts = (
+            f'<w:rFonts w:ascii="{escape(p.font)}" w:hAnsi="{escape(p.font)}" '
+            f'w:eastAsia="{escape(p.font)}" w:cs="{escape(p.font)}"/>'
+        )
+        plain = f'<w:rPr>{fonts}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
         mark = self._style_id("Footnote Reference")
-        sup = (f"<w:rPr><w:rStyle w:val=\"{mark}\"/>{fonts}"
-               f"<w:vertAlign w:val=\"superscript\"/><w:sz w:val=\"{size}\"/>"
-               f"<w:szCs w:val=\"{size}\"/></w:rPr>")
+        sup = (
+            f'<w:rPr><w:rStyle w:val="{mark}"/>{fonts}'
+            f'<w:vertAlign w:val="superscript"/><w:sz w:val="{size}"/>'
+            f'<w:szCs w:val="{size}"/></w:rPr>'
+        )
         spacing = '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
         parts = [
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes '
@@ -371,7 +412,8 @@ class Layout:
                 f'<w:pStyle w:val="{self._style_id("Footnote Text")}"/><w:jc w:val="both"/>'
                 f'<w:spacing w:after="0"/></w:pPr><w:r>{sup}<w:footnoteRef/></w:r>'
                 f'<w:r>{plain}<w:t xml:space="preserve"> {escape(str(note["text"]))}</w:t></w:r>'
-                "</w:p></w:footnote>")
+                "</w:p></w:footnote>"
+            )
         parts.append("</w:footnotes>")
         return "".join(parts).encode("utf-8")
 
@@ -382,8 +424,12 @@ class Layout:
         """Add ``word/footnotes.xml`` with every footnote, and tell the settings about it."""
         if not notes:
             return
-        part = Part(PackURI("/word/footnotes.xml"), _FOOTNOTES_TYPE,
-                    self._footnotes_xml(notes), self.doc.part.package)
+        part = Part(
+            PackURI("/word/footnotes.xml"),
+            _FOOTNOTES_TYPE,
+            self._footnotes_xml(notes),
+            self.doc.part.package,
+        )
         self.doc.part.relate_to(part, RT.FOOTNOTES)
         settings = self.doc.settings.element
         footnote_pr = OxmlElement("w:footnotePr")
@@ -392,8 +438,7 @@ class Layout:
             ref.set(qn("w:id"), ident)
             footnote_pr.append(ref)
         # the schema orders w:footnotePr just before w:endnotePr and w:compat
-        anchor = next((c for c in settings if c.tag in (qn("w:endnotePr"), qn("w:compat"))),
-                      None)
+        anchor = next((c for c in settings if c.tag in (qn("w:endnotePr"), qn("w:compat"))), None)
         if anchor is not None:
             anchor.addprevious(footnote_pr)
         else:

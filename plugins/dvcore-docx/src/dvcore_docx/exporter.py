@@ -28,8 +28,10 @@ def save_reproducibly(document: Any, path: Path) -> Path:
     buffer = io.BytesIO()
     document.save(buffer)
     buffer.seek(0)
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(
-            path, "w", compression=zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(buffer) as source,
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -41,8 +43,11 @@ def save_reproducibly(document: Any, path: Path) -> Path:
 def _builders() -> Mapping[str, Callable[[Mapping[str, Any]], DocumentObject]]:
     from dvcore_docx import follow_up, periodic, term_commune
 
-    return {"periodic": periodic.build, "term-commune": term_commune.build,
-            "follow-up": follow_up.build}
+    return {
+        "periodic": periodic.build,
+        "term-commune": term_commune.build,
+        "follow-up": follow_up.build,
+    }
 
 
 def render_template(template: Path, context: Mapping[str, Any], path: Path) -> Path:
@@ -62,8 +67,9 @@ def render_template(template: Path, context: Mapping[str, Any], path: Path) -> P
         where = f", line {line}" if line else ""
         raise InputError(f"{template}{where}: {exc}", template=str(template)) from exc
     except (KeyError, ValueError, OSError) as exc:
-        raise InputError(f"{template}: not a docxtpl template: {exc}",
-                         template=str(template)) from exc
+        raise InputError(
+            f"{template}: not a docxtpl template: {exc}", template=str(template)
+        ) from exc
     return save_reproducibly(document, path)
 
 

@@ -285,13 +285,12 @@ def render_html(context: Mapping[str, Any]) -> str:
     return "\n".join(p for p in parts if p) + "\n"
 
 
-
-
 def _charts() -> Any:
     # matplotlib loads only when a page is drawn, not whenever dvcore starts
     from dvcore_html import charts
 
     return charts
+
 
 @attrs.frozen
 class HtmlExporter:

@@ -28,8 +28,9 @@ def upgrade() -> None:
         sa.Column("facts", sa.BigInteger, nullable=False),
         # indicator, grain and start first: a snapshot asks for a few months or years
         # of every unit in a subtree
-        sa.PrimaryKeyConstraint("indicator", "grain", "start", "unit", "dims",
-                                name="pk_dv_rollups"),
+        sa.PrimaryKeyConstraint(
+            "indicator", "grain", "start", "unit", "dims", name="pk_dv_rollups"
+        ),
     )
     # The rules that derive the projection changed: the next read rebuilds it.
     op.execute("DELETE FROM dv_projection")
