@@ -27,7 +27,7 @@ __all__ = [
 
 
 #: How much of a message a problem keeps: hostile input must not flood the terminal.
-MESSAGE_LIMIT = 300
+MESSAGE_LIMIT = 1000
 
 
 def _short(message: str) -> str:
