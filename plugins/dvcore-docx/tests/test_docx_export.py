@@ -49,6 +49,8 @@ GOLDEN_PHRASES = (
     "15/15 Quận ủy, Huyện ủy đã xác định các chỉ tiêu cụ thể về công tác dân vận",
     "14/15 quận, huyện đã ban hành Kế hoạch đối thoại trực tiếp",
     "76 cuộc kiểm tra, giám sát về công tác dân vận",
+    "Hệ thống Một cửa điện tử và Dịch vụ công trực tuyến đã được triển khai, thống nhất cho "
+    "35/35 sở, ban, ngành, quận, huyện, 217/217 xã, phường, thị trấn",
     "1.468 tổ, đội tuần tra với 4.782 hội viên",
     "35 sở, ban, ngành, quận, huyện",
     "217 xã, phường, thị trấn",

@@ -1485,6 +1485,12 @@ def _indicator_events() -> list[Event]:
             "sum",
             "gia đình",
         ),
+        (
+            "one_stop.units",
+            "Đơn vị triển khai Hệ thống Một cửa điện tử và Dịch vụ công trực tuyến",
+            "last",
+            "đơn vị",
+        ),
     )
     return [
         _event(
@@ -1530,6 +1536,14 @@ def _figure_events(tree: _Tree) -> list[Event]:
     # "Phối hợp vận động 1.446 gia đình cam kết": the split over two reports is invented.
     events.append(_figure("HP.BDBP", "border.families_pledged", 1012, ("2023-01-01", "2023-06-30")))
     events.append(_figure("HP.BDBP", "border.families_pledged", 434, ("2023-07-01", "2023-09-14")))
+    # "Hệ thống Một cửa điện tử … thống nhất cho 35/35 sở, ban, ngành, quận, huyện, 217/217
+    # xã, phường, thị trấn": a stock the city reports, by group; the denominators are the
+    # units of the tree.
+    for group, value in (("departments_districts", 35), ("communes", 217)):
+        event = _figure(CITY, "one_stop.units", value, m8)
+        event["data"]["by"] = {"group": group}
+        event["source_ref"] += f":{group}"
+        events.append(event)
     return events
 
 

@@ -885,6 +885,10 @@ _REPORTED_PHRASES: Mapping[str, tuple[str, str]] = {
 }
 
 
+#: Reported indicators a section states in its own words (not in section I's list).
+_STATED_ELSEWHERE = frozenset({"one_stop.units"})
+
+
 class _Periodic:
     """The statements of the periodic report, section by section."""
 
@@ -967,7 +971,12 @@ class _Periodic:
             )
         for fig in self.snap.figures:
             ind = self.snap.indicators.get(fig)
-            if ind is None or ind.source != "IndicatorDefined" or fig in _REPORTED_PHRASES:
+            if (
+                ind is None
+                or ind.source != "IndicatorDefined"
+                or fig in _REPORTED_PHRASES
+                or fig in _STATED_ELSEWHERE
+            ):
                 continue
             if fig == "veterans.patrol_members":
                 continue
@@ -1144,6 +1153,7 @@ class _Periodic:
 
     # --- II.2 cơ quan nhà nước ---------------------------------------------------------------
     def section_ii_2(self) -> None:
+        self._one_stop()
         visits = self.value("reception.visits")
         received = self.value("letters.received")
         if visits or received:
@@ -1194,6 +1204,31 @@ class _Periodic:
         if not windows:
             return f"Trong {period_text(self.r.period)}"
         return _window_text(min(w.start for w in windows), max(w.end for w in windows))
+
+    def _one_stop(self) -> None:
+        """The units on the electronic one-stop system, against the units of the tree."""
+        by_group = self.by("one_stop.units", "group")
+        if not by_group:
+            return
+        kinds = Counter(self.r.tree.kind(c) for c in self.subtree if c != self.r.unit)
+        totals = {
+            "departments_districts": kinds["department"] + kinds["district"] + kinds["town"],
+            "communes": kinds["commune"] + kinds["ward"] + kinds["township"],
+        }
+        names = {
+            "departments_districts": "sở, ban, ngành, quận, huyện",
+            "communes": "xã, phường, thị trấn",
+        }
+        parts = [
+            f"{format_number(_int(by_group[g]))}/{format_number(totals[g])} {names[g]}"
+            for g in ("departments_districts", "communes")
+            if g in by_group
+        ]
+        self.say(
+            "II.2",
+            "Hệ thống Một cửa điện tử và Dịch vụ công trực tuyến đã được triển khai, thống "
+            f"nhất cho {', '.join(parts)}.",
+        )
 
     def _reported(self, section: str) -> None:
         for code, (where, phrase) in _REPORTED_PHRASES.items():
