@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from dvcore import open_store
 from dvcore._builtin import demo_run
 from dvcore.cli import main
 
@@ -17,9 +16,7 @@ from dvcore.cli import main
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'demo.db'}"
-    clock = demo_run._Clock(demo_run.REPORTED_AT)
-    store = open_store(url, clock=clock)
-    demo_run.record_demo(store, clock)
+    store, _counts = demo_run.open_demo_store(url)
     store.close()
     return url
 

@@ -18,11 +18,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 import dvcore
+from dvcore._builtin import demo
 from dvcore.cli import main
 from dvcore.store import schema
 from dvcore.testing.store_contract import unit_events
 
-DEMO_EVENTS = 3356  # dvcore._builtin.demo.hai_phong_events()
+DEMO_EVENTS = len(demo.hai_phong_events())
 
 
 def dvcore_command() -> list[str]:

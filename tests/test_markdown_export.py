@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from dvcore import open_store
 from dvcore._builtin import demo_run
 from dvcore._builtin.markdown_export import MarkdownExporter, render_markdown
 from dvcore._builtin.report import PLACEHOLDER, build_context
@@ -19,9 +18,9 @@ from dvcore.registry import get_plugin_manager, plugin_exporters
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    clock = demo_run._Clock(demo_run.REPORTED_AT)
-    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('md') / 'demo.db'}", clock=clock)
-    demo_run.record_demo(store, clock)
+    store, _counts = demo_run.open_demo_store(
+        f"sqlite:///{tmp_path_factory.mktemp('md') / 'demo.db'}"
+    )
     yield store
     store.close()
 

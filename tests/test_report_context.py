@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from dvcore import open_store
 from dvcore._builtin import demo_run
 from dvcore._builtin.profiles import PROFILES, get_profile, profile_for
 from dvcore._builtin.report import (
@@ -95,9 +94,7 @@ def demo_store(
     """The demo data set as ``dvcore demo`` records it (four sittings, scripted clock)."""
     urls = _url(str(request.param), tmp_path_factory.mktemp("report"))
     url = next(urls)
-    clock = demo_run._Clock(REPORTED_AT)
-    store = open_store(url, clock=clock)
-    demo_run.record_demo(store, clock)
+    store, _counts = demo_run.open_demo_store(url)
     yield store
     store.close()
     for _ in urls:

@@ -26,7 +26,6 @@ from docx.shared import Mm, Pt
 from dvcore_docx import DocxExporter
 from dvcore_docx import plugin as docx_plugin
 
-from dvcore import open_store
 from dvcore._builtin import demo_run
 from dvcore._builtin.report import build_context
 from dvcore.errors import InputError
@@ -61,9 +60,9 @@ GOLDEN_PHRASES = (
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    clock = demo_run._Clock(demo_run.REPORTED_AT)
-    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('docx') / 'demo.db'}", clock=clock)
-    demo_run.record_demo(store, clock)
+    store, _counts = demo_run.open_demo_store(
+        f"sqlite:///{tmp_path_factory.mktemp('docx') / 'demo.db'}"
+    )
     yield store
     store.close()
 

@@ -22,7 +22,6 @@ import pytest
 from dvcore_html import HtmlExporter, render_html
 from dvcore_html import plugin as html_plugin
 
-from dvcore import open_store
 from dvcore._builtin import demo_run
 from dvcore._builtin.report import build_context
 from dvcore.registry import get_plugin_manager, plugin_exporters
@@ -31,9 +30,9 @@ from dvcore.testing.contracts import ExporterContract
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    clock = demo_run._Clock(demo_run.REPORTED_AT)
-    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('html') / 'demo.db'}", clock=clock)
-    demo_run.record_demo(store, clock)
+    store, _counts = demo_run.open_demo_store(
+        f"sqlite:///{tmp_path_factory.mktemp('html') / 'demo.db'}"
+    )
     yield store
     store.close()
 

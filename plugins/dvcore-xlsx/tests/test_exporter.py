@@ -26,9 +26,9 @@ from dvcore.testing.contracts import ExporterContract
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    clock = demo_run._Clock(demo_run.REPORTED_AT)
-    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('xlsx') / 'demo.db'}", clock=clock)
-    demo_run.record_demo(store, clock)
+    store, _counts = demo_run.open_demo_store(
+        f"sqlite:///{tmp_path_factory.mktemp('xlsx') / 'demo.db'}"
+    )
     yield store
     store.close()
 

@@ -23,6 +23,7 @@ from dvcore.store import Store, open_store
 __all__ = [
     "REPORTED_AT",
     "TERM_COMMUNE",
+    "open_demo_store",
     "record_demo",
     "run_demo",
     "term_events",
@@ -395,12 +396,25 @@ def write_reports(
     return written, notes
 
 
-def run_demo(url: str | None, out_dir: Path, *, cutoff: str = "calendar") -> list[str]:
-    """Record the demo into the store at ``url`` and write its reports; returns a summary."""
+def open_demo_store(url: str | None, *, cutoff: str = "calendar") -> tuple[Store, dict[str, int]]:
+    """Open the store at ``url`` and record the demo's sittings into it, each at the instant
+    it would have happened; returns the store (still on that scripted clock) and how many
+    events each sitting appended. Tests and plugins' tests share their demo data this way.
+    """
     clock = _Clock(REPORTED_AT)
     store = open_store(url, clock=clock, cutoff=cutoff)  # type: ignore[arg-type]
     try:
         counts = record_demo(store, clock)
+    except BaseException:
+        store.close()
+        raise
+    return store, counts
+
+
+def run_demo(url: str | None, out_dir: Path, *, cutoff: str = "calendar") -> list[str]:
+    """Record the demo into the store at ``url`` and write its reports; returns a summary."""
+    store, counts = open_demo_store(url, cutoff=cutoff)
+    try:
         written, skipped = write_reports(store, out_dir)
         then = store.snapshot(demo.CITY, "2023-9M", as_known_at=REPORTED_AT)
         now = store.snapshot(demo.CITY, "2023-9M")
