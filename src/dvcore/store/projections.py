@@ -470,18 +470,30 @@ def rollup_deltas(
 ) -> dict[tuple[str, str, str, str, dt.date], list[int]]:
     """What ``(indicator, unit, dims, day, value)`` facts add to the month and year rollups:
     ``[value, number of facts]`` per rollup key (``sign=-1`` takes retired facts away)."""
-    deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
+    # Add up by month first (one dictionary step per fact), then months into years.
+    months: dict[tuple[str, str, str, dt.date], list[int]] = {}
+    firsts: dict[dt.date, dt.date] = {}
     for indicator, unit, dims, day, value in facts:
-        for key in (
-            (indicator, unit, dims, "M", day.replace(day=1)),
-            (indicator, unit, dims, "Y", dt.date(day.year, 1, 1)),
-        ):
-            slot = deltas.get(key)
-            if slot is None:
-                deltas[key] = [sign * value, sign]
-            else:
-                slot[0] += sign * value
-                slot[1] += sign
+        first = firsts.get(day)
+        if first is None:
+            first = firsts[day] = day.replace(day=1)
+        key = (indicator, unit, dims, first)
+        slot = months.get(key)
+        if slot is None:
+            months[key] = [sign * value, sign]
+        else:
+            slot[0] += sign * value
+            slot[1] += sign
+    deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
+    for (indicator, unit, dims, first), (value, count) in months.items():
+        deltas[(indicator, unit, dims, "M", first)] = [value, count]
+        year = (indicator, unit, dims, "Y", first.replace(month=1))
+        slot = deltas.get(year)
+        if slot is None:
+            deltas[year] = [value, count]
+        else:
+            slot[0] += value
+            slot[1] += count
     return deltas
 
 

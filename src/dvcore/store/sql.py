@@ -274,6 +274,7 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
         cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA cache_size = -131072")
         cur.close()
 
     @event.listens_for(engine, "begin")
