@@ -191,13 +191,21 @@ class Explanation:
         }
 
 
-def _row_hash(prev: str, row: Mapping[str, Any], payload_text: str | None = None) -> str:
-    """The chain hash of one row: SHA-256 of the previous hash and the row's canonical JSON.
+def _chain_hash(prev: str, envelope: Sequence[Any], payload_text: str) -> str:
+    """SHA-256 of the previous hash and ``[*envelope, payload]`` as canonical JSON.
 
-    ``payload_text`` is the payload's canonical JSON when the caller has it already; the
-    result is the same as hashing the payload object.
+    ``envelope`` is position, event id, stream, version, source ref, type, schema version,
+    occurred_on (ISO), unit, recorded_at (ISO, UTC, microseconds) and actor; the payload
+    comes as its canonical text, so an append serialises it once.
     """
-    head = canonical_json(
+    head = canonical_json(list(envelope))
+    return hashlib.sha256(f"{prev}{head[:-1]},{payload_text}]".encode()).hexdigest()
+
+
+def _row_hash(prev: str, row: Mapping[str, Any]) -> str:
+    """The chain hash of a stored row (what :meth:`Store.verify` recomputes)."""
+    return _chain_hash(
+        prev,
         [
             row["position"],
             row["event_id"],
@@ -210,12 +218,22 @@ def _row_hash(prev: str, row: Mapping[str, Any], payload_text: str | None = None
             row["unit"],
             row["recorded_at"].astimezone(dt.UTC).isoformat(timespec="microseconds"),
             row["actor"],
-        ]
+        ],
+        canonical_json(row["payload"]),
     )
-    if payload_text is None:
-        payload_text = canonical_json(row["payload"])
-    body = f"{head[:-1]},{payload_text}]"
-    return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
+
+
+def _event_origin(conn: Connection, event_id: uuid.UUID) -> tuple[int, str, str, dt.date] | None:
+    """Position, type, unit and day of a stored event, or ``None``."""
+    row = conn.execute(
+        select(
+            schema.events.c.position,
+            schema.events.c.type,
+            schema.events.c.unit,
+            schema.events.c.occurred_on,
+        ).where(schema.events.c.event_id == str(event_id))
+    ).first()
+    return None if row is None else (int(row[0]), row[1], row[2], row[3])
 
 
 _EVENT_COLUMNS = (
@@ -1037,7 +1055,7 @@ class _FactWriter:
     ) -> None:
         self.origin[event_id] = (position, type_name, unit, day)
         if isinstance(data, EventRetracted | EventCorrected):
-            target = self.origin.get(data.event_id) or self._lookup(data.event_id)
+            target = self.origin.get(data.event_id) or _event_origin(self.conn, data.event_id)
             if target is None:
                 return
             src_pos, src_type, src_unit, src_day = target
@@ -1078,17 +1096,6 @@ class _FactWriter:
         self._queue(
             make_facts(self.store.extractors, type_name, data, unit, day, position, position)
         )
-
-    def _lookup(self, event_id: uuid.UUID) -> tuple[int, str, str, dt.date] | None:
-        row = self.conn.execute(
-            select(
-                schema.events.c.position,
-                schema.events.c.type,
-                schema.events.c.unit,
-                schema.events.c.occurred_on,
-            ).where(schema.events.c.event_id == str(event_id))
-        ).first()
-        return None if row is None else (int(row[0]), row[1], row[2], row[3])
 
     def _queue(self, facts: Iterable[Fact]) -> None:
         sqlite = self.sqlite
@@ -1255,7 +1262,8 @@ class _Batch:
         payload_text = canonical_json(unstructure_data(event.data))
         schema_version = type(event.data).schema_version
         event_id = str(event.id)
-        head = canonical_json(
+        digest = _chain_hash(
+            self.prev_hash,
             [
                 position,
                 event_id,
@@ -1268,9 +1276,9 @@ class _Batch:
                 event.unit,
                 self.recorded_at_iso,
                 self.actor,
-            ]
+            ],
+            payload_text,
         )
-        digest = hashlib.sha256(f"{self.prev_hash}{head[:-1]},{payload_text}]".encode()).hexdigest()
         self.prev_hash = digest
         self.positions.append(position)
         if event.source_ref is not None:
@@ -1511,17 +1519,7 @@ class _Batch:
         event: Event,
         data: EventRetracted | EventCorrected,
     ) -> None:
-        target = self.seen_ids.get(data.event_id)
-        if target is None:
-            row = self.conn.execute(
-                select(
-                    schema.events.c.position,
-                    schema.events.c.type,
-                    schema.events.c.unit,
-                    schema.events.c.occurred_on,
-                ).where(schema.events.c.event_id == str(data.event_id))
-            ).first()
-            target = None if row is None else (int(row[0]), row[1], row[2], row[3])
+        target = self.seen_ids.get(data.event_id) or _event_origin(self.conn, data.event_id)
         if target is None:
             problem("data.event_id", f"no event {data.event_id} in the store")
             return
