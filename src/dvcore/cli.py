@@ -19,8 +19,6 @@ import click
 from dvcore.errors import (
     DvcoreError,
     InputError,
-    ValidationError,
-    VerificationError,
 )
 from dvcore.periods import CUTOFFS, parse_date
 
@@ -68,13 +66,9 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except ValidationError as exc:
+        except InputError as exc:  # bad input, ValidationError among them
             _fail(exc.message, 2)
-        except InputError as exc:
-            _fail(exc.message, 2)
-        except VerificationError as exc:
-            _fail(exc.message, 1)
-        except DvcoreError as exc:
+        except DvcoreError as exc:  # a failed verification, a failed store
             _fail(exc.message, 1)
 
     return wrapper

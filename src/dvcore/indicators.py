@@ -573,12 +573,10 @@ def compute_snapshot(
             acc = accs[code]
             acc.total = len(tasks) * SCALE
 
+    # Nothing counted is 0 for counts; a stock or an extreme with no value is null.
+    no_value = {c for c, i in inds.items() if i.kind == "fact" and i.time in {"last", "max", "min"}}
     figures = {
-        code: acc.figure(
-            empty=None if (ind.kind == "fact" and ind.time != "sum" and ind.time != "first") else 0
-        )
-        for code, acc in accs.items()
-        for ind in (inds[code],)
+        code: acc.figure(empty=None if code in no_value else 0) for code, acc in accs.items()
     }
     return Snapshot(
         unit=unit,
