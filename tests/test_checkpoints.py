@@ -11,63 +11,19 @@ import sqlalchemy as sa
 from dvcore import open_store
 from dvcore.store import schema
 from dvcore.store.checkpoints import checkpoint_key
+from forgery import dialogue_events, rewrite_chain
 
 KEY = "a-secret-the-database-never-sees"
-
-
-def _events(n: int, start: int = 0) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    if start == 0:
-        out.append(
-            {
-                "type": "UnitRegistered",
-                "occurred_on": "2020-01-01",
-                "unit": "HP",
-                "data": {"code": "HP", "name": "Hải Phòng", "kind": "city"},
-            }
-        )
-    out += [
-        {
-            "type": "DialogueHeld",
-            "occurred_on": "2023-03-01",
-            "unit": "HP",
-            "data": {"host": "chairman", "participants": i},
-            "source_ref": f"d{i}",
-        }
-        for i in range(start, start + n)
-    ]
-    return out
 
 
 @pytest.fixture
 def signed(store_url: str, clock: Any) -> Any:
     store = open_store(store_url, clock=clock, signing_key=KEY)
-    store.append(_events(5))
+    store.append(dialogue_events(0, 5))
     clock.advance(minutes=1)
-    store.append(_events(5, start=5))
+    store.append(dialogue_events(5, 5))
     yield store
     store.close()
-
-
-def _rewrite_chain(store: Any, position: int) -> None:
-    """What a forger with database access does: edit a row and recompute every hash after."""
-    from dvcore.store.sql import _row_hash
-
-    with store.engine.begin() as conn:
-        rows = conn.execute(sa.select(schema.events).order_by(schema.events.c.position)).all()
-        prev = "0" * 64
-        for row in rows:
-            mapping = dict(row._mapping)
-            if row.position == position:
-                mapping["payload"] = {**mapping["payload"], "participants": 999}
-            new_hash = _row_hash(prev, mapping)
-            if row.position >= position:
-                conn.execute(
-                    schema.events.update()
-                    .where(schema.events.c.position == row.position)
-                    .values(payload=mapping["payload"], hash=new_hash)
-                )
-            prev = new_hash
 
 
 def test_every_append_signs_its_head(signed: Any) -> None:
@@ -80,7 +36,7 @@ def test_every_append_signs_its_head(signed: Any) -> None:
 
 
 def test_a_rewritten_chain_is_caught_by_the_checkpoint(signed: Any) -> None:
-    _rewrite_chain(signed, 3)
+    rewrite_chain(signed, 3)
     report = signed.verify()
     assert not report.ok
     assert report.first_bad == 6
@@ -88,7 +44,7 @@ def test_a_rewritten_chain_is_caught_by_the_checkpoint(signed: Any) -> None:
 
 
 def test_forged_checkpoints_fail_their_signature(signed: Any) -> None:
-    _rewrite_chain(signed, 3)
+    rewrite_chain(signed, 3)
     with signed.engine.begin() as conn:  # the forger updates the checkpoints too, keyless
         for row in conn.execute(sa.select(schema.events)).all():
             conn.execute(

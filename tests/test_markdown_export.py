@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,16 +26,8 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def context(demo_store: Any) -> dict[str, Any]:
-    return build_context(
-        demo_store,
-        unit="HP",
-        period="2023-9M",
-        as_of=dt.date(2023, 9, 15),
-        as_known_at=demo_run.REPORTED_AT,
-        number="215-BC/BDVTU",
-        signature="K/T TRƯỞNG BAN / PHÓ TRƯỞNG BAN",
-        children=False,
-        compare=False,
+    return demo_run.demo_context(
+        demo_store, signature="K/T TRƯỞNG BAN / PHÓ TRƯỞNG BAN", children=False, compare=False
     )
 
 

@@ -19,42 +19,20 @@ from dvcore import open_store
 from dvcore.cli import main
 from dvcore.store import schema
 from dvcore.store.sql import _row_hash
+from forgery import dialogue_events
+from forgery import rewrite_chain as rewrite_chain_from
 
 KEY = "tamper-test-key-kept-outside-the-db"
 EVENTS = schema.events
-
-
-def _events(start: int, n: int) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    if start == 0:
-        out.append(
-            {
-                "type": "UnitRegistered",
-                "occurred_on": "2020-01-01",
-                "unit": "HP",
-                "data": {"code": "HP", "name": "Hải Phòng", "kind": "city"},
-            }
-        )
-    out += [
-        {
-            "type": "DialogueHeld",
-            "occurred_on": "2023-03-01",
-            "unit": "HP",
-            "data": {"host": "chairman", "participants": i},
-            "source_ref": f"d{i}",
-        }
-        for i in range(start, start + n)
-    ]
-    return out
 
 
 @pytest.fixture
 def signed(store_url: str, clock: Any) -> Iterator[Any]:
     """11 events in two appends, each head signed (checkpoints at 6 and 11)."""
     store = open_store(store_url, clock=clock, signing_key=KEY)
-    store.append(_events(0, 5), actor="HP")
+    store.append(dialogue_events(0, 5), actor="HP")
     clock.advance(minutes=1)
-    store.append(_events(5, 5), actor="HP")
+    store.append(dialogue_events(5, 5), actor="HP")
     assert store.verify().ok
     yield store
     store.close()
@@ -122,21 +100,7 @@ def edit_and_rehash_one(store: Any) -> None:
 
 def rewrite_chain(store: Any) -> None:
     """Edit a payload and recompute every hash after it (a forger without the key)."""
-    with store.engine.begin() as conn:
-        rows = conn.execute(sa.select(EVENTS).order_by(EVENTS.c.position)).all()
-        prev = "0" * 64
-        for row in rows:
-            mapping = dict(row._mapping)
-            if row.position == 3:
-                mapping["payload"] = {**mapping["payload"], "participants": 999}
-            new_hash = _row_hash(prev, mapping)
-            if row.position >= 3:
-                conn.execute(
-                    EVENTS.update()
-                    .where(EVENTS.c.position == row.position)
-                    .values(payload=mapping["payload"], hash=new_hash)
-                )
-            prev = new_hash
+    rewrite_chain_from(store, 3)
 
 
 def rewrite_chain_and_checkpoints(store: Any) -> None:

@@ -8,7 +8,6 @@ it is a PNG with something drawn on it.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
@@ -23,7 +22,6 @@ from dvcore_html import HtmlExporter, render_html
 from dvcore_html import plugin as html_plugin
 
 from dvcore._builtin import demo_run
-from dvcore._builtin.report import build_context
 from dvcore.registry import get_plugin_manager, plugin_exporters
 from dvcore.testing.contracts import ExporterContract
 
@@ -39,14 +37,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def context(demo_store: Any) -> dict[str, Any]:
-    return build_context(
-        demo_store,
-        unit="HP",
-        period="2023-9M",
-        as_of=dt.date(2023, 9, 15),
-        as_known_at=demo_run.REPORTED_AT,
-        number="215-BC/BDVTU",
-    )
+    return demo_run.demo_context(demo_store)
 
 
 @pytest.fixture(scope="module")

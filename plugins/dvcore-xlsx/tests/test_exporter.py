@@ -7,7 +7,6 @@ event texts start with ``=``, ``+``, ``-`` and ``@`` checks that data never beco
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,14 +34,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def context(demo_store: Any) -> dict[str, Any]:
-    return build_context(
-        demo_store,
-        unit="HP",
-        period="2023-9M",
-        as_of=dt.date(2023, 9, 15),
-        as_known_at=demo_run.REPORTED_AT,
-        include_events=True,
-    )
+    return demo_run.demo_context(demo_store, number=None, include_events=True)
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ from dvcore.store import Store, open_store
 __all__ = [
     "REPORTED_AT",
     "TERM_COMMUNE",
+    "demo_context",
     "open_demo_store",
     "record_demo",
     "run_demo",
@@ -409,6 +410,24 @@ def open_demo_store(url: str | None, *, cutoff: str = "calendar") -> tuple[Store
         store.close()
         raise
     return store, counts
+
+
+def demo_context(store: Store, **options: Any) -> dict[str, Any]:
+    """The context of the demo's periodic report — Hai Phong, 9 months of 2023, targets as
+    of 15/9/2023, as known when the report was made; ``options`` add to or override
+    :func:`~dvcore._builtin.report.build_context`'s arguments."""
+    from dvcore._builtin.report import build_context
+
+    arguments: dict[str, Any] = {
+        "unit": demo.CITY,
+        "period": "2023-9M",
+        "as_of": _AS_OF,
+        "as_known_at": REPORTED_AT,
+        "number": "215-BC/BDVTU",
+        **options,
+    }
+    context: dict[str, Any] = build_context(store, **arguments)
+    return context
 
 
 def run_demo(url: str | None, out_dir: Path, *, cutoff: str = "calendar") -> list[str]:
