@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import queue
 import random
-import sqlite3
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ import pytest
 import sqlalchemy as sa
 
 import dvcore
+from probes import sqlite_write_locked
 
 WRITERS = 8
 PER_WRITER = 1000
@@ -323,18 +323,11 @@ def _wait_until_writing(
         # the WAL's size says nothing; the writer lock does: while the import's transaction
         # is open, nobody else can begin one.
         path = url.removeprefix("sqlite:///")
-        while True:
-            probe = sqlite3.connect(path, timeout=0, isolation_level=None)
-            try:
-                probe.execute("BEGIN IMMEDIATE")
-                probe.execute("ROLLBACK")
-            except sqlite3.OperationalError:
-                return  # locked: the import is writing
-            finally:
-                probe.close()
+        while not sqlite_write_locked(path):
             assert proc.poll() is None, "the import ended before it wrote"
             assert time.monotonic() < deadline, "the import never started writing"
             time.sleep(0.01)
+        return
     engine = sa.create_engine(url)
     try:
         while True:
