@@ -61,6 +61,7 @@ __all__ = [
     "CORE_INDICATORS",
     "SCALE",
     "Contribution",
+    "CountEach",
     "Fact",
     "Indicator",
     "IndicatorKind",
@@ -299,6 +300,33 @@ def indicator_from_definition(defined: IndicatorDefined, by_keys: Iterable[str] 
 # --- extraction: what each core event type contributes -----------------------------------
 
 
+@attrs.frozen
+class CountEach:
+    """An extractor that counts each event once, broken down by fields of its data.
+
+    ``dims`` pairs a dimension with the data field that holds it (``("host", "host")``);
+    those fields hold texts. Because the rule is this simple, a store needs no fact row
+    for such events: it reads their facts straight from the log (the event's unit, date
+    and payload), and rebuilds their rollups with one aggregate query per event type. It
+    is still an ordinary extractor: calling it gives the one contribution.
+    """
+
+    indicator: str
+    dims: tuple[tuple[str, str], ...] = ()
+
+    def __call__(self, data: EventData) -> list[Contribution]:
+        return [
+            Contribution(
+                indicator=self.indicator,
+                dims={dim: getattr(data, field) for dim, field in self.dims},
+            )
+        ]
+
+    def dims_text(self, values: Iterable[Any]) -> str:
+        """The stored dimensions text for the data fields' values, in ``dims`` order."""
+        return encode_dims(dict(zip((d for d, _f in self.dims), values, strict=True)))
+
+
 def _one(code: str, **dims: str) -> list[Contribution]:
     return [Contribution(indicator=code, dims=dims)]
 
@@ -363,19 +391,19 @@ def _document(data: EventData) -> list[Contribution]:
 
 #: Core extractors by event type name.
 CORE_EXTRACTORS: Mapping[str, Extractor] = {
-    DialogueHeld.type_name: lambda d: _one("dialogue.count", host=d.host),  # type: ignore[attr-defined]
-    DialoguePlanIssued.type_name: lambda d: _one("dialogue.plan"),
-    ModelRegistered.type_name: lambda d: _one("model.registered", field=d.field),  # type: ignore[attr-defined]
-    ModelRecognized.type_name: lambda d: _one("model.recognized"),
+    DialogueHeld.type_name: CountEach("dialogue.count", (("host", "host"),)),
+    DialoguePlanIssued.type_name: CountEach("dialogue.plan"),
+    ModelRegistered.type_name: CountEach("model.registered", (("field", "field"),)),
+    ModelRecognized.type_name: CountEach("model.recognized"),
     LandDossierFiled.type_name: _land("land.dossier_filed"),
     LandDossierSubmitted.type_name: _land("land.dossier_submitted"),
     LandUseRightRecognized.type_name: _land("land.right_recognized"),
     LandCertificateIssued.type_name: _land("land.certificate_issued"),
     CitizenReceptionReported.type_name: _reception,
     LettersReported.type_name: _letters,
-    InspectionConducted.type_name: lambda d: _one("inspection.count", kind=d.kind),  # type: ignore[attr-defined]
-    SocialSupervisionHeld.type_name: lambda d: _one("supervision.count"),
-    SocialCritiqueHeld.type_name: lambda d: _one("critique.count"),
+    InspectionConducted.type_name: CountEach("inspection.count", (("kind", "kind"),)),
+    SocialSupervisionHeld.type_name: CountEach("supervision.count"),
+    SocialCritiqueHeld.type_name: CountEach("critique.count"),
     DocumentIssued.type_name: _document,
     FigureReported.type_name: _figure,
 }

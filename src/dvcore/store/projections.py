@@ -6,10 +6,13 @@ Two kinds, both caches that a full replay of the log must reproduce exactly:
   tasks, target sets. Small (it folds only those event types) and caught up from the log
   before every read.
 * the facts table (``dv_facts``): one row per number an event contributes, kept up to
-  date in the same transaction as the append. A fact is *bitemporal*: ``position`` is
-  the event whose recording made it count and ``until_position`` the retraction or
-  correction that made it stop counting, so one table answers both "now" and "as known
-  at" any earlier position.
+  date in the same transaction as the append. Events whose indicator counts each of them
+  once (:class:`~dvcore.indicators.CountEach`: dialogues, models, inspections — most of a
+  log) get no row: their facts are read from the log itself (:class:`LogCount`), and
+  only a retraction or correction of one writes its retired facts as rows. A fact is
+  *bitemporal*: ``position`` is the event whose recording made it count and
+  ``until_position`` the retraction or correction that made it stop counting, so one
+  table answers both "now" and "as known at" any earlier position.
 
 :class:`SqlFacts` answers from the table; :class:`MemoryFacts` answers the same questions
 from a list of facts built by :func:`replay` — the reference the projection is tested
@@ -25,7 +28,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from dvcore.errors import InputError
 from dvcore.events import (
@@ -37,15 +40,18 @@ from dvcore.events import (
     TaskAssigned,
     TaskReported,
 )
-from dvcore.indicators import Extractor, Fact, make_facts
+from dvcore.indicators import SCALE, CountEach, Extractor, Fact, make_facts
 from dvcore.serialization import EventTypes, structure_data
+from dvcore.store.schema import events as events_table
 from dvcore.store.schema import facts as facts_table
+from dvcore.store.schema import retired as retired_table
 from dvcore.store.schema import rollups as rollups_table
 from dvcore.units import ESTABLISHMENT_EVENT_TYPES, UNIT_EVENT_TYPES, Member, UnitTree
 
 __all__ = [
     "STATE_EVENT_TYPES",
     "FactSource",
+    "LogCount",
     "MemoryFacts",
     "Replayed",
     "SqlFacts",
@@ -53,6 +59,8 @@ __all__ = [
     "TargetSetRecord",
     "TaskRecord",
     "apply_rollups",
+    "log_counts",
+    "log_rollups",
     "replay",
     "rollup_deltas",
     "split_span",
@@ -313,12 +321,103 @@ class MemoryFacts:
         }
 
 
-class SqlFacts:
-    """Facts answered by the projection table, as known at ``known`` (``None``: now)."""
+@attrs.frozen
+class LogCount:
+    """An event type whose facts are read from the log: its rule and its schema version.
 
-    def __init__(self, conn: Connection, known: int | None = None) -> None:
+    Only rows stored at the type's current schema version are read this way; a row
+    written at an older version (upcast on read) gets fact rows like any other event.
+    """
+
+    type_name: str
+    rule: CountEach
+    schema_version: int
+
+    def dims(self) -> list[Any]:
+        """The payload fields the rule breaks down by, as SQL expressions."""
+        payload = events_table.c.payload
+        return [payload[field].as_string() for _dim, field in self.rule.dims]
+
+    def where(self, known: int | None = None) -> list[Any]:
+        """The rows whose facts count: this type at this version, not retired."""
+        e = events_table.c
+        out = [
+            e.type == self.type_name,
+            e.schema_version == self.schema_version,
+            ~exists().where(retired_table.c.position == e.position),
+        ]
+        if known is not None:
+            out.append(e.position <= known)
+        return out
+
+
+def log_counts(extractors: Mapping[str, Extractor], types: EventTypes) -> dict[str, LogCount]:
+    """The event types whose one extractor is a :class:`CountEach` (type name → rule)."""
+    out: dict[str, LogCount] = {}
+    for name, extractor in extractors.items():
+        event_type = types.get(name)
+        if isinstance(extractor, CountEach) and event_type is not None:
+            out[name] = LogCount(name, extractor, event_type.schema_version)
+    return out
+
+
+def log_rollups(
+    conn: Connection, log: LogCount
+) -> dict[tuple[str, str, str, str, dt.date], list[int]]:
+    """The month and year rollups of one log-counted type, added up by the database.
+
+    What a rebuild does instead of reading every such event into Python: one
+    ``GROUP BY`` over the log (retired positions are none yet when it runs).
+    """
+    e = events_table.c
+    if conn.dialect.name == "sqlite":
+        month = func.substr(e.occurred_on, 1, 7)
+    else:
+        month = func.to_char(e.occurred_on, "YYYY-MM")
+    dims = log.dims()
+    stmt = (
+        select(e.unit, month, *dims, func.count())
+        .where(*log.where())
+        .group_by(e.unit, month, *dims)
+    )
+    deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
+    indicator = log.rule.indicator
+    for unit, ym, *rest in conn.execute(stmt):
+        count = int(rest.pop())
+        first = dt.date(int(ym[:4]), int(ym[5:7]), 1)
+        text = log.rule.dims_text(rest)
+        for key in (
+            (indicator, unit, text, "M", first),
+            (indicator, unit, text, "Y", first.replace(month=1)),
+        ):
+            slot = deltas.get(key)
+            if slot is None:
+                deltas[key] = [count * SCALE, count]
+            else:
+                slot[0] += count * SCALE
+                slot[1] += count
+    return deltas
+
+
+class SqlFacts:
+    """Facts answered by the projection table, as known at ``known`` (``None``: now).
+
+    ``log`` names the event types whose facts are read from the log (see
+    :class:`LogCount`); they are added to what the fact rows hold.
+    """
+
+    def __init__(
+        self,
+        conn: Connection,
+        known: int | None = None,
+        log: Mapping[str, LogCount] | None = None,
+    ) -> None:
         self.conn = conn
         self.known = known
+        self.log = dict(log or {})
+
+    def _logged(self, indicators: Collection[str]) -> list[LogCount]:
+        return [lc for lc in self.log.values() if lc.rule.indicator in indicators]
 
     def _alive(self) -> Any:
         t = facts_table.c
@@ -374,6 +473,23 @@ class SqlFacts:
                     )
                     for i, u, d, v in self.conn.execute(stmt):
                         totals[(i, u, d)] += int(v)
+                    for lc in self._logged(codes):
+                        e = events_table.c
+                        dims = lc.dims()
+                        log_stmt = (
+                            select(e.unit, *dims, func.count())
+                            .where(
+                                *lc.where(self.known),
+                                e.occurred_on >= a,
+                                e.occurred_on <= b,
+                                e.unit.in_(chunk),
+                            )
+                            .group_by(e.unit, *dims)
+                        )
+                        indicator = lc.rule.indicator
+                        for unit, *rest in self.conn.execute(log_stmt):
+                            count = int(rest.pop())
+                            totals[(indicator, unit, lc.rule.dims_text(rest))] += count * SCALE
         return [(i, u, d, v) for (i, u, d), v in totals.items()]
 
     def rows(
@@ -422,7 +538,41 @@ class SqlFacts:
                 )
                 for r in self.conn.execute(stmt)
             )
+            for lc in self._logged(indicators):
+                out.extend(self._log_rows(lc, chunk, start, end))
         return out
+
+    def _log_rows(
+        self,
+        lc: LogCount,
+        units: list[str] | None,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> list[Fact]:
+        e = events_table.c
+        where = lc.where(self.known)
+        if units is not None:
+            where.append(e.unit.in_(units))
+        if start is not None:
+            where.append(e.occurred_on >= start)
+        if end is not None:
+            where.append(e.occurred_on <= end)
+        stmt = select(e.unit, e.occurred_on, e.position, *lc.dims()).where(*where)
+        indicator = lc.rule.indicator
+        return [
+            Fact(
+                indicator=indicator,
+                unit=unit,
+                day=day,
+                window_start=None,
+                dims=lc.rule.dims_text(rest),
+                subject=None,
+                value=SCALE,
+                position=int(position),
+                source_position=int(position),
+            )
+            for unit, day, position, *rest in self.conn.execute(stmt)
+        ]
 
     def present(self, indicator: str, members: Sequence[Member]) -> set[str]:
         # A unit is present when some group of its facts is: the same rollups and edges.

@@ -6,8 +6,9 @@ in order), ``(stream, version)`` is unique (optimistic concurrency), ``event_id`
 ``source_ref`` (the idempotency key) are unique, and ``hash`` chains every row to the one
 before it.
 
-``dv_facts`` and ``dv_projection`` are the projection: caches derived from the log that
-:meth:`dvcore.store.Store.rebuild_projections` can drop and rebuild at any time.
+``dv_facts``, ``dv_rollups``, ``dv_retired`` and ``dv_projection`` are the projection:
+caches derived from the log that :meth:`dvcore.store.Store.rebuild_projections` can drop
+and rebuild at any time.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "facts",
     "metadata",
     "projection_state",
+    "retired",
     "rollups",
     "submissions",
 ]
@@ -97,7 +99,8 @@ events = Table(
     UniqueConstraint("event_id"),
     UniqueConstraint("source_ref"),
     UniqueConstraint("stream", "version"),
-    Index(None, "type", "position"),
+    # facts read from the log (CountEach indicators): by type, date range and unit
+    Index(None, "type", "occurred_on", "unit"),
     Index(None, "recorded_at"),
 )
 
@@ -119,6 +122,16 @@ facts = Table(
     Column("value", BigInteger, nullable=False),  # micro-units: value × 10⁶, exact and summable
     Index(None, "indicator", "unit", "day"),
     Index(None, "source_position"),
+)
+
+#: Events whose facts are read from the log (``CountEach``) but were retracted or corrected:
+#: their retired facts are rows of ``dv_facts`` now (with ``until_position``), so reading
+#: from the log skips these positions. Part of the projection.
+retired = Table(
+    "dv_retired",
+    metadata,
+    Column("position", _BigId, primary_key=True, autoincrement=False),
+    Column("until_position", BigInteger, nullable=False),
 )
 
 projection_state = Table(

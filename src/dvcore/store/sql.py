@@ -62,6 +62,7 @@ from dvcore.events import (
 from dvcore.indicators import (
     CORE_EXTRACTORS,
     CORE_INDICATORS,
+    SCALE,
     Extractor,
     Fact,
     Indicator,
@@ -94,9 +95,12 @@ from dvcore.store.checkpoints import (
 from dvcore.store.projections import (
     STATE_EVENT_TYPES,
     STRUCTURAL_TYPES,
+    LogCount,
     SqlFacts,
     StoreState,
     apply_rollups,
+    log_counts,
+    log_rollups,
     rollup_deltas,
 )
 from dvcore.store.submissions import SubmissionInfo, record_submissions, tap_sources
@@ -113,7 +117,7 @@ __all__ = [
 
 GENESIS = "0" * 64
 #: Bumped whenever the rules that derive facts change: the projection is then rebuilt.
-PROJECTION_VERSION = 2
+PROJECTION_VERSION = 3
 _CHUNK = 2000
 _PG_LOCK_KEY = 0x6476636F7265  # "dvcore"
 
@@ -341,6 +345,8 @@ class Store:
         self.extractors: dict[str, Extractor] = {
             name: _chain(funcs) for name, funcs in extractors.items()
         }
+        #: event types whose facts are read from the log, not written as fact rows
+        self.log: dict[str, LogCount] = log_counts(self.extractors, self.types)
         self._listeners = list(listeners)
         self._state = StoreState(self.types)
         self._state_cache: dict[int, StoreState] = {}
@@ -657,7 +663,7 @@ class Store:
         self, conn: Connection, as_known_at: dt.datetime | str | None
     ) -> tuple[StoreState, SqlFacts, dt.datetime | None]:
         if as_known_at is None:
-            return self.state(conn=conn), SqlFacts(conn), None
+            return self.state(conn=conn), SqlFacts(conn, log=self.log), None
         when = _instant(as_known_at)
         known = int(
             conn.execute(
@@ -667,7 +673,7 @@ class Store:
             ).scalar()
             or 0
         )
-        return self.state(known, conn), SqlFacts(conn, known), when
+        return self.state(known, conn), SqlFacts(conn, known, self.log), when
 
     def snapshot(
         self,
@@ -823,11 +829,17 @@ class Store:
         with self._write() as conn:
             conn.execute(schema.facts.delete())
             conn.execute(schema.rollups.delete())
+            conn.execute(schema.retired.delete())
             state = StoreState(self.types)
             writer = _FactWriter(self, conn)
             total = _head(conn)[0]
+            # Events counted from the log: the database adds up their rollups, and they
+            # are never read into Python (corrections of them are, below, in order).
+            for log in self.log.values():
+                apply_rollups(conn, log_rollups(conn, log))
+            skip = [sa.and_(*log.where()[:2]) for log in self.log.values()]
             done = 0
-            for done, ev in enumerate(self._iter_rows(conn), start=1):
+            for done, ev in enumerate(self._iter_rows(conn, skip=skip), start=1):
                 state.apply(
                     position=ev.position,
                     event_id=ev.id,
@@ -836,7 +848,15 @@ class Store:
                     occurred_on=ev.occurred_on,
                     data=ev.data,
                 )
-                writer.add(ev.type, ev.data, ev.unit, ev.occurred_on, ev.position, ev.id)
+                writer.add(
+                    ev.type,
+                    ev.data,
+                    ev.unit,
+                    ev.occurred_on,
+                    ev.position,
+                    ev.id,
+                    from_log=False,  # counted from the log: skipped above
+                )
                 if progress is not None and done % _CHUNK == 0:
                     progress(done, total)
             writer.flush()
@@ -847,12 +867,14 @@ class Store:
             progress(total, total)
         return total
 
-    def _iter_rows(self, conn: Connection, after: int = 0) -> Iterator[RecordedEvent]:
+    def _iter_rows(
+        self, conn: Connection, after: int = 0, skip: Sequence[Any] = ()
+    ) -> Iterator[RecordedEvent]:
         last = after
         while True:
             rows = conn.execute(
                 select(schema.events)
-                .where(schema.events.c.position > last)
+                .where(schema.events.c.position > last, *(sa.not_(s) for s in skip))
                 .order_by(schema.events.c.position)
                 .limit(5000)
             ).all()
@@ -1034,7 +1056,11 @@ def _busy_or_store_error(exc: OperationalError) -> StoreError:
 
 
 class _FactWriter:
-    """Inserts the facts of appended events and retires those corrections supersede."""
+    """Inserts the facts of appended events and retires those corrections supersede.
+
+    Events of a type counted from the log (``store.log``) get no fact row: only their
+    rollups are kept here.
+    """
 
     def __init__(self, store: Store, conn: Connection) -> None:
         self.store = store
@@ -1043,6 +1069,9 @@ class _FactWriter:
         self.sqlite = conn.dialect.name == "sqlite"
         self.origin: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
         self.rolled: list[tuple[str, str, str, dt.date, int]] = []
+        # this chunk's log-counted events (their rows may not be inserted yet)
+        self.logged: dict[int, EventData] = {}
+        self._dims: dict[tuple[str, tuple[Any, ...]], tuple[str, str]] = {}
 
     def add(
         self,
@@ -1052,14 +1081,31 @@ class _FactWriter:
         day: dt.date,
         position: int,
         event_id: uuid.UUID,
+        *,
+        from_log: bool = True,
     ) -> None:
+        """Keep the facts of one event; ``from_log=False`` writes fact rows even for a
+        type counted from the log (a row stored at an older schema version)."""
         self.origin[event_id] = (position, type_name, unit, day)
+        log = self.store.log.get(type_name) if from_log else None
+        if log is not None:
+            values = tuple(getattr(data, field) for _dim, field in log.rule.dims)
+            known = self._dims.get((type_name, values))
+            if known is None:
+                known = self._dims[(type_name, values)] = (
+                    log.rule.indicator,
+                    log.rule.dims_text(values),
+                )
+            self.rolled.append((known[0], unit, known[1], day, SCALE))
+            self.logged[position] = data
+            return
         if isinstance(data, EventRetracted | EventCorrected):
             target = self.origin.get(data.event_id) or _event_origin(self.conn, data.event_id)
             if target is None:
                 return
             src_pos, src_type, src_unit, src_day = target
             self.flush()
+            self._retire_logged(src_pos, src_type, src_unit, src_day, position)
             t = schema.facts
             retired = self.conn.execute(
                 select(t.c.indicator, t.c.unit, t.c.dims, t.c.day, t.c.value).where(
@@ -1097,7 +1143,7 @@ class _FactWriter:
             make_facts(self.store.extractors, type_name, data, unit, day, position, position)
         )
 
-    def _queue(self, facts: Iterable[Fact]) -> None:
+    def _queue(self, facts: Iterable[Fact], until: int | None = None) -> None:
         sqlite = self.sqlite
         for f in facts:
             day: Any = f.day
@@ -1109,7 +1155,7 @@ class _FactWriter:
                 (
                     f.position,
                     f.source_position,
-                    None,
+                    until,
                     f.indicator,
                     f.unit,
                     day,
@@ -1119,15 +1165,49 @@ class _FactWriter:
                     f.value,
                 )
             )
-            self.rolled.append((f.indicator, f.unit, f.dims, f.day, f.value))
+            if until is None:  # a retired fact is in no rollup
+                self.rolled.append((f.indicator, f.unit, f.dims, f.day, f.value))
         if len(self.pending) >= 5000:
             self.flush()
+
+    def _retire_logged(
+        self, src_pos: int, src_type: str, unit: str, day: dt.date, position: int
+    ) -> None:
+        """Retire the facts of a log-counted event: they become fact rows that stop
+        counting at ``position``, and the log stops being read for ``src_pos``."""
+        log = self.store.log.get(src_type)
+        if log is None:
+            return
+        data = self.logged.get(src_pos)
+        if data is None:
+            e, r = schema.events.c, schema.retired.c
+            row = self.conn.execute(
+                select(schema.events).where(
+                    e.position == src_pos,
+                    e.schema_version == log.schema_version,
+                    ~sa.exists().where(r.position == src_pos),
+                )
+            ).first()
+            if row is None:  # retired already, or stored at an older version: fact rows
+                return
+            data = self.store._decode(row).data
+        else:
+            del self.logged[src_pos]
+        retired = make_facts(self.store.extractors, src_type, data, unit, day, src_pos, src_pos)
+        self._queue(retired, until=position)
+        self.flush()
+        self.conn.execute(schema.retired.insert().values(position=src_pos, until_position=position))
+        apply_rollups(
+            self.conn,
+            rollup_deltas(((f.indicator, f.unit, f.dims, f.day, f.value) for f in retired), -1),
+        )
 
     def flush(self) -> None:
         if self.pending:
             _bulk_insert(self.conn, "dv_facts", _FACT_COLUMNS, self.pending)
-            apply_rollups(self.conn, rollup_deltas(self.rolled))
             self.pending = []
+        if self.rolled:
+            apply_rollups(self.conn, rollup_deltas(self.rolled))
             self.rolled = []
 
 
@@ -1176,6 +1256,7 @@ class _Batch:
             self.seen_refs.clear()
             self.seen_ids.clear()
             self.facts.origin.clear()
+            self.facts.logged.clear()
         parsed: list[tuple[str, int, Event]] = []
         for source, row, item in chunk:
             if isinstance(item, Event):
@@ -1505,11 +1586,31 @@ class _Batch:
             .order_by(t.day)
             .limit(1)
         ).first()
-        if row is not None:
+        found = (row.day, row.indicator) if row is not None else None
+        e = schema.events.c
+        for log in self.store.log.values():
+            # this chunk's events are not inserted yet: they are in seen_ids
+            for _id, (pos, type_name, unit, on) in self.seen_ids.items():
+                if (
+                    type_name == log.type_name
+                    and unit == code
+                    and on >= day
+                    and pos in self.facts.logged
+                    and (found is None or on < found[0])
+                ):
+                    found = (on, log.rule.indicator)
+            first = self.conn.execute(
+                select(func.min(e.occurred_on)).where(
+                    *log.where(), e.unit == code, e.occurred_on >= day
+                )
+            ).scalar()
+            if first is not None and (found is None or first < found[0]):
+                found = (first, log.rule.indicator)
+        if found is not None:
             problem(
                 field,
-                f"unit '{code}' has a fact dated {row.day.isoformat()} "
-                f"({row.indicator}), on or after {day.isoformat()}: retract it or date "
+                f"unit '{code}' has a fact dated {found[0].isoformat()} "
+                f"({found[1]}), on or after {day.isoformat()}: retract it or date "
                 "the change later",
             )
 
