@@ -21,12 +21,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from dvcore import open_store
 from dvcore.indicators import compute_snapshot
+from dvcore.store import sql
 from dvcore.store.projections import MemoryFacts, replay
 from dvcore.targets import evaluate_targets
 from dvcore.testing.strategies import core_events, data_for, unit_trees, windows
@@ -538,11 +540,45 @@ ProjectionMachine.TestCase.settings = settings(
 TestProjections = ProjectionMachine.TestCase
 
 
+class SqlCountingMachine(ProjectionMachine):
+    """The same histories, with every append adding up its log-counted events (dialogues,
+    models, inspections) by a GROUP BY in the database, as a large import does."""
+
+    def __init__(self) -> None:
+        self.saved = sql._COUNT_IN_SQL
+        sql._COUNT_IN_SQL = 0
+        super().__init__()
+
+    def teardown(self) -> None:
+        super().teardown()
+        sql._COUNT_IN_SQL = self.saved
+
+
+SqlCountingMachine.TestCase.settings = settings(
+    SqlCountingMachine.TestCase.settings,
+    max_examples=15,
+    stateful_step_count=20,
+    deadline=None,
+)
+TestProjectionsCountingInSql = SqlCountingMachine.TestCase
+
+
+@pytest.mark.parametrize("count_in_sql", [False, True], ids=["python", "sql"])
 @settings(max_examples=20, deadline=None)
 @given(data=st.data())
-def test_any_valid_history_reads_like_its_replay(data: st.DataObject) -> None:
+def test_any_valid_history_reads_like_its_replay(data: st.DataObject, count_in_sql: bool) -> None:
     """Events of every core type (dvcore.testing.strategies.core_events): the store's
-    snapshots and targets equal those of a replay, before and after a rebuild."""
+    snapshots and targets equal those of a replay, before and after a rebuild, whether an
+    append adds up its log-counted events in Python or in the database."""
+    saved = sql._COUNT_IN_SQL
+    sql._COUNT_IN_SQL = 0 if count_in_sql else saved
+    try:
+        _history_reads_like_its_replay(data)
+    finally:
+        sql._COUNT_IN_SQL = saved
+
+
+def _history_reads_like_its_replay(data: st.DataObject) -> None:
     tree = data.draw(unit_trees(max_districts=2, max_communes=3), label="tree")
     events = data.draw(core_events(tree, every_type=data.draw(st.booleans())), label="events")
     folder = tempfile.mkdtemp(prefix="dvcore-history-", dir=MEMORY_DISK)

@@ -33,6 +33,7 @@ from dvcore.serialization import (
     converter,
     event_from_dict,
     event_to_dict,
+    payload_json,
     recorded_to_dict,
     register_upcaster,
     structure_data,
@@ -84,6 +85,54 @@ def test_unstructured_data_is_plain_json(data: EventData) -> None:
         return value is None or isinstance(value, str | int | bool)
 
     assert plain(raw)
+
+
+# --- the fast path for flat types -----------------------------------------------------------
+
+# What a flat payload may be changed into: each must either give exactly the converter's
+# object or be left to the converter (which then names the problem).
+_MUTATIONS: list[Any] = [None, "", "x", "\x00", "\ud800", 0, -1, 1.5, True, "2023-02-30", [], {}]
+
+
+def _converter_result(cls: type[EventData], payload: Any) -> EventData | None:
+    try:
+        out: EventData = converter.structure(payload, cls)
+    except Exception:
+        return None
+    return out
+
+
+@pytest.mark.parametrize("cls", CORE_EVENT_TYPES, ids=lambda c: c.type_name)
+@given(data=st.data())
+def test_the_fast_path_builds_what_the_converter_builds(
+    cls: type[EventData], data: st.DataObject
+) -> None:
+    """For valid payloads and for payloads with one field changed, dropped or added,
+    ``structure_data`` (which tries the fast path first) agrees with the strict converter:
+    the same object, or a refusal."""
+    raw = converter.unstructure(data.draw(event_data(cls)))
+    payload = dict(raw)
+    change = data.draw(st.sampled_from(["none", "set", "drop", "add"]))
+    names = sorted(payload)
+    if change == "set" and names:
+        payload[data.draw(st.sampled_from(names))] = data.draw(st.sampled_from(_MUTATIONS))
+    elif change == "drop" and names:
+        del payload[data.draw(st.sampled_from(names))]
+    elif change == "add":
+        payload[data.draw(st.sampled_from(["extra", *names]))] = "x"
+    expected = _converter_result(cls, payload)
+    got, errors = structure_data(cls, payload)
+    assert got == expected
+    assert (errors == []) == (expected is not None)
+    if got is not None:
+        assert type(got) is cls
+
+
+@given(data=event_data())
+def test_payload_json_is_the_canonical_text(data: EventData) -> None:
+    """The store keeps and hashes ``payload_json``: for flat types it is written directly,
+    and must be exactly the canonical JSON of the unstructured data."""
+    assert payload_json(data) == canonical_json(unstructure_data(data))
 
 
 # --- strict structuring -----------------------------------------------------------------

@@ -7,6 +7,7 @@ Each case edits the stored rows the way someone with write access to the databas
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,11 +15,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dvcore import open_store
 from dvcore.cli import main
+from dvcore.serialization import canonical_json
 from dvcore.store import schema
-from dvcore.store.sql import _row_hash
+from dvcore.store.sql import _chain_hash, _row_hash
 from forgery import dialogue_events
 from forgery import rewrite_chain as rewrite_chain_from
 
@@ -174,3 +178,32 @@ def test_an_untouched_log_verifies_with_its_checkpoints(
     assert result.exit_code == 0
     assert "ok: 11 events verify" in result.output
     assert "signed checkpoints: 2 verified" in result.output
+
+
+@given(
+    envelope=st.tuples(
+        st.integers(min_value=1, max_value=2**62),
+        st.uuids().map(str),
+        st.text(),
+        st.integers(min_value=1, max_value=2**31),
+        st.none() | st.text(),
+        st.text(),
+        st.integers(min_value=1, max_value=9),
+        st.dates().map(dt.date.isoformat),
+        st.text(),
+        st.text(),
+        st.none() | st.text(),
+    ),
+    payload=st.dictionaries(st.text(), st.none() | st.text() | st.integers()),
+)
+def test_the_chain_hash_is_sha256_of_the_canonical_json(
+    envelope: tuple[Any, ...], payload: dict[str, Any]
+) -> None:
+    """The append path joins the envelope itself (no json.dumps per event): it must hash
+    exactly the canonical JSON of ``[*envelope, payload]``, as documented, or stores
+    written before would stop verifying."""
+    payload_text = canonical_json(payload)
+    text = "0" * 64 + canonical_json([*envelope, payload])
+    assert _chain_hash("0" * 64, envelope, payload_text) == (
+        hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    )

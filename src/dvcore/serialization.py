@@ -40,6 +40,7 @@ __all__ = [
     "converter",
     "event_from_dict",
     "event_to_dict",
+    "payload_json",
     "recorded_to_dict",
     "register_upcaster",
     "structure_data",
@@ -337,12 +338,155 @@ def _messages(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
     yield path, message or type(exc).__name__
 
 
+# --- the fast path for flat types ----------------------------------------------------------
+#
+# Most events are flat: texts, whole numbers, booleans, dates and choices of texts, each
+# maybe null. For those, a checker built once per type accepts exactly what the strict
+# converter accepts *when the payload is valid* and builds the same object; anything it is
+# unsure of (a wrong type, a missing field, a validator's refusal) goes to the converter,
+# which names the problem. ``payload_json`` writes such an object's canonical JSON
+# directly. tests/test_serialization.py holds both to the converter.
+
+_Check = Callable[[Any], Any]  # the structured value, or _NO
+_NO: Any = object()
+
+
+def _check_text(value: Any) -> Any:
+    if value.__class__ is str and (
+        ("\x00" not in value and value.isascii()) or _text_problem(value) is None
+    ):
+        return value
+    return _NO
+
+
+def _check_int(value: Any) -> Any:
+    return value if value.__class__ is int else _NO
+
+
+def _check_bool(value: Any) -> Any:
+    return value if value.__class__ is bool else _NO
+
+
+def _check_date(value: Any) -> Any:
+    if value.__class__ is str:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return _NO
+    return _NO
+
+
+def _field_check(t: Any) -> _Check | None:
+    """The checker of one field type, or ``None`` when the type is not flat."""
+    args = typing.get_args(t)
+    if typing.get_origin(t) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        inner = _field_check(rest[0]) if len(rest) == 1 else None
+        if inner is None:
+            return None
+        return lambda v: None if v is None else inner(v)
+    if typing.get_origin(t) is typing.Literal and all(type(a) is str for a in args):
+        choices = frozenset(args)
+        return lambda v: v if v.__class__ is str and v in choices else _NO
+    return {str: _check_text, int: _check_int, bool: _check_bool, dt.date: _check_date}.get(t)
+
+
+def _dump_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value.__class__ is str:
+        return _encode_text(value)
+    if value.__class__ is bool:
+        return "true" if value else "false"
+    if value.__class__ is int:
+        return int.__repr__(value)
+    return _encode_text(value.isoformat())  # a date
+
+
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+@attrs.frozen
+class _Flat:
+    cls: type[EventData]
+    fields: tuple[tuple[str, _Check, bool], ...]  # name, check, required
+    names: frozenset[str]
+    # (name, JSON key text) in sorted order, for the canonical text
+    keys: tuple[tuple[str, str], ...]
+
+    def structure(self, payload: Mapping[str, Any]) -> EventData | None:
+        if not self.names.issuperset(payload):
+            return None
+        kwargs: dict[str, Any] = {}
+        for name, check, required in self.fields:
+            if name in payload:
+                value = check(payload[name])
+                if value is _NO:
+                    return None
+                kwargs[name] = value
+            elif required:
+                return None
+        try:
+            return self.cls(**kwargs)
+        except (ValueError, TypeError):
+            return None
+
+    def dump(self, data: EventData) -> str:
+        return (
+            "{"
+            + ",".join(f"{key}:{_dump_value(getattr(data, name))}" for name, key in self.keys)
+            + "}"
+        )
+
+
+_FLAT: dict[type[EventData], _Flat | None] = {}
+
+
+def _flat(event_type: type[EventData]) -> _Flat | None:
+    try:
+        return _FLAT[event_type]
+    except KeyError:
+        pass
+    flat: _Flat | None = None
+    try:
+        hints = typing.get_type_hints(event_type)
+        fields = []
+        for a in attrs.fields(event_type):
+            check = _field_check(hints[a.name])
+            if check is None or a.alias != a.name:
+                raise LookupError(a.name)
+            fields.append((a.name, check, a.default is attrs.NOTHING))
+        flat = _Flat(
+            cls=event_type,
+            fields=tuple(fields),
+            names=frozenset(n for n, _c, _r in fields),
+            keys=tuple((n, json.dumps(n)) for n in sorted(n for n, _c, _r in fields)),
+        )
+    except (LookupError, TypeError, NameError):
+        flat = None
+    _FLAT[event_type] = flat
+    return flat
+
+
+def payload_json(data: EventData) -> str:
+    """The canonical JSON text of an event's data (what the store keeps and hashes)."""
+    flat = _flat(type(data))
+    if flat is not None:
+        return flat.dump(data)
+    return canonical_json(unstructure_data(data))
+
+
 def structure_data(
     event_type: type[EventData], payload: object, path: str = "data"
 ) -> tuple[EventData | None, list[tuple[str, str]]]:
     """Structure ``payload`` as ``event_type``; returns ``(data, [])`` or ``(None, errors)``."""
     if not isinstance(payload, Mapping):
         return None, [(path, "must be an object")]
+    flat = _flat(event_type)
+    if flat is not None:
+        data = flat.structure(payload)
+        if data is not None:
+            return data, []
     try:
         return converter.structure(dict(payload), event_type), []
     except (ClassValidationError, ForbiddenExtraKeysError) as exc:

@@ -62,7 +62,6 @@ __all__ = [
     "log_counts",
     "log_rollups",
     "replay",
-    "rollup_deltas",
     "split_span",
 ]
 
@@ -362,12 +361,13 @@ def log_counts(extractors: Mapping[str, Extractor], types: EventTypes) -> dict[s
 
 
 def log_rollups(
-    conn: Connection, log: LogCount
+    conn: Connection, log: LogCount, after: int = 0
 ) -> dict[tuple[str, str, str, str, dt.date], list[int]]:
-    """The month and year rollups of one log-counted type, added up by the database.
+    """The month and year rollups of one log-counted type's events after position
+    ``after`` (retired ones left out), added up by the database.
 
-    What a rebuild does instead of reading every such event into Python: one
-    ``GROUP BY`` over the log (retired positions are none yet when it runs).
+    What a rebuild and a large import do instead of adding such events up one by one in
+    Python: one ``GROUP BY`` over the log.
     """
     e = events_table.c
     if conn.dialect.name == "sqlite":
@@ -375,11 +375,10 @@ def log_rollups(
     else:
         month = func.to_char(e.occurred_on, "YYYY-MM")
     dims = log.dims()
-    stmt = (
-        select(e.unit, month, *dims, func.count())
-        .where(*log.where())
-        .group_by(e.unit, month, *dims)
-    )
+    where = log.where()
+    if after > 0:
+        where.append(e.position > after)
+    stmt = select(e.unit, month, *dims, func.count()).where(*where).group_by(e.unit, month, *dims)
     deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
     indicator = log.rule.indicator
     for unit, ym, *rest in conn.execute(stmt):
@@ -613,38 +612,6 @@ def split_span(
 def _month_end(day: dt.date) -> dt.date:
     nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)
-
-
-def rollup_deltas(
-    facts: Iterable[tuple[str, str, str, dt.date, int]], sign: int = 1
-) -> dict[tuple[str, str, str, str, dt.date], list[int]]:
-    """What ``(indicator, unit, dims, day, value)`` facts add to the month and year rollups:
-    ``[value, number of facts]`` per rollup key (``sign=-1`` takes retired facts away)."""
-    # Add up by month first (one dictionary step per fact), then months into years.
-    months: dict[tuple[str, str, str, dt.date], list[int]] = {}
-    firsts: dict[dt.date, dt.date] = {}
-    for indicator, unit, dims, day, value in facts:
-        first = firsts.get(day)
-        if first is None:
-            first = firsts[day] = day.replace(day=1)
-        key = (indicator, unit, dims, first)
-        slot = months.get(key)
-        if slot is None:
-            months[key] = [sign * value, sign]
-        else:
-            slot[0] += sign * value
-            slot[1] += sign
-    deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
-    for (indicator, unit, dims, first), (value, count) in months.items():
-        deltas[(indicator, unit, dims, "M", first)] = [value, count]
-        year = (indicator, unit, dims, "Y", first.replace(month=1))
-        slot = deltas.get(year)
-        if slot is None:
-            deltas[year] = [value, count]
-        else:
-            slot[0] += value
-            slot[1] += count
-    return deltas
 
 
 #: The largest total (in millionths) a rollup row may reach: a margin under 2⁶³.

@@ -14,7 +14,9 @@ prefix of the log. See ``docs/architecture.md``.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -23,7 +25,7 @@ from typing import Any
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy import Connection, Engine, event, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from dvcore.errors import (
@@ -80,8 +82,8 @@ from dvcore.serialization import (
     canonical_json,
     event_from_dict,
     event_to_dict,
+    payload_json,
     structure_data,
-    unstructure_data,
     upcast,
 )
 from dvcore.store import schema
@@ -101,7 +103,6 @@ from dvcore.store.projections import (
     apply_rollups,
     log_counts,
     log_rollups,
-    rollup_deltas,
 )
 from dvcore.store.submissions import SubmissionInfo, record_submissions, tap_sources
 from dvcore.units import TreeMode
@@ -119,6 +120,9 @@ GENESIS = "0" * 64
 #: Bumped whenever the rules that derive facts change: the projection is then rebuilt.
 PROJECTION_VERSION = 3
 _CHUNK = 2000
+#: Past this many log-counted events in one append, their rollups are added up by one
+#: GROUP BY in the database instead of one by one (tests set it to 0 to take that path).
+_COUNT_IN_SQL = 5000
 _PG_LOCK_KEY = 0x6476636F7265  # "dvcore"
 
 Clock = Callable[[], dt.datetime]
@@ -202,8 +206,16 @@ def _chain_hash(prev: str, envelope: Sequence[Any], payload_text: str) -> str:
     occurred_on (ISO), unit, recorded_at (ISO, UTC, microseconds) and actor; the payload
     comes as its canonical text, so an append serialises it once.
     """
-    head = canonical_json(list(envelope))
-    return hashlib.sha256(f"{prev}{head[:-1]},{payload_text}]".encode()).hexdigest()
+    head = ",".join(
+        "null" if v is None else _encode_text(v) if v.__class__ is str else int.__repr__(v)
+        for v in envelope
+    )
+    return hashlib.sha256(f"{prev}[{head},{payload_text}]".encode()).hexdigest()
+
+
+# What canonical_json writes for a text (json.dumps with ensure_ascii=False): the envelope
+# holds only texts, whole numbers and nulls, so it is joined here without json.dumps.
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
 def _row_hash(prev: str, row: Mapping[str, Any]) -> str:
@@ -287,8 +299,24 @@ def _bulk_insert(
         conn.exec_driver_sql(_insert_sql(conn.dialect.name, table, columns), list(rows))
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect the young generation less often while an import runs.
+
+    An import allocates millions of short-lived objects (parsed lines, events, rows) and
+    keeps few of them past their chunk; with the default threshold the collector ran
+    thousands of times and took about a seventh of a large import. Restored at the end.
+    """
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+
+
 def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
-    @event.listens_for(engine, "connect")
+    @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's begin event emit BEGIN itself (pysqlite's own is deferred).
         dbapi_conn.isolation_level = None
@@ -299,7 +327,7 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
         cur.execute("PRAGMA cache_size = -131072")
         cur.close()
 
-    @event.listens_for(engine, "begin")
+    @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         if conn.get_execution_options().get("dv_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -514,7 +542,7 @@ class Store:
         sources: list[str] = []
         if submissions:
             rows = tap_sources(rows, sources)
-        with self._write() as conn:
+        with self._write() as conn, _fewer_collections():
             state = self.state(conn=conn).copy()
             batch = _Batch(self, conn, state, actor=actor)
             chunk: list[tuple[str, int, Event | Mapping[str, Any]]] = []
@@ -831,12 +859,10 @@ class Store:
             conn.execute(schema.rollups.delete())
             conn.execute(schema.retired.delete())
             state = StoreState(self.types)
-            writer = _FactWriter(self, conn)
+            # Events counted from the log are never read into Python (corrections of them
+            # are, below, in order): the writer's finish() adds them up in the database.
+            writer = _FactWriter(self, conn, after=0)
             total = _head(conn)[0]
-            # Events counted from the log: the database adds up their rollups, and they
-            # are never read into Python (corrections of them are, below, in order).
-            for log in self.log.values():
-                apply_rollups(conn, log_rollups(conn, log))
             skip = [sa.and_(*log.where()[:2]) for log in self.log.values()]
             done = 0
             for done, ev in enumerate(self._iter_rows(conn, skip=skip), start=1):
@@ -859,7 +885,7 @@ class Store:
                 )
                 if progress is not None and done % _CHUNK == 0:
                     progress(done, total)
-            writer.flush()
+            writer.finish()
             _set_projection(conn, total)
             self._state = state
             self._state_cache.clear()
@@ -1058,20 +1084,30 @@ def _busy_or_store_error(exc: OperationalError) -> StoreError:
 class _FactWriter:
     """Inserts the facts of appended events and retires those corrections supersede.
 
-    Events of a type counted from the log (``store.log``) get no fact row: only their
-    rollups are kept here.
+    Events of a type counted from the log (``store.log``) get no fact row, and what they
+    add to the rollups is added up once, by :meth:`finish`: in Python for a few of them,
+    by one ``GROUP BY`` over the positions after ``after`` for a large import (and for a
+    rebuild, ``after=0``). What other facts add to the rollups is added up in memory (one
+    entry per indicator, unit, dimensions and month or year: bounded by the tree, not by
+    the import) and written by :meth:`finish` too.
     """
 
-    def __init__(self, store: Store, conn: Connection) -> None:
+    def __init__(self, store: Store, conn: Connection, after: int) -> None:
         self.store = store
         self.conn = conn
+        self.after = after
+        # the log-counted events appended here, while few; None: the database adds them up
+        self.counted: list[tuple[int, LogCount, EventData, str, dt.date]] | None = (
+            [] if after > 0 else None
+        )
+        self.retired_here: set[int] = set()
         self.pending: list[tuple[Any, ...]] = []
         self.sqlite = conn.dialect.name == "sqlite"
         self.origin: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
-        self.rolled: list[tuple[str, str, str, dt.date, int]] = []
+        self.deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
+        self._firsts: dict[dt.date, tuple[dt.date, dt.date]] = {}
         # this chunk's log-counted events (their rows may not be inserted yet)
         self.logged: dict[int, EventData] = {}
-        self._dims: dict[tuple[str, tuple[Any, ...]], tuple[str, str]] = {}
 
     def add(
         self,
@@ -1089,15 +1125,11 @@ class _FactWriter:
         self.origin[event_id] = (position, type_name, unit, day)
         log = self.store.log.get(type_name) if from_log else None
         if log is not None:
-            values = tuple(getattr(data, field) for _dim, field in log.rule.dims)
-            known = self._dims.get((type_name, values))
-            if known is None:
-                known = self._dims[(type_name, values)] = (
-                    log.rule.indicator,
-                    log.rule.dims_text(values),
-                )
-            self.rolled.append((known[0], unit, known[1], day, SCALE))
             self.logged[position] = data
+            if self.counted is not None:
+                self.counted.append((position, log, data, unit, day))
+                if len(self.counted) > _COUNT_IN_SQL:
+                    self.counted = None
             return
         if isinstance(data, EventRetracted | EventCorrected):
             target = self.origin.get(data.event_id) or _event_origin(self.conn, data.event_id)
@@ -1112,12 +1144,8 @@ class _FactWriter:
                     t.c.source_position == src_pos, t.c.until_position.is_(None)
                 )
             ).all()
-            apply_rollups(
-                self.conn,
-                rollup_deltas(
-                    ((r.indicator, r.unit, r.dims, r.day, int(r.value)) for r in retired), sign=-1
-                ),
-            )
+            for r in retired:
+                self._roll(r.indicator, r.unit, r.dims, r.day, int(r.value), -1)
             self.conn.execute(
                 t.update()
                 .where(t.c.source_position == src_pos, t.c.until_position.is_(None))
@@ -1166,7 +1194,7 @@ class _FactWriter:
                 )
             )
             if until is None:  # a retired fact is in no rollup
-                self.rolled.append((f.indicator, f.unit, f.dims, f.day, f.value))
+                self._roll(f.indicator, f.unit, f.dims, f.day, f.value)
         if len(self.pending) >= 5000:
             self.flush()
 
@@ -1197,18 +1225,54 @@ class _FactWriter:
         self._queue(retired, until=position)
         self.flush()
         self.conn.execute(schema.retired.insert().values(position=src_pos, until_position=position))
-        apply_rollups(
-            self.conn,
-            rollup_deltas(((f.indicator, f.unit, f.dims, f.day, f.value) for f in retired), -1),
-        )
+        if src_pos <= self.after:  # in the rollups already; one of this batch is not added
+            for f in retired:
+                self._roll(f.indicator, f.unit, f.dims, f.day, f.value, -1)
+        else:
+            self.retired_here.add(src_pos)
+
+    def _roll(
+        self, indicator: str, unit: str, dims: str, day: dt.date, value: int, sign: int = 1
+    ) -> None:
+        """Add one fact (``sign=-1``: take a retired one away) to its month and year."""
+        firsts = self._firsts.get(day)
+        if firsts is None:
+            firsts = self._firsts[day] = (day.replace(day=1), day.replace(month=1, day=1))
+        deltas = self.deltas
+        for key in (
+            (indicator, unit, dims, "M", firsts[0]),
+            (indicator, unit, dims, "Y", firsts[1]),
+        ):
+            slot = deltas.get(key)
+            if slot is None:
+                deltas[key] = [sign * value, sign]
+            else:
+                slot[0] += sign * value
+                slot[1] += sign
 
     def flush(self) -> None:
+        """Insert the fact rows queued so far."""
         if self.pending:
             _bulk_insert(self.conn, "dv_facts", _FACT_COLUMNS, self.pending)
             self.pending = []
-        if self.rolled:
-            apply_rollups(self.conn, rollup_deltas(self.rolled))
-            self.rolled = []
+
+    def finish(self) -> None:
+        """Insert what is queued and add it all to the rollups."""
+        self.flush()
+        if self.counted is None:
+            for log in self.store.log.values():
+                for key, (value, count) in log_rollups(self.conn, log, self.after).items():
+                    slot = self.deltas.setdefault(key, [0, 0])
+                    slot[0] += value
+                    slot[1] += count
+        else:
+            for position, log, data, unit, day in self.counted:
+                if position not in self.retired_here:
+                    values = tuple(getattr(data, field) for _dim, field in log.rule.dims)
+                    self._roll(log.rule.indicator, unit, log.rule.dims_text(values), day, SCALE)
+            self.counted = []
+        apply_rollups(self.conn, self.deltas)
+        self.deltas = {}
 
 
 class _Batch:
@@ -1243,13 +1307,14 @@ class _Batch:
         self.seen_refs: dict[str, int] = {}
         self.seen_ids: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
         self.touched: dict[str, int] = {}  # stream → version before this batch
-        self.facts = _FactWriter(store, conn)
+        self.facts = _FactWriter(store, conn, after=head)
 
     # --- per chunk ------------------------------------------------------------------------
 
     def add(
         self, chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]], stop_rows: bool = False
     ) -> None:
+        parsed = self._parse(chunk)
         if not (self.problems or self.problems_elsewhere):
             # Earlier chunks are inserted: this transaction's own queries see them, so the
             # in-batch maps only need this chunk (a million-event import stays small).
@@ -1257,22 +1322,12 @@ class _Batch:
             self.seen_ids.clear()
             self.facts.origin.clear()
             self.facts.logged.clear()
-        parsed: list[tuple[str, int, Event]] = []
-        for source, row, item in chunk:
-            if isinstance(item, Event):
-                # Checked in its wire shape like a dict: what the converter refuses on read
-                # (a NUL, a type no plugin provides) must never be stored.
-                item = event_to_dict(item)
-            event, problems = event_from_dict(item, self.store.types, source=source, row=row)
-            if event is None:
-                self.problems.extend(problems)
-            else:
-                parsed.append((source, row, event))
+        parsed, given_ids = parsed
         if stop_rows:  # a channel already failed a row: validate on, insert no more
             self.problems_elsewhere = True
         refs = [e.source_ref for _s, _r, e in parsed if e.source_ref is not None]
         stored_refs = self._stored("source_ref", refs)
-        stored_ids = self._stored("event_id", [str(e.id) for _s, _r, e in parsed])
+        stored_ids = self._stored("event_id", given_ids)
         streams = {e.stream_name for _s, _r, e in parsed} - set(self.versions)
         self._load_versions(streams)
         rows: list[tuple[Any, ...]] = []
@@ -1307,6 +1362,27 @@ class _Batch:
             _bulk_insert(self.conn, "dv_events", _EVENT_COLUMNS, rows)
         self.facts.flush()
 
+    def _parse(
+        self, chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]]
+    ) -> tuple[list[tuple[str, int, Event]], list[str]]:
+        """The chunk's events, checked against the catalogue (no database needed), and the
+        ids the input chose (a fresh uuid4 needs no lookup)."""
+        parsed: list[tuple[str, int, Event]] = []
+        given_ids: list[str] = []
+        for source, row, item in chunk:
+            if isinstance(item, Event):
+                # Checked in its wire shape like a dict: what the converter refuses on read
+                # (a NUL, a type no plugin provides) must never be stored.
+                item = event_to_dict(item)
+            event, problems = event_from_dict(item, self.store.types, source=source, row=row)
+            if event is None:
+                self.problems.extend(problems)
+            else:
+                parsed.append((source, row, event))
+                if item.get("id") is not None:
+                    given_ids.append(str(event.id))
+        return parsed, given_ids
+
     def _stored(self, column: str, values: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         col = schema.events.c[column]
@@ -1340,7 +1416,7 @@ class _Batch:
         stream = event.stream_name
         self.touched.setdefault(stream, self.versions[stream])
         version = self.versions[stream] = self.versions[stream] + 1
-        payload_text = canonical_json(unstructure_data(event.data))
+        payload_text = payload_json(event.data)
         schema_version = type(event.data).schema_version
         event_id = str(event.id)
         digest = _chain_hash(
@@ -1442,6 +1518,8 @@ class _Batch:
                 self._unit_on(problem, "unit", event.unit, day)
             return out
         self._unit_on(problem, "unit", event.unit, day)
+        if event.type in self.store.log:  # a counted event needs only its unit (most are)
+            return out
         if isinstance(data, UnitChanged):
             if (
                 self._unit_on(problem, "data.code", data.code, day)
@@ -1663,7 +1741,7 @@ class _Batch:
                 raise ConcurrencyError(stream, version, actual)
 
     def finish(self) -> None:
-        self.facts.flush()
+        self.facts.finish()
         if self.appended:
             _set_projection(self.conn, self.next_position - 1)
 
