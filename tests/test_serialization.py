@@ -11,8 +11,10 @@ import datetime as dt
 import json
 import uuid
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -126,6 +128,34 @@ def test_the_fast_path_builds_what_the_converter_builds(
     assert (errors == []) == (expected is not None)
     if got is not None:
         assert type(got) is cls
+
+
+_ENVELOPE_MUTATIONS: list[Any] = [None, "", " ", "x", "\x00", 5, True, "2023-13-01", [], {}]
+
+
+@given(event=event_envelopes, data=st.data())
+def test_the_fast_envelope_reads_what_the_full_path_reads(
+    event: Event, data: st.DataObject
+) -> None:
+    """A plain line (a dict) takes a fast path; a mapping of another class takes the full
+    one. With one envelope field changed, dropped or added, both agree: the same event
+    (but for the fresh id each gives a line without one), or a refusal."""
+    raw = json.loads(canonical_json(event_to_dict(event)))
+    del raw["id"]
+    change = data.draw(st.sampled_from(["none", "set", "drop", "add"]))
+    keys = ["type", "occurred_on", "unit", "source_ref", "stream", "data", "id"]
+    if change == "set":
+        raw[data.draw(st.sampled_from(keys))] = data.draw(st.sampled_from(_ENVELOPE_MUTATIONS))
+    elif change == "drop":
+        raw.pop(data.draw(st.sampled_from(keys)), None)
+    elif change == "add":
+        raw["extra"] = 1
+    fast, fast_problems = event_from_dict(raw, TYPES)
+    full, full_problems = event_from_dict(MappingProxyType(raw), TYPES)
+    assert (fast is None) == (full is None)
+    assert bool(fast_problems) == bool(full_problems)
+    if fast is not None and full is not None:
+        assert attrs.evolve(fast, id=full.id) == full
 
 
 @given(data=event_data())

@@ -17,7 +17,7 @@ server's and the same), but PostgreSQL applies no cast to binary input, so the v
 be exactly what each column holds; the column types are therefore read from the catalogue
 (one query per call), never guessed from the Python values.
 
-The values are those the INSERT path binds (what :func:`dvcore.store.sql._bulk_insert`
+The values are those the INSERT path binds (what ``dvcore.store.sql._bulk_insert``
 receives on PostgreSQL): ``int`` for integer columns, ``str`` for text columns, ``None``
 for NULL, :class:`datetime.date` for ``date``, a timezone-aware
 :class:`datetime.datetime` for ``timestamptz``, and the JSON *text* for ``json`` and
@@ -58,6 +58,8 @@ BINARY_TYPES: Mapping[str, str] = {
     "jsonb": "str, JSON text",
 }
 
+_END: Any = object()
+
 _COLUMN_TYPES = """
 SELECT c.name, t.oid::int, t.typname
 FROM unnest(%(columns)s::text[]) WITH ORDINALITY AS c(name, i)
@@ -92,8 +94,8 @@ def copy_rows(
     if conn.dialect.name != "postgresql":
         raise ValueError(f"COPY needs PostgreSQL, not {conn.dialect.name}")
     it = iter(rows)
-    first = next(it, None)
-    if first is None:
+    first = next(it, _END)
+    if first is _END:
         return 0
     if not columns:
         raise ValueError("COPY needs at least one column")
@@ -136,12 +138,14 @@ def copy_rows(
 def _sqlalchemy_error(conn: sa.Connection, statement: str, exc: psycopg.Error) -> BaseException:
     """``exc`` as SQLAlchemy raises it for a statement (and the connection invalidated
     when it is lost), so the caller's error handling sees what an INSERT would raise."""
+    import psycopg
+
     dbapi_error: Any = exc  # SQLAlchemy types it as its DB-API protocol's Error
     lost = conn.dialect.is_disconnect(dbapi_error, conn.connection, None)
     if lost:
         conn.invalidate(exc)
     return DBAPIError.instance(
-        statement, None, exc, type(exc), connection_invalidated=lost, dialect=conn.dialect
+        statement, None, exc, psycopg.Error, connection_invalidated=lost, dialect=conn.dialect
     )
 
 

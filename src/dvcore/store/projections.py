@@ -379,22 +379,29 @@ def log_rollups(
     if after > 0:
         where.append(e.position > after)
     stmt = select(e.unit, month, *dims, func.count()).where(*where).group_by(e.unit, month, *dims)
-    deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
     indicator = log.rule.indicator
-    for unit, ym, *rest in conn.execute(stmt):
+    texts: dict[tuple[Any, ...], str] = {}
+    firsts: dict[str, dt.date] = {}
+    deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
+    years: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
+    for unit, ym, *rest in conn.execute(stmt).all():
         count = int(rest.pop())
-        first = dt.date(int(ym[:4]), int(ym[5:7]), 1)
-        text = log.rule.dims_text(rest)
-        for key in (
-            (indicator, unit, text, "M", first),
-            (indicator, unit, text, "Y", first.replace(month=1)),
-        ):
-            slot = deltas.get(key)
-            if slot is None:
-                deltas[key] = [count * SCALE, count]
-            else:
-                slot[0] += count * SCALE
-                slot[1] += count
+        values = tuple(rest)
+        text = texts.get(values)
+        if text is None:
+            text = texts[values] = log.rule.dims_text(values)
+        first = firsts.get(ym)
+        if first is None:
+            first = firsts[ym] = dt.date(int(ym[:4]), int(ym[5:7]), 1)
+        deltas[(indicator, unit, text, "M", first)] = [count * SCALE, count]  # one group each
+        year = (indicator, unit, text, "Y", first.replace(month=1))
+        slot = years.get(year)
+        if slot is None:
+            years[year] = [count * SCALE, count]
+        else:
+            slot[0] += count * SCALE
+            slot[1] += count
+    deltas.update(years)
     return deltas
 
 

@@ -1260,11 +1260,8 @@ class _FactWriter:
         """Insert what is queued and add it all to the rollups."""
         self.flush()
         if self.counted is None:
-            for log in self.store.log.values():
-                for key, (value, count) in log_rollups(self.conn, log, self.after).items():
-                    slot = self.deltas.setdefault(key, [0, 0])
-                    slot[0] += value
-                    slot[1] += count
+            for log in self.store.log.values():  # one type at a time: less held at once
+                apply_rollups(self.conn, log_rollups(self.conn, log, self.after))
         else:
             for position, log, data, unit, day in self.counted:
                 if position not in self.retired_here:
