@@ -28,7 +28,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from dvcore import open_store
 from dvcore.indicators import compute_snapshot
-from dvcore.store import sql
+from dvcore.store import projections, sql
 from dvcore.store.projections import MemoryFacts, replay
 from dvcore.targets import evaluate_targets
 from dvcore.testing.strategies import core_events, data_for, unit_trees, windows
@@ -542,16 +542,17 @@ TestProjections = ProjectionMachine.TestCase
 
 class SqlCountingMachine(ProjectionMachine):
     """The same histories, with every append adding up its log-counted events (dialogues,
-    models, inspections) by a GROUP BY in the database, as a large import does."""
+    models, inspections) by a GROUP BY in the database, as a large import does, and every
+    rebuild scanning the log for them, as it does for a type with many rows."""
 
     def __init__(self) -> None:
-        self.saved = sql._COUNT_IN_SQL
-        sql._COUNT_IN_SQL = 0
+        self.saved = sql._COUNT_IN_SQL, projections._SCAN_FROM
+        sql._COUNT_IN_SQL = projections._SCAN_FROM = 0
         super().__init__()
 
     def teardown(self) -> None:
         super().teardown()
-        sql._COUNT_IN_SQL = self.saved
+        sql._COUNT_IN_SQL, projections._SCAN_FROM = self.saved
 
 
 SqlCountingMachine.TestCase.settings = settings(
@@ -570,12 +571,13 @@ def test_any_valid_history_reads_like_its_replay(data: st.DataObject, count_in_s
     """Events of every core type (dvcore.testing.strategies.core_events): the store's
     snapshots and targets equal those of a replay, before and after a rebuild, whether an
     append adds up its log-counted events in Python or in the database."""
-    saved = sql._COUNT_IN_SQL
-    sql._COUNT_IN_SQL = 0 if count_in_sql else saved
+    saved = sql._COUNT_IN_SQL, projections._SCAN_FROM
+    if count_in_sql:
+        sql._COUNT_IN_SQL = projections._SCAN_FROM = 0
     try:
         _history_reads_like_its_replay(data)
     finally:
-        sql._COUNT_IN_SQL = saved
+        sql._COUNT_IN_SQL, projections._SCAN_FROM = saved
 
 
 def _history_reads_like_its_replay(data: st.DataObject) -> None:

@@ -360,6 +360,10 @@ def log_counts(extractors: Mapping[str, Extractor], types: EventTypes) -> dict[s
     return out
 
 
+#: From this many rows of one type on, :func:`log_rollups` scans the log instead of the index.
+_SCAN_FROM = 20_000
+
+
 def log_rollups(
     conn: Connection, log: LogCount, after: int = 0
 ) -> dict[tuple[str, str, str, str, dt.date], list[int]]:
@@ -375,9 +379,19 @@ def log_rollups(
     else:
         month = func.to_char(e.occurred_on, "YYYY-MM")
     dims = log.dims()
-    where = log.where()
+    # Many rows of a type are read in position order, not through the index on (type,
+    # occurred_on, unit): fetching each row the index names is a random read (on SQLite
+    # a scan took 1.7 s where the index took 4.3 s, for 500,000 dialogues). ``type || ''``
+    # keeps the planner off the index; with after > 0 only the new rows are scanned. A
+    # type with few rows (counted through the index) is read through it.
     if after > 0:
-        where.append(e.position > after)
+        where = [e.type.concat("") == log.type_name, e.position > after, *log.where()[1:]]
+    else:
+        rows = conn.execute(select(func.count()).where(e.type == log.type_name)).scalar()
+        if not rows:
+            return {}
+        typed = e.type == log.type_name if rows < _SCAN_FROM else e.type.concat("") == log.type_name
+        where = [typed, *log.where()[1:]]
     stmt = select(e.unit, month, *dims, func.count()).where(*where).group_by(e.unit, month, *dims)
     indicator = log.rule.indicator
     texts: dict[tuple[Any, ...], str] = {}
