@@ -3,8 +3,9 @@
 Units: the city, two districts, a ward, a commune, a department. Periods: a year, a
 quarter, 9 months, a term, a half, a 15th-to-14th window: 36 pairs. Each snapshot computes
 every core indicator. The baseline, in the same run, is one hand-written SQL ``GROUP BY``
-over the facts table (indexed by indicator, unit and day) for the same units and dates:
-what the figures cost without dvcore's rollups and rules.
+over the log (``dv_events``, indexed by type, date and unit) counting the workload's
+three event types for the same units and dates: what the three flow figures cost without
+dvcore's rollups and rules.
 
     python bench/bench_snapshot.py [N] [--db PATH]   # N events (default 1,000,000)
 """
@@ -27,7 +28,7 @@ import dvcore
 from dvcore._builtin.jsonl import JsonLinesChannel
 
 UNITS = ("HP", "HP.HB", "HP.TN", "HP.HB.02", "HP.TN.05", "HP.STNMT")
-FLOWS = ["dialogue.count", "model.registered", "inspection.count"]
+TYPES = ["DialogueHeld", "ModelRegistered", "InspectionConducted"]
 PERIODS = ("2023", "2023-Q3", "2023-9M", "2021-2025", "2024-H1", "2023-08-15..2023-09-14")
 
 
@@ -64,15 +65,15 @@ def measure(db: Path) -> None:
             with store.engine.connect() as conn:
                 conn.execute(
                     sa.text(
-                        "SELECT indicator, dims, sum(value) FROM dv_facts WHERE"
-                        " indicator IN :inds AND unit IN :units AND day BETWEEN :a AND :b"
-                        " AND until_position IS NULL GROUP BY indicator, dims"
+                        "SELECT type, count(*) FROM dv_events WHERE type IN :types"
+                        " AND unit IN :units AND occurred_on BETWEEN :a AND :b GROUP BY type"
                     ).bindparams(
-                        sa.bindparam("units", expanding=True), sa.bindparam("inds", expanding=True)
+                        sa.bindparam("units", expanding=True),
+                        sa.bindparam("types", expanding=True),
                     ),
                     {
                         "units": units,
-                        "inds": FLOWS,
+                        "types": TYPES,
                         "a": period.start.isoformat(),
                         "b": period.end.isoformat(),
                     },

@@ -30,6 +30,8 @@ least one fact of another indicator themselves), and the state indicators
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -157,9 +159,12 @@ def encode_dims(dims: Mapping[str, str]) -> str:
 
 def decode_dims(text: str) -> dict[str, str]:
     """A fact's dimensions from their stored text."""
-    import json
+    return dict(_decoded_dims(text)) if text else {}
 
-    return dict(json.loads(text)) if text else {}
+
+@functools.lru_cache(maxsize=10_000)  # dimensions repeat endlessly: a report decodes few
+def _decoded_dims(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(json.loads(text).items())
 
 
 @attrs.frozen(kw_only=True)
@@ -300,6 +305,11 @@ def indicator_from_definition(defined: IndicatorDefined, by_keys: Iterable[str] 
 # --- extraction: what each core event type contributes -----------------------------------
 
 
+@functools.lru_cache(maxsize=10_000)
+def _dims_text(dims: tuple[tuple[str, str], ...], values: tuple[Any, ...]) -> str:
+    return encode_dims(dict(zip((d for d, _f in dims), values, strict=True)))
+
+
 @attrs.frozen
 class CountEach:
     """An extractor that counts each event once, broken down by fields of its data.
@@ -324,7 +334,7 @@ class CountEach:
 
     def dims_text(self, values: Iterable[Any]) -> str:
         """The stored dimensions text for the data fields' values, in ``dims`` order."""
-        return encode_dims(dict(zip((d for d, _f in self.dims), values, strict=True)))
+        return _dims_text(self.dims, tuple(values))
 
 
 def _one(code: str, **dims: str) -> list[Contribution]:
