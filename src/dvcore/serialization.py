@@ -403,7 +403,7 @@ def _dump_value(value: Any) -> str:
     return _encode_text(value.isoformat())  # a date
 
 
-_encode_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring
 
 
 @attrs.frozen
@@ -451,7 +451,7 @@ def _flat(event_type: type[EventData]) -> _Flat | None:
     try:
         hints = typing.get_type_hints(event_type)
         fields = []
-        for a in attrs.fields(event_type):
+        for a in attrs.fields(event_type):  # type: ignore[arg-type]
             check = _field_check(hints[a.name])
             if check is None or a.alias != a.name:
                 raise LookupError(a.name)
@@ -549,7 +549,7 @@ def event_from_dict(
 ) -> tuple[Event | None, list[Problem]]:
     """Read one event in the JSON Lines shape; returns ``(event, [])`` or ``(None, problems)``."""
     if raw.__class__ is dict:
-        fast = _fast_event(raw, types_)  # type: ignore[arg-type]
+        fast = _fast_event(raw, types_)
         if fast is not None:
             return fast, []
 

@@ -215,7 +215,7 @@ def _chain_hash(prev: str, envelope: Sequence[Any], payload_text: str) -> str:
 
 # What canonical_json writes for a text (json.dumps with ensure_ascii=False): the envelope
 # holds only texts, whole numbers and nulls, so it is joined here without json.dumps.
-_encode_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def _row_hash(prev: str, row: Mapping[str, Any]) -> str:
@@ -1311,7 +1311,7 @@ class _Batch:
     def add(
         self, chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]], stop_rows: bool = False
     ) -> None:
-        parsed = self._parse(chunk)
+        parsed, given_ids = self._parse(chunk)
         if not (self.problems or self.problems_elsewhere):
             # Earlier chunks are inserted: this transaction's own queries see them, so the
             # in-batch maps only need this chunk (a million-event import stays small).
@@ -1319,7 +1319,6 @@ class _Batch:
             self.seen_ids.clear()
             self.facts.origin.clear()
             self.facts.logged.clear()
-        parsed, given_ids = parsed
         if stop_rows:  # a channel already failed a row: validate on, insert no more
             self.problems_elsewhere = True
         refs = [e.source_ref for _s, _r, e in parsed if e.source_ref is not None]
@@ -1410,35 +1409,40 @@ class _Batch:
         """The event's row (in ``_EVENT_COLUMNS`` order, as the backend stores it)."""
         position = self.next_position
         self.next_position += 1
-        stream = event.stream_name
-        self.touched.setdefault(stream, self.versions[stream])
-        version = self.versions[stream] = self.versions[stream] + 1
-        payload_text = payload_json(event.data)
-        schema_version = type(event.data).schema_version
+        data = event.data
+        type_name = data.type_name
+        stream = event.stream or event.unit
+        versions = self.versions
+        self.touched.setdefault(stream, versions[stream])
+        version = versions[stream] = versions[stream] + 1
+        payload_text = payload_json(data)
+        schema_version = data.schema_version
         event_id = str(event.id)
+        source_ref = event.source_ref
+        occurred_iso = event.occurred_on.isoformat()
         digest = _chain_hash(
             self.prev_hash,
-            [
+            (
                 position,
                 event_id,
                 stream,
                 version,
-                event.source_ref,
-                event.type,
+                source_ref,
+                type_name,
                 schema_version,
-                event.occurred_on.isoformat(),
+                occurred_iso,
                 event.unit,
                 self.recorded_at_iso,
                 self.actor,
-            ],
+            ),
             payload_text,
         )
         self.prev_hash = digest
         self.positions.append(position)
-        if event.source_ref is not None:
-            self.seen_refs[event.source_ref] = position
+        if source_ref is not None:
+            self.seen_refs[source_ref] = position
         self._apply(event, position)
-        self.facts.add(event.type, event.data, event.unit, event.occurred_on, position, event.id)
+        self.facts.add(type_name, data, event.unit, event.occurred_on, position, event.id)
         if self.store._listeners:
             self.recorded.append(
                 RecordedEvent(
@@ -1446,29 +1450,30 @@ class _Batch:
                     id=event.id,
                     stream=stream,
                     version=version,
-                    type=event.type,
+                    type=type_name,
                     schema_version=schema_version,
                     occurred_on=event.occurred_on,
                     unit=event.unit,
                     recorded_at=self.recorded_at,
                     actor=self.actor,
-                    source_ref=event.source_ref,
-                    data=event.data,
+                    source_ref=source_ref,
+                    data=data,
                     hash=digest,
                 )
             )
         self.appended += 1
-        occurred: Any = event.occurred_on
-        recorded: Any = self.recorded_at
         if self.sqlite:
-            occurred, recorded = occurred.isoformat(), self.recorded_at_sqlite
+            occurred: Any = occurred_iso
+            recorded: Any = self.recorded_at_sqlite
+        else:
+            occurred, recorded = event.occurred_on, self.recorded_at
         return (
             position,
             event_id,
             stream,
             version,
-            event.source_ref,
-            event.type,
+            source_ref,
+            type_name,
             schema_version,
             occurred,
             event.unit,
