@@ -7,17 +7,15 @@ source_ref UNIQUE)`` into a fresh table through psycopg 3, in one transaction. d
 ``bench_import.py`` does on SQLite. Every measurement runs in a process of its own, on the
 same file, in a scratch database (``dvbench_<pid>``) created for the run and dropped after.
 
-    python bench/bench_pg_copy.py [N] [--copy] [--profile] [--url URL]
+    python bench/bench_pg_copy.py [N] [--profile] [--url URL]
 
 N events (default 100,000). The server is ``--url``, else ``$DVCORE_PG_URL``, else
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test`` (its database is only used to
 create and drop the scratch one).
 
-``--copy`` is an EXPERIMENT: it measures dvcore a second time with
-``dvcore.store.sql._bulk_insert`` monkeypatched to load rows through
-:func:`dvcore.store.copy.copy_rows` on PostgreSQL, to see what COPY would bring before the
-store uses it. ``--profile`` runs each dvcore import under cProfile too (a separate, slower
-run) and prints its 15 most expensive functions by own time.
+dvcore on PostgreSQL loads its event, fact and rollup rows through
+:func:`dvcore.store.copy.copy_rows`. ``--profile`` runs each dvcore import under cProfile
+too (a separate, slower run) and prints its 15 most expensive functions by own time.
 
 Next to the wall time, each run reports the CPU seconds its process spent in the measured
 part (the client: all of dvcore's Python) and those of the server processes it used (read
@@ -36,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -119,24 +117,6 @@ def floor_import(path: Path, url: str) -> tuple[float, int, float, float]:
     return time.perf_counter() - start, count, time.process_time() - cpu, server
 
 
-def use_copy_rows() -> None:
-    """EXPERIMENT: make dvcore's bulk inserts on PostgreSQL go through ``copy_rows``."""
-    from dvcore.store import sql
-    from dvcore.store.copy import copy_rows
-
-    insert = sql._bulk_insert
-
-    def bulk_insert(
-        conn: sa.Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-    ) -> None:
-        if conn.dialect.name == "postgresql":
-            copy_rows(conn, table, columns, rows)
-        else:
-            insert(conn, table, columns, rows)
-
-    sql._bulk_insert = bulk_insert
-
-
 def dvcore_import(path: Path, url: str) -> tuple[float, int, float, float]:
     """dvcore: the JSON Lines channel into a fresh store (as bench_import.py does).
 
@@ -155,8 +135,6 @@ def dvcore_import(path: Path, url: str) -> tuple[float, int, float, float]:
 def _child(what: str, path: str, url: str, profile: str | None) -> None:
     """Run one measurement in this (fresh) process; print seconds, count, client and
     server CPU seconds."""
-    if what == "dvcore_copy":
-        use_copy_rows()
     run = floor_import if what == "floor" else dvcore_import
     if profile:
         profiler = cProfile.Profile()
@@ -195,14 +173,10 @@ def _scratch_database(url: str) -> Iterator[str]:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def main(n: int, url: str, with_copy: bool, profile: bool) -> None:
+def main(n: int, url: str, profile: bool) -> None:
     """Run the comparison and print a table of times and ratios."""
-    runs = ["dvcore", "dvcore_copy"] if with_copy else ["dvcore"]
-    labels = {
-        "floor": "plain COPY (psycopg, text)",
-        "dvcore": "dvcore import",
-        "dvcore_copy": "dvcore import + copy_rows (exp.)",
-    }
+    runs = ["dvcore"]
+    labels = {"floor": "plain COPY (psycopg, text)", "dvcore": "dvcore import (COPY)"}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "events.jsonl"
         lines = write_workload(path, n)
@@ -249,9 +223,6 @@ if __name__ == "__main__":
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("events", nargs="?", type=int, default=100_000)
         parser.add_argument("--url", default=os.environ.get("DVCORE_PG_URL") or DEFAULT_URL)
-        parser.add_argument(
-            "--copy", action="store_true", help="EXPERIMENT: also dvcore through copy_rows"
-        )
         parser.add_argument("--profile", action="store_true", help="cProfile the dvcore runs")
         args = parser.parse_args()
-        main(args.events, args.url, args.copy, args.profile)
+        main(args.events, args.url, args.profile)

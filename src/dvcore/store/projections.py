@@ -660,14 +660,32 @@ def apply_rollups(
             indicator=too_big[0],
             unit=too_big[1],
         )
-    mark = "?" if sqlite else "%s"
-    conn.exec_driver_sql(
-        "INSERT INTO dv_rollups (indicator, unit, dims, grain, start, value, facts) VALUES "
-        f"({', '.join([mark] * 7)}) ON CONFLICT (indicator, unit, dims, grain, start) "
+    upsert = (
+        "ON CONFLICT (indicator, unit, dims, grain, start) "
         "DO UPDATE SET value = dv_rollups.value + excluded.value, "
-        "facts = dv_rollups.facts + excluded.facts",
-        rows,
+        "facts = dv_rollups.facts + excluded.facts"
     )
+    if sqlite:
+        conn.exec_driver_sql(
+            "INSERT INTO dv_rollups (indicator, unit, dims, grain, start, value, facts) "
+            f"VALUES (?, ?, ?, ?, ?, ?, ?) {upsert}",
+            rows,
+        )
+        return
+    # PostgreSQL: COPY into a scratch table, then one INSERT ... SELECT (an executemany
+    # upsert of 90,000 rows took 2.5 s; each row was a statement of its own).
+    from dvcore.store.copy import copy_rows
+
+    conn.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS dv_rollups_in (LIKE dv_rollups) ON COMMIT DELETE ROWS"
+    )
+    columns = ("indicator", "unit", "dims", "grain", "start", "value", "facts")
+    copy_rows(conn, "dv_rollups_in", columns, rows)
+    conn.exec_driver_sql(
+        f"INSERT INTO dv_rollups ({', '.join(columns)}) "
+        f"SELECT {', '.join(columns)} FROM dv_rollups_in {upsert}"
+    )
+    conn.exec_driver_sql("DELETE FROM dv_rollups_in")
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[list[str]]:

@@ -94,6 +94,7 @@ from dvcore.store.checkpoints import (
     load_checkpoints,
     write_checkpoint,
 )
+from dvcore.store.copy import copy_rows
 from dvcore.store.projections import (
     STATE_EVENT_TYPES,
     STRUCTURAL_TYPES,
@@ -294,8 +295,13 @@ def _bulk_insert(
 ) -> None:
     """Insert many rows through the driver: the append path's hot loop skips SQLAlchemy's
     per-row bind processing, so the values must already be what the backend stores
-    (on SQLite, dates and instants as the text SQLAlchemy's types write)."""
-    if rows:
+    (on SQLite, dates and instants as the text SQLAlchemy's types write). On PostgreSQL
+    the rows go through ``COPY`` (:func:`dvcore.store.copy.copy_rows`)."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        copy_rows(conn, table, columns, rows)
+    else:
         conn.exec_driver_sql(_insert_sql(conn.dialect.name, table, columns), list(rows))
 
 
@@ -1381,6 +1387,14 @@ class _Batch:
 
     def _stored(self, column: str, values: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
+        if values and not self.sqlite:
+            # One array parameter: PostgreSQL plans it once, not 900 placeholders a query.
+            for value, pos in self.conn.exec_driver_sql(
+                f"SELECT {column}, position FROM dv_events WHERE {column} = ANY(%s)",
+                (list(values),),
+            ):
+                found[value] = int(pos)
+            return found
         col = schema.events.c[column]
         for i in range(0, len(values), 900):
             part = values[i : i + 900]

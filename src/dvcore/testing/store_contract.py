@@ -364,7 +364,7 @@ _CHANGES_LOG = re.compile(
     r"|DROP\s+TABLE|ALTER\s+TABLE)\s+(ONLY\s+)?([\w\"]+\.)?\"?dv_events\"?(?![\w])",
     re.IGNORECASE,
 )
-_INSERTS_LOG = re.compile(r"\bINSERT\s+INTO\s+([\w\"]+\.)?\"?dv_events\"?(?![\w])", re.I)
+_INSERTS = re.compile(r"\bINSERT\s+INTO\s+([\w\"]+\.)?\"?dv_\w+", re.I)
 _UPDATES_FACTS = re.compile(r"\bUPDATE\s+([\w\"]+\.)?\"?dv_facts\"?(?![\w])", re.I)
 
 
@@ -996,8 +996,9 @@ class StoreContract:
         assert after.by("model.registered", "field") == {"urban": 1}
         changes = [s for s in seen if _CHANGES_LOG.search(s)]
         assert changes == []
-        # the listener saw the store's writes: rows inserted, the projection updated
-        assert any(_INSERTS_LOG.search(s) for s in seen)
+        # the listener saw the store's writes: rows inserted, the projection updated (on
+        # PostgreSQL the log's rows go through COPY, which no statement event shows)
+        assert any(_INSERTS.search(s) for s in seen)
         assert any(_UPDATES_FACTS.search(s) for s in seen)
 
     def test_the_guard_sees_a_change(self, store: Store) -> None:
