@@ -1395,14 +1395,13 @@ class _Batch:
             ):
                 found[value] = int(pos)
             return found
-        col = schema.events.c[column]
-        for i in range(0, len(values), 900):
-            part = values[i : i + 900]
-            if part:
-                for value, pos in self.conn.execute(
-                    select(col, schema.events.c.position).where(col.in_(part))
-                ):
-                    found[value] = int(pos)
+        for i in range(0, len(values), 900):  # SQLite allows 999 parameters a statement
+            part = tuple(values[i : i + 900])
+            marks = ", ".join("?" * len(part))
+            for value, pos in self.conn.exec_driver_sql(
+                f"SELECT {column}, position FROM dv_events WHERE {column} IN ({marks})", part
+            ):
+                found[value] = int(pos)
         return found
 
     def _load_versions(self, streams: Iterable[str]) -> None:
