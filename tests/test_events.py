@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import typing
 import uuid
 from decimal import Decimal
@@ -35,6 +36,7 @@ from dvcore.events import (
     UnitRegistered,
     UnitsMerged,
     Window,
+    new_event_id,
 )
 from dvcore.testing.store_contract import example_events
 from dvcore.testing.strategies import event_data
@@ -330,3 +332,25 @@ def test_event_source_ref_length(ref: str) -> None:
             unit="HP",
             source_ref=ref,
         )
+
+
+def test_new_event_ids_are_random_version_4_and_never_repeat() -> None:
+    ids = [new_event_id() for _ in range(5000)]  # past one 4 KiB pool of random bytes
+    assert len(set(ids)) == len(ids)
+    assert {i.version for i in ids} == {4}
+    assert {i.variant for i in ids} == {uuid.RFC_4122}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_does_not_reuse_its_parents_random_bytes() -> None:
+    new_event_id()  # the parent holds an unused pool now
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: send the next id and leave at once
+        os.write(write, new_event_id().bytes)
+        os._exit(0)
+    os.close(write)
+    child = uuid.UUID(bytes=os.read(read, 16))
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert child != new_event_id()

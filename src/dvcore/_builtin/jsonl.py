@@ -18,6 +18,10 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+# One decoder for every line (json.loads with an argument builds a new one each call).
+_DECODER = json.JSONDecoder(parse_constant=_no_constants)
+
+
 @attrs.frozen
 class JsonLinesChannel:
     """Reads ``.jsonl`` files. Blank lines are skipped; every bad line is a problem.
@@ -79,7 +83,7 @@ class JsonLinesChannel:
                 if not text.strip():
                     continue
                 try:
-                    item = json.loads(text, parse_constant=_no_constants)
+                    item = _DECODER.decode(text)
                 except (ValueError, RecursionError) as exc:
                     yield (
                         number,
