@@ -564,20 +564,23 @@ SqlCountingMachine.TestCase.settings = settings(
 TestProjectionsCountingInSql = SqlCountingMachine.TestCase
 
 
-@pytest.mark.parametrize("count_in_sql", [False, True], ids=["python", "sql"])
+@pytest.mark.parametrize("counting", ["python", "sql", "sql-groups"])
 @settings(max_examples=20, deadline=None)
 @given(data=st.data())
-def test_any_valid_history_reads_like_its_replay(data: st.DataObject, count_in_sql: bool) -> None:
+def test_any_valid_history_reads_like_its_replay(data: st.DataObject, counting: str) -> None:
     """Events of every core type (dvcore.testing.strategies.core_events): the store's
     snapshots and targets equal those of a replay, before and after a rebuild, whether an
-    append adds up its log-counted events in Python or in the database."""
-    saved = sql._COUNT_IN_SQL, projections._SCAN_FROM
-    if count_in_sql:
+    append adds up its log-counted events in Python (``python``), in the database
+    (``sql``), or groups them in the database and adds the groups up in Python
+    (``sql-groups``, the way for dimensions that are not plain)."""
+    saved = sql._COUNT_IN_SQL, projections._SCAN_FROM, projections._IN_SQL
+    if counting != "python":
         sql._COUNT_IN_SQL = projections._SCAN_FROM = 0
+        projections._IN_SQL = counting == "sql"
     try:
         _history_reads_like_its_replay(data)
     finally:
-        sql._COUNT_IN_SQL, projections._SCAN_FROM = saved
+        sql._COUNT_IN_SQL, projections._SCAN_FROM, projections._IN_SQL = saved
 
 
 def _history_reads_like_its_replay(data: st.DataObject) -> None:

@@ -101,9 +101,9 @@ from dvcore.store.projections import (
     LogCount,
     SqlFacts,
     StoreState,
+    add_log_rollups,
     apply_rollups,
     log_counts,
-    log_rollups,
 )
 from dvcore.store.submissions import SubmissionInfo, record_submissions, tap_sources
 from dvcore.units import TreeMode
@@ -1267,7 +1267,7 @@ class _FactWriter:
         self.flush()
         if self.counted is None:
             for log in self.store.log.values():  # one type at a time: less held at once
-                apply_rollups(self.conn, log_rollups(self.conn, log, self.after))
+                add_log_rollups(self.conn, log, self.after)
         else:
             for position, log, data, unit, day in self.counted:
                 if position not in self.retired_here:
