@@ -628,10 +628,10 @@ class Store:
                 if type_list is not None:
                     stmt = stmt.where(schema.events.c.type.in_(type_list))
                 rows = conn.execute(stmt).all()
-            if not rows:
-                return
             for row in rows:
                 yield self._decode(row)
+            if len(rows) < batch_size:  # the last page
+                return
             last = rows[-1].position
 
     def get(self, event_id: uuid.UUID | str) -> RecordedEvent | None:
@@ -910,10 +910,10 @@ class Store:
                 .order_by(schema.events.c.position)
                 .limit(5000)
             ).all()
-            if not rows:
-                return
             for row in rows:
                 yield self._decode(row)
+            if len(rows) < 5000:  # the last page: asking again would scan the rest again
+                return
             last = rows[-1].position
 
     # --- integrity ------------------------------------------------------------------------
