@@ -61,6 +61,7 @@ __all__ = [
     "TargetSetRecord",
     "TaskRecord",
     "add_log_rollups",
+    "add_rollup",
     "apply_rollups",
     "log_counts",
     "log_rollups",
@@ -515,7 +516,6 @@ def log_rollups(
     texts: dict[tuple[Any, ...], str] = {}
     firsts: dict[str, dt.date] = {}
     deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
-    years: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
     for unit, ym, *rest in conn.execute(stmt).all():
         count = int(rest.pop())
         values = tuple(rest)
@@ -525,16 +525,31 @@ def log_rollups(
         first = firsts.get(ym)
         if first is None:
             first = firsts[ym] = dt.date(int(ym[:4]), int(ym[5:7]), 1)
-        deltas[(indicator, unit, text, "M", first)] = [count * SCALE, count]  # one group each
-        year = (indicator, unit, text, "Y", first.replace(month=1))
-        slot = years.get(year)
-        if slot is None:
-            years[year] = [count * SCALE, count]
-        else:
-            slot[0] += count * SCALE
-            slot[1] += count
-    deltas.update(years)
+        add_rollup(deltas, indicator, unit, text, first, count * SCALE, count)
     return deltas
+
+
+def add_rollup(
+    deltas: dict[tuple[str, str, str, str, dt.date], list[int]],
+    indicator: str,
+    unit: str,
+    dims: str,
+    month: dt.date,
+    value: int,
+    facts: int,
+) -> None:
+    """Add ``value`` (and ``facts`` facts) to the rollup deltas of the month that starts on
+    ``month`` and of its year."""
+    for key in (
+        (indicator, unit, dims, "M", month),
+        (indicator, unit, dims, "Y", month.replace(month=1)),
+    ):
+        slot = deltas.get(key)
+        if slot is None:
+            deltas[key] = [value, facts]
+        else:
+            slot[0] += value
+            slot[1] += facts
 
 
 class SqlFacts:

@@ -102,6 +102,7 @@ from dvcore.store.projections import (
     SqlFacts,
     StoreState,
     add_log_rollups,
+    add_rollup,
     apply_rollups,
     log_counts,
 )
@@ -1111,7 +1112,7 @@ class _FactWriter:
         self.sqlite = conn.dialect.name == "sqlite"
         self.origin: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
         self.deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
-        self._firsts: dict[dt.date, tuple[dt.date, dt.date]] = {}
+        self._months: dict[dt.date, dt.date] = {}
         # this chunk's log-counted events (their rows may not be inserted yet)
         self.logged: dict[int, EventData] = {}
 
@@ -1241,20 +1242,10 @@ class _FactWriter:
         self, indicator: str, unit: str, dims: str, day: dt.date, value: int, sign: int = 1
     ) -> None:
         """Add one fact (``sign=-1``: take a retired one away) to its month and year."""
-        firsts = self._firsts.get(day)
-        if firsts is None:
-            firsts = self._firsts[day] = (day.replace(day=1), day.replace(month=1, day=1))
-        deltas = self.deltas
-        for key in (
-            (indicator, unit, dims, "M", firsts[0]),
-            (indicator, unit, dims, "Y", firsts[1]),
-        ):
-            slot = deltas.get(key)
-            if slot is None:
-                deltas[key] = [sign * value, sign]
-            else:
-                slot[0] += sign * value
-                slot[1] += sign
+        month = self._months.get(day)
+        if month is None:
+            month = self._months[day] = day.replace(day=1)
+        add_rollup(self.deltas, indicator, unit, dims, month, sign * value, sign)
 
     def flush(self) -> None:
         """Insert the fact rows queued so far."""
