@@ -6,6 +6,7 @@ SQLite, and PostgreSQL too when ``DVCORE_PG_URL`` is set.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 
 import dvcore
 from dvcore.errors import InputError
+from dvcore.indicators import Contribution, Indicator
 from dvcore.store import default_url
 from dvcore.testing.store_contract import StoreContract, example_events, unit_events
 
@@ -89,3 +91,70 @@ def test_the_database_and_python_add_up_the_same_rollups(
     monkeypatch.setattr(projections, "_IN_SQL", False)
     assert rollups() == in_sql
     assert any(row[0] == "dialogue.count" for row in in_sql)
+
+
+_ONE_MORE = {
+    "type": "DialogueHeld",
+    "occurred_on": "2023-05-05",
+    "unit": "HP",
+    "data": {"host": "chairman"},
+    "source_ref": "test:one-more",
+}
+
+
+def _count_dialogues(data: Any) -> list[Contribution]:
+    return [Contribution(indicator="test.dialogues")]
+
+
+def test_a_projection_derived_by_other_rules_is_rebuilt_before_it_is_read(
+    store_url: str, demo_events: list[dict[str, Any]]
+) -> None:
+    """A plugin that adds an extractor for dialogues makes them fact rows instead of facts
+    read from the log: a store opened with it rebuilds the projection, and one opened
+    without it again rebuilds it back, whoever appended in between."""
+    extra = Indicator(
+        code="test.dialogues",
+        title="Dialogues, as a plugin counts them",
+        extractors={"DialogueHeld": _count_dialogues},
+    )
+    with dvcore.open_store(store_url, plugins=False) as plain:
+        plain.append(demo_events)
+        dialogues = plain.snapshot("HP", "2023").value("dialogue.count")
+    with dvcore.open_store(store_url, plugins=False, indicators=[extra]) as plugged:
+        assert "DialogueHeld" not in plugged.log
+        snap = plugged.snapshot("HP", "2023")
+        assert snap.value("dialogue.count") == dialogues
+        assert snap.value("test.dialogues") == dialogues
+        plugged.append([_ONE_MORE])
+    with dvcore.open_store(store_url, plugins=False) as plain:
+        assert "DialogueHeld" in plain.log
+        assert plain.snapshot("HP", "2023").value("dialogue.count") == dialogues + 1
+
+
+def test_an_append_does_not_mark_a_stale_projection_current(
+    store: Any, demo_events: list[dict[str, Any]]
+) -> None:
+    """After a migration (which forgets the projection's state) the fact rows may be of
+    older rules: an append before any read must leave the projection to be rebuilt, not
+    declare those rows current."""
+    from dvcore.store import schema
+
+    store.append(demo_events)
+    window = "2023-05-01..2023-05-20"  # days, not whole months: read from the fact rows
+    dialogues = store.snapshot("HP", window).value("dialogue.count") or 0
+    with store.engine.begin() as conn:
+        # a fact row an older dvcore wrote for a dialogue, and the migration's reset
+        conn.execute(
+            schema.facts.insert().values(
+                position=1,
+                source_position=1,
+                indicator="dialogue.count",
+                unit="HP",
+                day=dt.date(2023, 5, 5),
+                dims='{"host":"chairman"}',
+                value=10**6,
+            )
+        )
+        conn.execute(schema.projection_state.delete())
+    store.append([_ONE_MORE])
+    assert store.snapshot("HP", window).value("dialogue.count") == dialogues + 1

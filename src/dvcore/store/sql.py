@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import uuid
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -65,6 +66,7 @@ from dvcore.indicators import (
     CORE_EXTRACTORS,
     CORE_INDICATORS,
     SCALE,
+    CountEach,
     Extractor,
     Fact,
     Indicator,
@@ -382,6 +384,9 @@ class Store:
         }
         #: event types whose facts are read from the log, not written as fact rows
         self.log: dict[str, LogCount] = log_counts(self.extractors, self.types)
+        #: which rules derive the facts (the extractors of every type, and which types are
+        #: read from the log): a projection derived by other rules is rebuilt before use
+        self.rules: int = _rules_fingerprint(extractors, self.log)
         self._listeners = list(listeners)
         self._state = StoreState(self.types)
         self._state_cache: dict[int, StoreState] = {}
@@ -837,11 +842,19 @@ class Store:
     # --- projections ----------------------------------------------------------------------
 
     def _projection_current(self, conn: Connection) -> bool:
-        row = conn.execute(
-            select(schema.projection_state).where(schema.projection_state.c.name == "facts")
-        ).first()
+        t = schema.projection_state
+        rows = {r.name: r for r in conn.execute(select(t).where(t.c.name.in_(["facts", "rules"])))}
+        facts, rules = rows.get("facts"), rows.get("rules")
         head = _head(conn)[0]
-        return row is not None and row.version == PROJECTION_VERSION and row.position == head
+        if head == 0:
+            return True  # no events: nothing is derived yet, by any rules
+        return (
+            facts is not None
+            and facts.version == PROJECTION_VERSION
+            and facts.position == head
+            and rules is not None
+            and rules.position == self.rules
+        )
 
     @contextmanager
     def _reporting(self) -> Iterator[Connection]:
@@ -893,7 +906,7 @@ class Store:
                 if progress is not None and done % _CHUNK == 0:
                     progress(done, total)
             writer.finish()
-            _set_projection(conn, total)
+            _set_projection(conn, total, self.rules)
             self._state = state
             self._state_cache.clear()
         if progress is not None:
@@ -1070,13 +1083,33 @@ def _head(conn: Connection) -> tuple[int, str, dt.datetime | None]:
     return int(row.position), row.hash, row.recorded_at
 
 
-def _set_projection(conn: Connection, position: int) -> None:
+def _set_projection(conn: Connection, position: int, rules: int) -> None:
+    """Mark the projection as derived up to ``position`` by ``rules`` (see Store.rules)."""
     t = schema.projection_state
-    updated = conn.execute(
-        t.update().where(t.c.name == "facts").values(position=position, version=PROJECTION_VERSION)
-    )
-    if updated.rowcount == 0:
-        conn.execute(t.insert().values(name="facts", position=position, version=PROJECTION_VERSION))
+    for name, value in (("facts", position), ("rules", rules)):
+        updated = conn.execute(
+            t.update().where(t.c.name == name).values(position=value, version=PROJECTION_VERSION)
+        )
+        if updated.rowcount == 0:
+            conn.execute(t.insert().values(name=name, position=value, version=PROJECTION_VERSION))
+
+
+def _rules_fingerprint(
+    extractors: Mapping[str, Sequence[Extractor]], log: Mapping[str, Any]
+) -> int:
+    """A number that changes when the rules that derive facts change: which extractors
+    each event type has (by name) and which types are counted from the log."""
+    lines = []
+    for type_name in sorted(extractors):
+        names = [
+            repr(f)
+            if isinstance(f, CountEach)
+            else f"{getattr(f, '__module__', '')}."
+            f"{getattr(f, '__qualname__', type(f).__qualname__)}"
+            for f in extractors[type_name]
+        ]
+        lines.append(f"{type_name}:{'log' if type_name in log else 'rows'}:{'|'.join(names)}")
+    return zlib.crc32("\n".join(lines).encode())
 
 
 def _busy_or_store_error(exc: OperationalError) -> StoreError:
@@ -1302,6 +1335,8 @@ class _Batch:
         self.seen_ids: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
         self.touched: dict[str, int] = {}  # stream → version before this batch
         self.facts = _FactWriter(store, conn, after=head)
+        # an append keeps the projection up to date only if it was (same rules, no gap)
+        self.projection_current = store._projection_current(conn)
 
     # --- per chunk ------------------------------------------------------------------------
 
@@ -1748,8 +1783,9 @@ class _Batch:
 
     def finish(self) -> None:
         self.facts.finish()
-        if self.appended:
-            _set_projection(self.conn, self.next_position - 1)
+        if self.appended and self.projection_current:
+            # A projection that was stale before stays stale: the next read rebuilds it.
+            _set_projection(self.conn, self.next_position - 1, self.store.rules)
 
     def result(self, dry_run: bool) -> AppendResult:
         appended = self.appended
