@@ -336,6 +336,10 @@ class CountEach:
         """The stored dimensions text for the data fields' values, in ``dims`` order."""
         return _dims_text(self.dims, tuple(values))
 
+    def dims_text_of(self, data: EventData) -> str:
+        """The stored dimensions text of one event's data."""
+        return _dims_text(self.dims, tuple(getattr(data, field) for _dim, field in self.dims))
+
 
 def _one(code: str, **dims: str) -> list[Contribution]:
     return [Contribution(indicator=code, dims=dims)]

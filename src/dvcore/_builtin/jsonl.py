@@ -22,6 +22,10 @@ def _no_constants(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_no_constants)
 
 
+def _line_problem(source: str, number: int, message: str) -> Problem:
+    return Problem(source=source, row=number, field=None, message=message)
+
+
 @attrs.frozen
 class JsonLinesChannel:
     """Reads ``.jsonl`` files. Blank lines are skipped; every bad line is a problem.
@@ -46,11 +50,10 @@ class JsonLinesChannel:
                 if number > self.max_lines:
                     yield (
                         number,
-                        Problem(
-                            source=source,
-                            row=number,
-                            field=None,
-                            message=f"the file has more than {self.max_lines} lines: split it",
+                        _line_problem(
+                            source,
+                            number,
+                            f"the file has more than {self.max_lines} lines: split it",
                         ),
                     )
                     return
@@ -59,11 +62,8 @@ class JsonLinesChannel:
                         raw = fh.readline(self.max_line_bytes + 1)
                     yield (
                         number,
-                        Problem(
-                            source=source,
-                            row=number,
-                            field=None,
-                            message=f"the line is longer than {self.max_line_bytes} bytes",
+                        _line_problem(
+                            source, number, f"the line is longer than {self.max_line_bytes} bytes"
                         ),
                     )
                     continue
@@ -72,12 +72,7 @@ class JsonLinesChannel:
                 except UnicodeDecodeError as exc:
                     yield (
                         number,
-                        Problem(
-                            source=source,
-                            row=number,
-                            field=None,
-                            message=f"not UTF-8 text (byte {exc.start + 1})",
-                        ),
+                        _line_problem(source, number, f"not UTF-8 text (byte {exc.start + 1})"),
                     )
                     continue
                 if not text.strip():
@@ -85,25 +80,9 @@ class JsonLinesChannel:
                 try:
                     item = _DECODER.decode(text)
                 except (ValueError, RecursionError) as exc:
-                    yield (
-                        number,
-                        Problem(
-                            source=source,
-                            row=number,
-                            field=None,
-                            message=f"not a JSON object: {exc}",
-                        ),
-                    )
+                    yield number, _line_problem(source, number, f"not a JSON object: {exc}")
                     continue
                 if not isinstance(item, dict):
-                    yield (
-                        number,
-                        Problem(
-                            source=source,
-                            row=number,
-                            field=None,
-                            message="each line must be one JSON object",
-                        ),
-                    )
+                    yield number, _line_problem(source, number, "each line must be one JSON object")
                     continue
                 yield number, item

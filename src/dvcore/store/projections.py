@@ -344,11 +344,17 @@ class LogCount:
         payload = events_table.c.payload
         return [payload[field].as_string() for _dim, field in self.rule.dims]
 
-    def where(self, known: int | None = None) -> list[Any]:
-        """The rows whose facts count: this type at this version, not retired."""
+    def stored(self) -> Any:
+        """The rows of this type stored at this version (retired or not)."""
+        e = events_table.c
+        return and_(e.type == self.type_name, e.schema_version == self.schema_version)
+
+    def where(self, known: int | None = None, *, scan: bool = False) -> list[Any]:
+        """The rows whose facts count: this type at this version, not retired. ``scan``
+        keeps the planner off the index on ``type`` (see :func:`log_rollups`)."""
         e = events_table.c
         out = [
-            e.type == self.type_name,
+            e.type.concat("") == self.type_name if scan else e.type == self.type_name,
             e.schema_version == self.schema_version,
             ~exists().where(retired_table.c.position == e.position),
         ]
@@ -404,21 +410,14 @@ def _sql_log_rollups(conn: Connection, log: LogCount, after: int, scan: bool) ->
         pieces += [f"'{text}'", field(name)]
         text = '"'
     dims = " || ".join([*pieces, f"'{text}}}'"]) if pieces else "''"
-    month = (
-        "substr(e.occurred_on, 1, 7) || '-01'"
-        if sqlite
-        else ("CAST(date_trunc('month', e.occurred_on) AS DATE)")
-    )
-    year = (
-        "substr(start, 1, 4) || '-01-01'" if sqlite else ("CAST(date_trunc('year', start) AS DATE)")
-    )
+    if sqlite:
+        month, year = "substr(e.occurred_on, 1, 7) || '-01'", "substr(start, 1, 4) || '-01-01'"
+    else:
+        month = "CAST(date_trunc('month', e.occurred_on) AS DATE)"
+        year = "CAST(date_trunc('year', start) AS DATE)"
     typed = "e.type || '' = :type" if scan else "e.type = :type"
     newer = " AND e.position > :after" if after > 0 else ""
-    upsert = (
-        "ON CONFLICT (indicator, unit, dims, grain, start) "
-        "DO UPDATE SET value = dv_rollups.value + excluded.value, "
-        "facts = dv_rollups.facts + excluded.facts"
-    )
+    upsert = _ADD_TO_ROLLUPS
     conn.exec_driver_sql(
         "CREATE TEMPORARY TABLE IF NOT EXISTS dv_log_months "
         "(unit VARCHAR(64), dims VARCHAR(400), start DATE, n BIGINT)"
@@ -453,6 +452,13 @@ def _sql_log_rollups(conn: Connection, log: LogCount, after: int, scan: bool) ->
     )
     conn.exec_driver_sql("DELETE FROM dv_log_months")
 
+
+#: How a rollup row that exists already takes more: its value and its count of facts add.
+_ADD_TO_ROLLUPS = (
+    "ON CONFLICT (indicator, unit, dims, grain, start) "
+    "DO UPDATE SET value = dv_rollups.value + excluded.value, "
+    "facts = dv_rollups.facts + excluded.facts"
+)
 
 #: From this many rows of one type on, :func:`log_rollups` scans the log instead of the index.
 _SCAN_FROM = 20_000
@@ -507,8 +513,7 @@ def log_rollups(
     scan = _scan(conn, log, after)
     if scan is None:
         return {}
-    typed = e.type.concat("") == log.type_name if scan else e.type == log.type_name
-    where = [typed, *log.where()[1:]]
+    where = log.where(scan=scan)
     if after > 0:
         where.append(e.position > after)
     stmt = select(e.unit, month, *dims, func.count()).where(*where).group_by(e.unit, month, *dims)
@@ -793,11 +798,7 @@ def apply_rollups(
             indicator=too_big[0],
             unit=too_big[1],
         )
-    upsert = (
-        "ON CONFLICT (indicator, unit, dims, grain, start) "
-        "DO UPDATE SET value = dv_rollups.value + excluded.value, "
-        "facts = dv_rollups.facts + excluded.facts"
-    )
+    upsert = _ADD_TO_ROLLUPS
     if sqlite:
         conn.exec_driver_sql(
             "INSERT INTO dv_rollups (indicator, unit, dims, grain, start, value, facts) "

@@ -841,11 +841,12 @@ class Store:
 
     # --- projections ----------------------------------------------------------------------
 
-    def _projection_current(self, conn: Connection) -> bool:
+    def _projection_current(self, conn: Connection, head: int | None = None) -> bool:
         t = schema.projection_state
         rows = {r.name: r for r in conn.execute(select(t).where(t.c.name.in_(["facts", "rules"])))}
         facts, rules = rows.get("facts"), rows.get("rules")
-        head = _head(conn)[0]
+        if head is None:
+            head = _head(conn)[0]
         if head == 0:
             return True  # no events: nothing is derived yet, by any rules
         return (
@@ -883,7 +884,7 @@ class Store:
             # are, below, in order): the writer's finish() adds them up in the database.
             writer = _FactWriter(self, conn, after=0)
             total = _head(conn)[0]
-            skip = [sa.and_(*log.where()[:2]) for log in self.log.values()]
+            skip = [log.stored() for log in self.log.values()]
             done = 0
             for done, ev in enumerate(self._iter_rows(conn, skip=skip), start=1):
                 state.apply(
@@ -1295,8 +1296,7 @@ class _FactWriter:
         else:
             for position, log, data, unit, day in self.counted:
                 if position not in self.retired_here:
-                    values = tuple(getattr(data, field) for _dim, field in log.rule.dims)
-                    self._roll(log.rule.indicator, unit, log.rule.dims_text(values), day, SCALE)
+                    self._roll(log.rule.indicator, unit, log.rule.dims_text_of(data), day, SCALE)
             self.counted = []
         apply_rollups(self.conn, self.deltas)
         self.deltas = {}
@@ -1336,7 +1336,7 @@ class _Batch:
         self.touched: dict[str, int] = {}  # stream → version before this batch
         self.facts = _FactWriter(store, conn, after=head)
         # an append keeps the projection up to date only if it was (same rules, no gap)
-        self.projection_current = store._projection_current(conn)
+        self.projection_current = store._projection_current(conn, head)
 
     # --- per chunk ------------------------------------------------------------------------
 
@@ -1706,18 +1706,19 @@ class _Batch:
             .limit(1)
         ).first()
         found = (row.day, row.indicator) if row is not None else None
+        # log-counted events: this chunk's are not inserted yet (they are in seen_ids)
+        for _id, (pos, type_name, unit, on) in self.seen_ids.items():
+            counted = self.store.log.get(type_name)
+            if (
+                counted is not None
+                and unit == code
+                and on >= day
+                and pos in self.facts.logged
+                and (found is None or on < found[0])
+            ):
+                found = (on, counted.rule.indicator)
         e = schema.events.c
         for log in self.store.log.values():
-            # this chunk's events are not inserted yet: they are in seen_ids
-            for _id, (pos, type_name, unit, on) in self.seen_ids.items():
-                if (
-                    type_name == log.type_name
-                    and unit == code
-                    and on >= day
-                    and pos in self.facts.logged
-                    and (found is None or on < found[0])
-                ):
-                    found = (on, log.rule.indicator)
             first = self.conn.execute(
                 select(func.min(e.occurred_on)).where(
                     *log.where(), e.unit == code, e.occurred_on >= day
