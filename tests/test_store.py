@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
 import dvcore
 from dvcore.errors import InputError
+from dvcore.events import EventData
 from dvcore.indicators import Contribution, Indicator
 from dvcore.store import default_url
 from dvcore.testing.store_contract import StoreContract, example_events, unit_events
@@ -87,10 +89,85 @@ def test_the_database_and_python_add_up_the_same_rollups(
             ]
 
     monkeypatch.setattr(projections, "_SCAN_FROM", 0)  # the scan a large type takes
+    monkeypatch.setattr(projections, "_IN_SQL", frozenset({"sqlite", "postgresql"}))
     in_sql = rollups()
-    monkeypatch.setattr(projections, "_IN_SQL", False)
+    monkeypatch.setattr(projections, "_IN_SQL", frozenset())
     assert rollups() == in_sql
     assert any(row[0] == "dialogue.count" for row in in_sql)
+
+
+@attrs.frozen(kw_only=True)
+class _CallTaken(EventData):
+    """A plugin's type: a call to the hotline, by channel."""
+
+    type_name: ClassVar[str] = "CallTaken"
+    channel: Literal["phone", "zalo"]
+
+
+@attrs.frozen(kw_only=True)
+class _VisitReceived(EventData):
+    """A second plugin type that counts into the same indicator."""
+
+    type_name: ClassVar[str] = "VisitReceived"
+    channel: Literal["office", "home"]
+
+
+def test_two_types_counted_into_one_indicator_add_up_in_one_pass(
+    store_url: str, demo_events: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two log-counted types of one indicator: the database's one GROUP BY over the log
+    (which groups by indicator, so PostgreSQL never updates a rollup twice in one
+    statement) writes what Python adds up, on every backend, and a snapshot counts both."""
+    from dvcore.indicators import CountEach
+    from dvcore.serialization import EventTypes
+    from dvcore.store import projections, schema
+
+    rule = CountEach("contacts.count", (("channel", "channel"),))
+    contacts = Indicator(
+        code="contacts.count",
+        title="Contacts with citizens",
+        dimensions=("channel",),
+        extractors={"CallTaken": rule, "VisitReceived": rule},
+    )
+    types = EventTypes.core()
+    types.add(_CallTaken)
+    types.add(_VisitReceived)
+    monkeypatch.setattr(projections, "_SCAN_FROM", 0)
+    monkeypatch.setattr(projections, "_IN_SQL", frozenset({"sqlite", "postgresql"}))
+    events = [
+        {
+            "type": kind,
+            "occurred_on": f"2023-0{1 + i % 9}-1{i % 10}",
+            "unit": "HP",
+            "data": {"channel": channel},
+        }
+        for i, (kind, channel) in enumerate(
+            [("CallTaken", "phone"), ("VisitReceived", "office"), ("CallTaken", "zalo")] * 7
+        )
+    ]
+    with dvcore.open_store(store_url, event_types=types, indicators=[contacts]) as store:
+        assert {"CallTaken", "VisitReceived"} <= set(store.log)
+        store.append(demo_events)
+        store.append(events)
+
+        def rollups() -> list[tuple[Any, ...]]:
+            store.rebuild_projections()
+            r = schema.rollups.c
+            with store.engine.connect() as conn:
+                return [
+                    tuple(row)
+                    for row in conn.execute(
+                        sa.select(schema.rollups)
+                        .where(r.indicator == "contacts.count")
+                        .order_by(r.grain, r.start, r.unit, r.dims)
+                    )
+                ]
+
+        in_sql = rollups()
+        assert sum(row[-1] for row in in_sql if row[3] == "Y") == 21
+        assert store.snapshot("HP", "2023").value("contacts.count") == 21
+        monkeypatch.setattr(projections, "_IN_SQL", frozenset())
+        assert rollups() == in_sql
 
 
 _ONE_MORE = {

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import typing
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -393,6 +393,11 @@ def _plain_dims(event_type: type[EventData], rule: CountEach) -> bool:
     return True
 
 
+def _json_field(name: str) -> str:
+    """SQLite's expression for one payload field of ``dv_events e``."""
+    return f"json_extract(e.payload, '$.\"{name}\"')"
+
+
 def _sql_log_rollups(conn: Connection, log: LogCount, after: int, scan: bool) -> None:
     """Add one log-counted type's events after ``after`` to the rollups in the database:
     months into a scratch table, then months and years into ``dv_rollups``. The same
@@ -401,7 +406,7 @@ def _sql_log_rollups(conn: Connection, log: LogCount, after: int, scan: bool) ->
     sqlite = conn.dialect.name == "sqlite"
 
     def field(name: str) -> str:
-        return f"json_extract(e.payload, '$.\"{name}\"')" if sqlite else f"(e.payload->>'{name}')"
+        return _json_field(name) if sqlite else f"(e.payload->>'{name}')"
 
     pieces: list[str] = []
     text = "{"
@@ -410,35 +415,45 @@ def _sql_log_rollups(conn: Connection, log: LogCount, after: int, scan: bool) ->
         pieces += [f"'{text}'", field(name)]
         text = '"'
     dims = " || ".join([*pieces, f"'{text}}}'"]) if pieces else "''"
-    if sqlite:
-        month, year = "substr(e.occurred_on, 1, 7) || '-01'", "substr(start, 1, 4) || '-01-01'"
-    else:
-        month = "CAST(date_trunc('month', e.occurred_on) AS DATE)"
-        year = "CAST(date_trunc('year', start) AS DATE)"
-    typed = "e.type || '' = :type" if scan else "e.type = :type"
-    newer = " AND e.position > :after" if after > 0 else ""
+    year = (
+        "substr(start, 1, 4) || '-01-01'" if sqlite else "CAST(date_trunc('year', start) AS DATE)"
+    )
     upsert = _ADD_TO_ROLLUPS
     conn.exec_driver_sql(
         "CREATE TEMPORARY TABLE IF NOT EXISTS dv_log_months "
         "(unit VARCHAR(64), dims VARCHAR(400), start DATE, n BIGINT)"
     )
     conn.exec_driver_sql("DELETE FROM dv_log_months")
-    params = {"type": log.type_name, "version": log.schema_version, "after": after}
-    conn.execute(
-        sa.text(
-            f"INSERT INTO dv_log_months (unit, dims, start, n) "
-            f"SELECT e.unit, {dims}, {month}, count(*) FROM dv_events e "
-            f"WHERE {typed} AND e.schema_version = :version{newer} AND NOT EXISTS "
-            "(SELECT 1 FROM dv_retired r WHERE r.position = e.position) "
-            f"GROUP BY e.unit, {month}" + (f", {dims}" if pieces else "")
-        ),
-        params,
-    )
+    if sqlite:  # months counted by a Counter (see _sqlite_groups), written in one go
+        months = [
+            (unit, text, f"{ym}-01", n)
+            for (unit, ym, text), n in _sqlite_groups(conn, log, after, scan, f", {dims}")
+        ]
+        if not months:
+            return
+        conn.exec_driver_sql(
+            "INSERT INTO dv_log_months (unit, dims, start, n) VALUES (?, ?, ?, ?)", months
+        )
+    else:
+        month = "CAST(date_trunc('month', e.occurred_on) AS DATE)"
+        typed = "e.type || '' = :type" if scan else "e.type = :type"
+        newer = " AND e.position > :after" if after > 0 else ""
+        params = {"type": log.type_name, "version": log.schema_version, "after": after}
+        conn.execute(
+            sa.text(
+                f"INSERT INTO dv_log_months (unit, dims, start, n) "
+                f"SELECT e.unit, {dims}, {month}, count(*) FROM dv_events e "
+                f"WHERE {typed} AND e.schema_version = :version{newer} AND NOT EXISTS "
+                "(SELECT 1 FROM dv_retired r WHERE r.position = e.position) "
+                f"GROUP BY e.unit, {month}" + (f", {dims}" if pieces else "")
+            ),
+            params,
+        )
     columns = "(indicator, unit, dims, grain, start, value, facts)"
     conn.execute(
         sa.text(
             f"INSERT INTO dv_rollups {columns} SELECT :indicator, unit, dims, 'M', start, "
-            f"n * {SCALE}, n FROM dv_log_months WHERE true {upsert}"
+            f"n * {SCALE}, n FROM dv_log_months WHERE true ORDER BY start, unit, dims {upsert}"
         ),
         {"indicator": log.rule.indicator},
     )
@@ -462,9 +477,9 @@ _ADD_TO_ROLLUPS = (
 
 #: From this many rows of one type on, :func:`log_rollups` scans the log instead of the index.
 _SCAN_FROM = 20_000
-#: Plain dimensions are added up and written by the database (tests turn it off to hold
-#: the two ways to one replay).
-_IN_SQL = True
+#: The backends on which plain dimensions are added up and written by the database
+#: (tests change it to hold every way to one replay).
+_IN_SQL: frozenset[str] = frozenset({"sqlite", "postgresql"})
 
 
 def _scan(conn: Connection, log: LogCount, after: int) -> bool | None:
@@ -480,9 +495,9 @@ def _scan(conn: Connection, log: LogCount, after: int) -> bool | None:
 
 def add_log_rollups(conn: Connection, log: LogCount, after: int = 0) -> None:
     """Add one log-counted type's events after position ``after`` (retired ones left out)
-    to the rollups: in the database when its dimensions are plain, else through
-    :func:`log_rollups`."""
-    if not log.plain_dims or not _IN_SQL:
+    to the rollups: in the database when its dimensions are plain (on the backends of
+    ``_IN_SQL``), else through :func:`log_rollups`."""
+    if not log.plain_dims or conn.dialect.name not in _IN_SQL:
         apply_rollups(conn, log_rollups(conn, log, after))
         return
     scan = _scan(conn, log, after)
@@ -494,17 +509,13 @@ def log_rollups(
     conn: Connection, log: LogCount, after: int = 0
 ) -> dict[tuple[str, str, str, str, dt.date], list[int]]:
     """The month and year rollups of one log-counted type's events after position
-    ``after`` (retired ones left out), added up by the database.
+    ``after`` (retired ones left out).
 
     What a rebuild and a large import do instead of adding such events up one by one in
-    Python: one ``GROUP BY`` over the log.
+    Python: PostgreSQL groups the rows (a ``GROUP BY`` it hashes); on SQLite, whose
+    ``GROUP BY`` sorts, a :class:`~collections.Counter` hashes the rows as the cursor
+    yields them, with no Python code run per row.
     """
-    e = events_table.c
-    if conn.dialect.name == "sqlite":
-        month = func.substr(e.occurred_on, 1, 7)
-    else:
-        month = func.to_char(e.occurred_on, "YYYY-MM")
-    dims = log.dims()
     # Many rows of a type are read in position order, not through the index on (type,
     # occurred_on, unit): fetching each row the index names is a random read (on SQLite
     # a scan took 1.7 s where the index took 4.3 s, for 500,000 dialogues). ``type || ''``
@@ -513,16 +524,27 @@ def log_rollups(
     scan = _scan(conn, log, after)
     if scan is None:
         return {}
-    where = log.where(scan=scan)
-    if after > 0:
-        where.append(e.position > after)
-    stmt = select(e.unit, month, *dims, func.count()).where(*where).group_by(e.unit, month, *dims)
+    groups: Iterable[tuple[Any, int]]
+    if conn.dialect.name == "sqlite":
+        fields = "".join(f", {_json_field(name)}" for _dim, name in log.rule.dims)
+        groups = _sqlite_groups(conn, log, after, scan, fields)
+    else:
+        e = events_table.c
+        month = func.to_char(e.occurred_on, "YYYY-MM")
+        dims = log.dims()
+        where = log.where(scan=scan)
+        if after > 0:
+            where.append(e.position > after)
+        stmt = select(e.unit, month, *dims, func.count()).where(*where)
+        groups = [
+            (tuple(row[:-1]), row[-1]) for row in conn.execute(stmt.group_by(e.unit, month, *dims))
+        ]
     indicator = log.rule.indicator
     texts: dict[tuple[Any, ...], str] = {}
     firsts: dict[str, dt.date] = {}
     deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
-    for unit, ym, *rest in conn.execute(stmt).all():
-        count = int(rest.pop())
+    for (unit, ym, *rest), count in groups:
+        count = int(count)
         values = tuple(rest)
         text = texts.get(values)
         if text is None:
@@ -532,6 +554,34 @@ def log_rollups(
             first = firsts[ym] = dt.date(int(ym[:4]), int(ym[5:7]), 1)
         add_rollup(deltas, indicator, unit, text, first, count * SCALE, count)
     return deltas
+
+
+def _sqlite_groups(
+    conn: Connection, log: LogCount, after: int, scan: bool, fields: str
+) -> Iterable[tuple[tuple[Any, ...], int]]:
+    """``((unit, "YYYY-MM", *fields), count)`` of a type's rows after ``after`` on SQLite,
+    retired ones left out: the rows as the cursor yields them, counted by a ``Counter``
+    (it hashes, in C; SQLite's ``GROUP BY`` sorts, and took 0.70 s where this took 0.28 s
+    for 200,000 events of three types). ``fields``: SQL expressions over ``e``, each
+    after a comma."""
+    typed = "e.type || ''" if scan else "e.type"
+    newer = " AND e.position > ?" if after > 0 else ""
+    sql = (
+        f"SELECT e.unit, substr(e.occurred_on, 1, 7){fields} FROM dv_events e "
+        f"WHERE {typed} = ? AND e.schema_version = ?{newer}"
+    )
+    params = (log.type_name, log.schema_version, *((after,) if after > 0 else ()))
+    cursor = conn.connection.cursor()  # the DB-API cursor of this transaction's connection
+    try:
+        # Looking each row up in dv_retired costs as much as reading it: only when some
+        # row after ``after`` is retired (most stores retire few, a rebuild often none).
+        cursor.execute("SELECT 1 FROM dv_retired WHERE position > ? LIMIT 1", (after,))
+        if cursor.fetchone() is not None:
+            sql += " AND NOT EXISTS (SELECT 1 FROM dv_retired r WHERE r.position = e.position)"
+        cursor.execute(sql, params)
+        return Counter(cursor).items()
+    finally:
+        cursor.close()
 
 
 def add_rollup(
