@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -607,16 +608,32 @@ os.register_at_fork(after_in_child=_forget_random_bytes)
 
 
 def new_event_id() -> uuid.UUID:
-    """A fresh random (version 4) event id, as :func:`uuid.uuid4` makes one.
+    """A fresh event id: a time-ordered UUID, version 7 (RFC 9562).
 
-    The 16 random bytes come from ``os.urandom`` 4 KiB at a time (per thread) instead of
+    The first 48 bits are the Unix time in milliseconds and the next 12 the fraction of
+    that millisecond (the RFC's method 3), so ids made one after the other sort in that
+    order: the store's unique index on ``event_id`` then grows at its end, like the one
+    on ``position``, where random (version 4) ids landed anywhere in it (2 µs an event
+    of a large import). The last 62 bits are random: two ids made in the same quarter
+    of a microsecond still differ, and the store needs no lookup to trust a fresh id.
+
+    The random bytes come from ``os.urandom`` 4 KiB at a time (per thread) instead of
     one system call per id: on these machines the call cost a tenth of a large import.
     """
     at = _random.at
-    if at + 16 > len(_random.pool):
+    if at + 8 > len(_random.pool):
         _random.pool, at = os.urandom(4096), 0
-    _random.at = at + 16
-    return uuid.UUID(bytes=_random.pool[at : at + 16], version=4)
+    _random.at = at + 8
+    random = int.from_bytes(_random.pool[at : at + 8]) & _RANDOM_62
+    ms, ns = divmod(time.time_ns(), 1_000_000)
+    return uuid.UUID(
+        int=ms << 80 | _VERSION_7 | (ns * 4096 // 1_000_000) << 64 | _RFC_VARIANT | random
+    )
+
+
+_RANDOM_62 = (1 << 62) - 1
+_VERSION_7 = 7 << 76
+_RFC_VARIANT = 2 << 62
 
 
 @attrs.frozen(kw_only=True)

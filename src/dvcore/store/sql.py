@@ -1394,7 +1394,7 @@ class _Batch:
         self, chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]]
     ) -> tuple[list[tuple[str, int, Event]], list[str]]:
         """The chunk's events, checked against the catalogue (no database needed), and the
-        ids the input chose (a fresh uuid4 needs no lookup)."""
+        ids the input chose (an id the store makes needs no lookup)."""
         parsed: list[tuple[str, int, Event]] = []
         given_ids: list[str] = []
         for source, row, item in chunk:
