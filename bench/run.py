@@ -1,7 +1,8 @@
 """``nox -s bench``: every performance goal of issue 6 against measurements of one run.
 
 Builds the workload (N JSON Lines events over the seed-001 unit tree and five years), then
-measures, one after the other on the same machine: the floor (plain sqlite3), dvcore, and
+measures, one after the other on the same machine: the floor (plain sqlite3), two lower
+bounds of any import written in Python on dvcore's schema (``bench_bound.py``), dvcore, and
 the peer (the ``eventsourcing`` library, when installed), and on PostgreSQL (``$DVCORE_PG_URL``,
 else the local server, when one answers) a plain COPY against dvcore's import. Every
 figure is a ratio against a baseline measured in the same run: these machines are shared
@@ -26,6 +27,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("DVCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
 
+import bench_bound  # noqa: E402
 import bench_import  # noqa: E402
 from bench_snapshot import PERIODS, UNITS  # noqa: E402
 from workload import write_workload  # noqa: E402
@@ -89,6 +91,8 @@ def main() -> int:
         lines = write_workload(path, args.events)
         floor_db, dv_db, peer_db = (Path(tmp) / n for n in ("floor.db", "dv.db", "peer.db"))
         t_floor = bench_import.floor_import(path, floor_db)
+        t_schema = bench_bound.schema_import(path, Path(tmp) / "schema.db")
+        t_bound = bench_bound.bound_import(path, Path(tmp) / "bound.db")
         t_dv, appended, rss = bench_import._in_child("import", str(path), str(dv_db))
         peer_import = _peer("import", str(path), str(peer_db))
         t_floor_read = bench_import.floor_read(floor_db)
@@ -107,6 +111,18 @@ def main() -> int:
         f"{t_dv / t_floor:.1f}× ({lines / t_dv:,.0f} ev/s; floor {lines / t_floor:,.0f} ev/s)",
         "≤ 2×",
         t_dv <= 2 * t_floor,
+    )
+    goal(
+        "  bound: floor loop, our table",
+        f"{t_schema / t_floor:.1f}× (bench_bound.py: the schema alone)",
+        "(reported)",
+        None,
+    )
+    goal(
+        "  bound: + the least checks",
+        f"{t_bound / t_floor:.1f}× (dvcore is {t_dv / t_bound:.2f}× this bound)",
+        "(reported)",
+        None,
     )
     if peer_import is not None:
         goal(
