@@ -33,6 +33,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ from dvcore.events import new_event_id
 from dvcore.serialization import EventTypes
 from dvcore.store.sql import _chain_hash  # the chain's formula, as appends compute it
 
-_COLUMNS = (
+#: dv_events' columns, in the order the rows above are made
+COLUMNS = (
     "position, event_id, stream, version, source_ref, type, schema_version, occurred_on,"
     " unit, recorded_at, actor, payload, hash"
 )
@@ -65,38 +67,39 @@ def _fresh_schema(db: Path) -> sqlite3.Connection:
 
 def _insert(conn: sqlite3.Connection, rows: Any) -> None:
     conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO dv_events ({_COLUMNS}) VALUES ({', '.join('?' * 13)})", rows)
+    conn.executemany(f"INSERT INTO dv_events ({COLUMNS}) VALUES ({', '.join('?' * 13)})", rows)
     conn.execute("COMMIT")
 
 
+def schema_rows(path: Path, recorded: str) -> Iterator[tuple[Any, ...]]:
+    """The floor's loop, making dvcore's rows: no checks, no canonical JSON, no chain."""
+    with open(path, encoding="utf-8") as fh:
+        for position, line in enumerate(fh, start=1):
+            ev = json.loads(line)
+            unit = ev["unit"]
+            yield (
+                position,
+                str(new_event_id()),
+                unit,
+                position,
+                ev.get("source_ref"),
+                ev["type"],
+                1,
+                ev["occurred_on"],
+                unit,
+                recorded,
+                None,
+                json.dumps(ev["data"]),
+                "0" * 64,
+            )
+
+
 def schema_import(path: Path, db: Path) -> float:
-    """The floor's loop into dvcore's table: no checks, no canonical JSON, no chain."""
+    """:func:`schema_rows` into a fresh store's ``dv_events`` on SQLite."""
     conn = _fresh_schema(db)
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-    def rows() -> Any:
-        with open(path, encoding="utf-8") as fh:
-            for position, line in enumerate(fh, start=1):
-                ev = json.loads(line)
-                unit = ev["unit"]
-                yield (
-                    position,
-                    str(new_event_id()),
-                    unit,
-                    position,
-                    ev.get("source_ref"),
-                    ev["type"],
-                    1,
-                    ev["occurred_on"],
-                    unit,
-                    now,
-                    None,
-                    json.dumps(ev["data"]),
-                    "0" * 64,
-                )
-
     start = time.perf_counter()
-    _insert(conn, rows())
+    _insert(conn, schema_rows(path, now))
     elapsed = time.perf_counter() - start
     conn.close()
     return elapsed
@@ -134,50 +137,52 @@ def _field_types() -> dict[str, tuple[int, dict[str, tuple[type, ...]]]]:
     return out
 
 
-def bound_import(path: Path, db: Path) -> float:
-    """``schema_import`` plus the least Python work the contract asks of every event."""
-    conn = _fresh_schema(db)
+def bound_rows(path: Path, recorded: dt.datetime) -> Iterator[tuple[Any, ...]]:
+    """:func:`schema_rows` plus the least Python work the contract asks of every event:
+    each data field checked against its type, the date read, the canonical JSON, a fresh
+    id, the stream's next version, the hash chain (dvcore's formula)."""
     types = _field_types()
-    recorded = dt.datetime.now(dt.UTC)
     recorded_iso = recorded.isoformat(timespec="microseconds")
     recorded_sql = recorded.strftime("%Y-%m-%d %H:%M:%S.%f")
     versions: dict[str, int] = {}
     encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+    prev = "0" * 64
+    with open(path, encoding="utf-8") as fh:
+        for position, line in enumerate(fh, start=1):
+            ev = json.loads(line)
+            type_name, unit, on = ev["type"], ev["unit"], ev["occurred_on"]
+            schema_version, fields = types[type_name]
+            data = ev["data"]
+            for name, value in data.items():
+                if value.__class__ not in fields[name]:
+                    raise ValueError(f"line {position}: {name}")
+            dt.date.fromisoformat(on)
+            payload = encode(data)
+            event_id = str(new_event_id())
+            version = versions[unit] = versions.get(unit, 0) + 1
+            ref = ev.get("source_ref")
+            envelope = (
+                position,
+                event_id,
+                unit,
+                version,
+                ref,
+                type_name,
+                schema_version,
+                on,
+                unit,
+                recorded_iso,
+                None,
+            )
+            prev = _chain_hash(prev, envelope, payload)
+            yield (*envelope[:9], recorded_sql, None, payload, prev)
 
-    def rows() -> Any:
-        prev = "0" * 64
-        with open(path, encoding="utf-8") as fh:
-            for position, line in enumerate(fh, start=1):
-                ev = json.loads(line)
-                type_name, unit, on = ev["type"], ev["unit"], ev["occurred_on"]
-                schema_version, fields = types[type_name]
-                data = ev["data"]
-                for name, value in data.items():
-                    if value.__class__ not in fields[name]:
-                        raise ValueError(f"line {position}: {name}")
-                dt.date.fromisoformat(on)
-                payload = encode(data)
-                event_id = str(new_event_id())
-                version = versions[unit] = versions.get(unit, 0) + 1
-                ref = ev.get("source_ref")
-                envelope = (
-                    position,
-                    event_id,
-                    unit,
-                    version,
-                    ref,
-                    type_name,
-                    schema_version,
-                    on,
-                    unit,
-                    recorded_iso,
-                    None,
-                )
-                prev = _chain_hash(prev, envelope, payload)
-                yield (*envelope[:9], recorded_sql, None, payload, prev)
 
+def bound_import(path: Path, db: Path) -> float:
+    """:func:`bound_rows` into a fresh store's ``dv_events`` on SQLite."""
+    conn = _fresh_schema(db)
     start = time.perf_counter()
-    _insert(conn, rows())
+    _insert(conn, bound_rows(path, dt.datetime.now(dt.UTC)))
     elapsed = time.perf_counter() - start
     conn.close()
     return elapsed

@@ -117,6 +117,34 @@ def floor_import(path: Path, url: str) -> tuple[float, int, float, float]:
     return time.perf_counter() - start, count, time.process_time() - cpu, server
 
 
+def bound_import(path: Path, url: str) -> tuple[float, int, float, float]:
+    """The lower bound of ``bench_bound.py`` on PostgreSQL: its rows (the least checks,
+    the canonical JSON, an id, the hash chain) through the floor's plain COPY into a
+    fresh store's ``dv_events``, with its indexes. Less than an import must do.
+
+    Returns the seconds, the rows copied, and the client's and the server's CPU seconds."""
+    import datetime as dt
+
+    from bench_bound import COLUMNS, bound_rows
+
+    dvcore.open_store(url).close()  # the schema, made by dvcore's migrations
+    _BACKENDS.clear()  # those connections are closed: count the COPY's server process only
+    start, cpu = time.perf_counter(), time.process_time()
+    with psycopg.connect(_conninfo(url)) as conn:
+        _BACKENDS.append(conn.info.backend_pid)
+        count = 0
+        with (
+            conn.cursor() as cur,
+            cur.copy(f"COPY dv_events ({COLUMNS}) FROM STDIN") as cp,
+        ):
+            for row in bound_rows(path, dt.datetime.now(dt.UTC)):
+                cp.write_row(row)
+                count += 1
+        conn.commit()
+        server = _server_cpu()
+    return time.perf_counter() - start, count, time.process_time() - cpu, server
+
+
 def dvcore_import(path: Path, url: str) -> tuple[float, int, float, float]:
     """dvcore: the JSON Lines channel into a fresh store (as bench_import.py does).
 
@@ -135,7 +163,7 @@ def dvcore_import(path: Path, url: str) -> tuple[float, int, float, float]:
 def _child(what: str, path: str, url: str, profile: str | None) -> None:
     """Run one measurement in this (fresh) process; print seconds, count, client and
     server CPU seconds."""
-    run = floor_import if what == "floor" else dvcore_import
+    run = {"floor": floor_import, "bound": bound_import, "dvcore": dvcore_import}[what]
     if profile:
         profiler = cProfile.Profile()
         seconds, count, client, server = profiler.runcall(run, Path(path), url)
@@ -175,8 +203,12 @@ def _scratch_database(url: str) -> Iterator[str]:
 
 def main(n: int, url: str, profile: bool) -> None:
     """Run the comparison and print a table of times and ratios."""
-    runs = ["dvcore"]
-    labels = {"floor": "plain COPY (psycopg, text)", "dvcore": "dvcore import (COPY)"}
+    runs = ["bound", "dvcore"]
+    labels = {
+        "floor": "plain COPY (psycopg, text)",
+        "bound": "bound: least checks, COPY",
+        "dvcore": "dvcore import (COPY)",
+    }
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "events.jsonl"
         lines = write_workload(path, n)

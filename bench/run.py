@@ -49,8 +49,9 @@ def _peer(*args: str) -> tuple[float, int] | None:
     return float(out[0]), int(out[1])
 
 
-def _pg_copy(path: Path) -> tuple[float, float] | None:
-    """Plain COPY and dvcore's import of the same file on PostgreSQL, or ``None``."""
+def _pg_copy(path: Path) -> dict[str, float] | None:
+    """Seconds of a plain COPY (``floor``), the lower bound through COPY (``bound``) and
+    dvcore's import of the same file on PostgreSQL, or ``None`` without a server."""
     try:
         import bench_pg_copy
         import psycopg
@@ -59,13 +60,15 @@ def _pg_copy(path: Path) -> tuple[float, float] | None:
         psycopg.connect(bench_pg_copy._conninfo(url), connect_timeout=3).close()
     except Exception:  # no driver or no server: the goal is reported as not measured
         return None
+    runs = ("floor", "bound", "dvcore")
     with bench_pg_copy._scratch_database(url) as db_url:
         with psycopg.connect(bench_pg_copy._conninfo(db_url), autocommit=True) as conn:
-            for what in ("floor", "dvcore"):
+            for what in runs:
                 conn.execute(f'CREATE SCHEMA "{what}"')
-        t_floor = bench_pg_copy._in_child("floor", path, bench_pg_copy._schema_url(db_url, "floor"))
-        t_dv = bench_pg_copy._in_child("dvcore", path, bench_pg_copy._schema_url(db_url, "dvcore"))
-    return t_floor[0], t_dv[0]
+        return {
+            what: bench_pg_copy._in_child(what, path, bench_pg_copy._schema_url(db_url, what))[0]
+            for what in runs
+        }
 
 
 def _snapshot_median(db: Path) -> tuple[float, float]:
@@ -113,13 +116,13 @@ def main() -> int:
         t_dv <= 2 * t_floor,
     )
     goal(
-        "  bound: floor loop, our table",
+        "  bound: the schema alone",
         f"{t_schema / t_floor:.1f}× (bench_bound.py: the schema alone)",
         "(reported)",
         None,
     )
     goal(
-        "  bound: + the least checks",
+        "  bound: least checks",
         f"{t_bound / t_floor:.1f}× (dvcore is {t_dv / t_bound:.2f}× this bound)",
         "(reported)",
         None,
@@ -157,9 +160,17 @@ def main() -> int:
     else:
         goal(
             "PostgreSQL COPY import",
-            f"{pg[1] / pg[0]:.1f}× ({pg[1]:.1f} s vs plain COPY {pg[0]:.1f} s)",
+            f"{pg['dvcore'] / pg['floor']:.1f}× ({pg['dvcore']:.1f} s vs plain COPY "
+            f"{pg['floor']:.1f} s)",
             "≤ 2× plain COPY",
-            pg[1] <= 2 * pg[0],
+            pg["dvcore"] <= 2 * pg["floor"],
+        )
+        goal(
+            "  bound: least checks",
+            f"{pg['bound'] / pg['floor']:.1f}× (dvcore is {pg['dvcore'] / pg['bound']:.2f}× "
+            "this bound)",
+            "(reported)",
+            None,
         )
     print(f"workload: {lines:,} events ({appended:,} appended)")
     print(f"{'goal':<28}{'measured':<52}{'target':<16}holds")
