@@ -66,33 +66,32 @@ def test_sqlite_store_is_in_wal_mode(store_url_factory: Any) -> None:
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
+def _rebuilt_rollups(store: Any, indicator: str | None = None) -> list[tuple[Any, ...]]:
+    """Rebuild the projection; its rollup rows (of one indicator), in key order."""
+    from dvcore.store import schema
+
+    store.rebuild_projections()
+    r = schema.rollups.c
+    query = sa.select(schema.rollups).order_by(r.indicator, r.grain, r.start, r.unit, r.dims)
+    if indicator is not None:
+        query = query.where(r.indicator == indicator)
+    with store.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(query)]
+
+
 def test_the_database_and_python_add_up_the_same_rollups(
     store: Any, demo_events: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Log-counted rollups written by the database (plain dimensions) and added up in
     Python from the database's groups are the same rows, on every backend."""
-    from dvcore.store import projections, schema
+    from dvcore.store import projections
 
     store.append(demo_events)
-
-    def rollups() -> list[tuple[Any, ...]]:
-        store.rebuild_projections()
-        r = schema.rollups.c
-        with store.engine.connect() as conn:
-            return [
-                tuple(row)
-                for row in conn.execute(
-                    sa.select(schema.rollups).order_by(
-                        r.indicator, r.grain, r.start, r.unit, r.dims
-                    )
-                )
-            ]
-
     monkeypatch.setattr(projections, "_SCAN_FROM", 0)  # the scan a large type takes
     monkeypatch.setattr(projections, "_IN_SQL", frozenset({"sqlite", "postgresql"}))
-    in_sql = rollups()
+    in_sql = _rebuilt_rollups(store)
     monkeypatch.setattr(projections, "_IN_SQL", frozenset())
-    assert rollups() == in_sql
+    assert _rebuilt_rollups(store) == in_sql
     assert any(row[0] == "dialogue.count" for row in in_sql)
 
 
@@ -120,7 +119,7 @@ def test_two_types_counted_into_one_indicator_add_up_in_one_pass(
     statement) writes what Python adds up, on every backend, and a snapshot counts both."""
     from dvcore.indicators import CountEach
     from dvcore.serialization import EventTypes
-    from dvcore.store import projections, schema
+    from dvcore.store import projections
 
     rule = CountEach("contacts.count", (("channel", "channel"),))
     contacts = Indicator(
@@ -149,25 +148,11 @@ def test_two_types_counted_into_one_indicator_add_up_in_one_pass(
         assert {"CallTaken", "VisitReceived"} <= set(store.log)
         store.append(demo_events)
         store.append(events)
-
-        def rollups() -> list[tuple[Any, ...]]:
-            store.rebuild_projections()
-            r = schema.rollups.c
-            with store.engine.connect() as conn:
-                return [
-                    tuple(row)
-                    for row in conn.execute(
-                        sa.select(schema.rollups)
-                        .where(r.indicator == "contacts.count")
-                        .order_by(r.grain, r.start, r.unit, r.dims)
-                    )
-                ]
-
-        in_sql = rollups()
+        in_sql = _rebuilt_rollups(store, "contacts.count")
         assert sum(row[-1] for row in in_sql if row[3] == "Y") == 21
         assert store.snapshot("HP", "2023").value("contacts.count") == 21
         monkeypatch.setattr(projections, "_IN_SQL", frozenset())
-        assert rollups() == in_sql
+        assert _rebuilt_rollups(store, "contacts.count") == in_sql
 
 
 _ONE_MORE = {
