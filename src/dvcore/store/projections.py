@@ -579,7 +579,9 @@ def _sqlite_groups(
         if cursor.fetchone() is not None:
             sql += " AND NOT EXISTS (SELECT 1 FROM dv_retired r WHERE r.position = e.position)"
         cursor.execute(sql, params)
-        return Counter(cursor).items()
+        rows = typing.cast(Iterable[tuple[Any, ...]], cursor)  # a sqlite3 cursor yields tuples
+        counts: Counter[tuple[Any, ...]] = Counter(rows)
+        return counts.items()
     finally:
         cursor.close()
 
