@@ -26,6 +26,7 @@ floor, the goal is out of reach for an import written in Python on this schema.
 
 from __future__ import annotations
 
+import collections.abc
 import datetime as dt
 import json
 import os
@@ -33,6 +34,8 @@ import sqlite3
 import sys
 import tempfile
 import time
+import types
+import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("DVCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
 
+import attrs
 import bench_import
 from workload import write_workload
 
@@ -109,10 +113,6 @@ def schema_import(path: Path, db: Path) -> float:
 
 def _json_types(hint: Any) -> tuple[type, ...]:
     """The JSON value classes a field of this annotation takes."""
-    import collections.abc
-    import types
-    import typing
-
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         return tuple(t for arg in typing.get_args(hint) for t in _json_types(arg))
@@ -127,10 +127,6 @@ def _json_types(hint: Any) -> tuple[type, ...]:
 
 def _field_types() -> dict[str, tuple[int, dict[str, tuple[type, ...]]]]:
     """Per event type: its schema version and, per field, the JSON types it takes."""
-    import typing
-
-    import attrs
-
     out: dict[str, tuple[int, dict[str, tuple[type, ...]]]] = {}
     for event_type in EventTypes.core():
         hints = typing.get_type_hints(event_type)

@@ -542,8 +542,9 @@ TestProjections = ProjectionMachine.TestCase
 
 class SqlCountingMachine(ProjectionMachine):
     """The same histories, with every append adding up its log-counted events (dialogues,
-    models, inspections) by a GROUP BY in the database, as a large import does, and every
-    rebuild scanning the log for them, as it does for a type with many rows."""
+    models, inspections) over the log, as a large import does (a GROUP BY on PostgreSQL,
+    a Counter over the rows on SQLite), and every rebuild scanning the log for them, as
+    it does for a type with many rows."""
 
     def __init__(self) -> None:
         self.saved = sql._COUNT_IN_SQL, projections._SCAN_FROM

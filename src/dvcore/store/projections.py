@@ -393,6 +393,27 @@ def _plain_dims(event_type: type[EventData], rule: CountEach) -> bool:
     return True
 
 
+def _counted_rows(log: LogCount, after: int, scan: bool, *, retired: bool = True) -> str:
+    """The raw-SQL ``WHERE`` condition over ``dv_events e`` for the rows of ``log``'s type
+    after ``after`` whose facts count (what :meth:`LogCount.where` says, as text for
+    statements written by hand). Named parameters ``:type``, ``:version`` and ``:after``
+    (see :func:`_counted_params`), which both SQLAlchemy's ``text()`` and ``sqlite3``
+    take. ``retired=False`` leaves out the look-up in ``dv_retired`` (for a caller that
+    knows no row after ``after`` is retired)."""
+    where = "e.type || '' = :type" if scan else "e.type = :type"
+    where += " AND e.schema_version = :version"
+    if after > 0:
+        where += " AND e.position > :after"
+    if retired:
+        where += " AND NOT EXISTS (SELECT 1 FROM dv_retired r WHERE r.position = e.position)"
+    return where
+
+
+def _counted_params(log: LogCount, after: int) -> dict[str, Any]:
+    """The parameters of :func:`_counted_rows`."""
+    return {"type": log.type_name, "version": log.schema_version, "after": after}
+
+
 def _json_field(name: str) -> str:
     """SQLite's expression for one payload field of ``dv_events e``."""
     return f"json_extract(e.payload, '$.\"{name}\"')"
@@ -418,7 +439,6 @@ def _sql_log_rollups(conn: Connection, log: LogCount, after: int, scan: bool) ->
     year = (
         "substr(start, 1, 4) || '-01-01'" if sqlite else "CAST(date_trunc('year', start) AS DATE)"
     )
-    upsert = _ADD_TO_ROLLUPS
     conn.exec_driver_sql(
         "CREATE TEMPORARY TABLE IF NOT EXISTS dv_log_months "
         "(unit VARCHAR(64), dims VARCHAR(400), start DATE, n BIGINT)"
@@ -436,24 +456,21 @@ def _sql_log_rollups(conn: Connection, log: LogCount, after: int, scan: bool) ->
         )
     else:
         month = "CAST(date_trunc('month', e.occurred_on) AS DATE)"
-        typed = "e.type || '' = :type" if scan else "e.type = :type"
-        newer = " AND e.position > :after" if after > 0 else ""
-        params = {"type": log.type_name, "version": log.schema_version, "after": after}
         conn.execute(
             sa.text(
                 f"INSERT INTO dv_log_months (unit, dims, start, n) "
                 f"SELECT e.unit, {dims}, {month}, count(*) FROM dv_events e "
-                f"WHERE {typed} AND e.schema_version = :version{newer} AND NOT EXISTS "
-                "(SELECT 1 FROM dv_retired r WHERE r.position = e.position) "
+                f"WHERE {_counted_rows(log, after, scan)} "
                 f"GROUP BY e.unit, {month}" + (f", {dims}" if pieces else "")
             ),
-            params,
+            _counted_params(log, after),
         )
     columns = "(indicator, unit, dims, grain, start, value, facts)"
     conn.execute(
         sa.text(
             f"INSERT INTO dv_rollups {columns} SELECT :indicator, unit, dims, 'M', start, "
-            f"n * {SCALE}, n FROM dv_log_months WHERE true ORDER BY start, unit, dims {upsert}"
+            f"n * {SCALE}, n FROM dv_log_months WHERE true ORDER BY start, unit, dims "
+            f"{_ADD_TO_ROLLUPS}"
         ),
         {"indicator": log.rule.indicator},
     )
@@ -461,7 +478,7 @@ def _sql_log_rollups(conn: Connection, log: LogCount, after: int, scan: bool) ->
         sa.text(
             f"INSERT INTO dv_rollups {columns} SELECT :indicator, unit, dims, 'Y', {year}, "
             f"sum(n) * {SCALE}, sum(n) FROM dv_log_months WHERE true "
-            f"GROUP BY unit, dims, {year} {upsert}"
+            f"GROUP BY unit, dims, {year} {_ADD_TO_ROLLUPS}"
         ),
         {"indicator": log.rule.indicator},
     )
@@ -564,21 +581,17 @@ def _sqlite_groups(
     (it hashes, in C; SQLite's ``GROUP BY`` sorts, and took 0.70 s where this took 0.28 s
     for 200,000 events of three types). ``fields``: SQL expressions over ``e``, each
     after a comma."""
-    typed = "e.type || ''" if scan else "e.type"
-    newer = " AND e.position > ?" if after > 0 else ""
-    sql = (
-        f"SELECT e.unit, substr(e.occurred_on, 1, 7){fields} FROM dv_events e "
-        f"WHERE {typed} = ? AND e.schema_version = ?{newer}"
-    )
-    params = (log.type_name, log.schema_version, *((after,) if after > 0 else ()))
     cursor = conn.connection.cursor()  # the DB-API cursor of this transaction's connection
     try:
         # Looking each row up in dv_retired costs as much as reading it: only when some
         # row after ``after`` is retired (most stores retire few, a rebuild often none).
         cursor.execute("SELECT 1 FROM dv_retired WHERE position > ? LIMIT 1", (after,))
-        if cursor.fetchone() is not None:
-            sql += " AND NOT EXISTS (SELECT 1 FROM dv_retired r WHERE r.position = e.position)"
-        cursor.execute(sql, params)
+        retired = cursor.fetchone() is not None
+        cursor.execute(
+            f"SELECT e.unit, substr(e.occurred_on, 1, 7){fields} FROM dv_events e "
+            f"WHERE {_counted_rows(log, after, scan, retired=retired)}",
+            _counted_params(log, after),
+        )
         rows = typing.cast(Iterable[tuple[Any, ...]], cursor)  # a sqlite3 cursor yields tuples
         counts: Counter[tuple[Any, ...]] = Counter(rows)
         return counts.items()
