@@ -41,9 +41,10 @@ from dvcore_xlsx import XlsxChannel
 
 from dvcore import open_store
 from dvcore._builtin.demo import hai_phong_events
-from dvcore._builtin.tables import import_files, table_from_events
 from dvcore.events import UnitRegistered
+from dvcore.importing import import_files
 from dvcore.serialization import EventTypes
+from dvcore.tables import table_from_events
 
 GOAL = 2.0
 HOSTS = ["party_secretary", "chairman", "standing_committee", "other", "Bí thư cấp ủy"]

@@ -26,7 +26,10 @@ from hypothesis import strategies as st
 from dvcore._builtin.csv_channel import CsvChannel, decode
 from dvcore._builtin.jsonl import JsonLinesChannel
 from dvcore._builtin.labels import FIELD_LABELS, TYPE_LABELS, fold
-from dvcore._builtin.tables import (
+from dvcore.errors import Problem
+from dvcore.events import CORE_EVENT_TYPES, EventData
+from dvcore.serialization import EventTypes, event_from_dict
+from dvcore.tables import (
     DateStyle,
     Limits,
     event_type_from_name,
@@ -34,9 +37,6 @@ from dvcore._builtin.tables import (
     table_from_events,
     template_columns,
 )
-from dvcore.errors import Problem
-from dvcore.events import CORE_EVENT_TYPES, EventData
-from dvcore.serialization import EventTypes, event_from_dict
 from dvcore.testing.contracts import InputChannelContract
 
 TYPES = EventTypes.core()

@@ -1,7 +1,7 @@
 """Hostile input through the real import path: every case is refused cleanly or stored as
 plain data, and a refusal writes nothing.
 
-Files go through :func:`dvcore._builtin.tables.import_files` — what ``dvcore import``
+Files go through :func:`dvcore.tables.import_files` — what ``dvcore import``
 runs — or through the command line itself (``CliRunner``). For every case:
 
 - either the import is refused with :class:`~dvcore.errors.InputError` (a
@@ -40,9 +40,10 @@ from hypothesis import strategies as st
 from dvcore import open_store
 from dvcore._builtin.csv_channel import CsvChannel
 from dvcore._builtin.jsonl import JsonLinesChannel
-from dvcore._builtin.tables import Limits, import_files
 from dvcore.cli import main
 from dvcore.errors import InputError, ValidationError
+from dvcore.importing import import_files
+from dvcore.tables import Limits
 
 try:
     import xlsxwriter

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from dvcore import open_store
 from dvcore._builtin.csv_channel import CsvChannel
 from dvcore._builtin.demo import hai_phong_events
-from dvcore._builtin.tables import import_files
 from dvcore.cli import main
 from dvcore.errors import PeriodError, UnknownUnitError, ValidationError
+from dvcore.importing import import_files
 from dvcore.store.submissions import list_submissions, submission_report
 
 CHANNELS = {"csv": CsvChannel()}

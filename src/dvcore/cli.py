@@ -182,7 +182,7 @@ def import_(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from dvcore._builtin.tables import import_files
+    from dvcore.importing import import_files
     from dvcore.registry import get_plugin_manager, plugin_input_channels
 
     missing = [str(p) for p in files if not p.is_file()]
@@ -259,7 +259,7 @@ def import_(
 @_guard
 def template(obj: _Context, channel_name: str, out: Path, type_names: tuple[str, ...]) -> None:
     """Write blank input tables with Vietnamese labels (drop-down lists in a workbook)."""
-    from dvcore._builtin.tables import write_template
+    from dvcore.importing import write_template
 
     for path in write_template(obj.store_url, channel_name, out, type_names):
         click.echo(f"wrote {path}")

@@ -19,14 +19,15 @@ from dvcore_example import VolunteerExporter, VolunteerHoursReported, plugin
 
 from dvcore import open_store
 from dvcore._builtin.csv_channel import CsvChannel
-from dvcore._builtin.tables import import_files, template_columns
 from dvcore.errors import ValidationError
+from dvcore.importing import import_files
 from dvcore.registry import (
     get_plugin_manager,
     plugin_event_types,
     plugin_exporters,
     plugin_indicators,
 )
+from dvcore.tables import template_columns
 from dvcore.testing.contracts import ExporterContract
 
 

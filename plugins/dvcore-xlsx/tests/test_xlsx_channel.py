@@ -23,10 +23,11 @@ from dvcore_xlsx.template import write_events_workbook
 from dvcore import open_store
 from dvcore._builtin import demo
 from dvcore._builtin.demo import hai_phong_events
-from dvcore._builtin.tables import DateStyle, import_files
 from dvcore.errors import Problem, ValidationError
 from dvcore.events import EventData
+from dvcore.importing import import_files
 from dvcore.serialization import EventTypes
+from dvcore.tables import DateStyle
 from dvcore.testing.contracts import InputChannelContract
 
 TYPES = EventTypes.core()

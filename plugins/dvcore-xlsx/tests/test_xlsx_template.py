@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from dvcore_xlsx import XlsxChannel, write_workbook
 
 from dvcore._builtin.demo import hai_phong_events
-from dvcore._builtin.tables import template_columns
 from dvcore.events import CORE_EVENT_TYPES
 from dvcore.serialization import EventTypes
+from dvcore.tables import template_columns
 
 TYPES = EventTypes.core()
 

@@ -6,7 +6,7 @@ the way Excel writes files: UTF-8 with or without a byte-order mark ("CSV UTF-8"
 UTF-16 with its mark and tab-separated ("Unicode text"), or else Windows-1258, the
 Vietnamese code page, whose combining tone marks are composed to NFC. The separator is
 whichever of comma, semicolon (Excel's under a Vietnamese locale) and tab the header row
-uses. The rows themselves are read by :func:`dvcore._builtin.tables.read_table`.
+uses. The rows themselves are read by :func:`dvcore.tables.read_table`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any
 
 import attrs
 
-from dvcore._builtin.tables import Limits, event_type_from_name, read_table, template_columns
 from dvcore.errors import Problem
 from dvcore.events import EventData
 from dvcore.serialization import EventTypes
+from dvcore.tables import Limits, event_type_from_name, read_table, template_columns
 
 __all__ = ["CsvChannel", "decode"]
 

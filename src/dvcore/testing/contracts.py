@@ -87,7 +87,7 @@ def _canonical(item: Mapping[str, Any], types: EventTypes) -> str:
 
 
 def _read_all(channel: Any, paths: Sequence[Path], types: EventTypes) -> list[Any]:
-    from dvcore._builtin.tables import rows_of
+    from dvcore.importing import rows_of
 
     return [item for path in paths for _sheet, _row, item in rows_of(channel, path, types)]
 
@@ -155,7 +155,7 @@ class InputChannelContract:
     def test_import_gives_the_figures_of_json_lines(self, channel: Any, tmp_path: Path) -> None:
         """Imported into a fresh store, the files give the snapshot the JSON Lines give;
         importing them again appends nothing."""
-        from dvcore._builtin.tables import import_files
+        from dvcore.importing import import_files
 
         events = demo_events()
         paths = self.write_events(tmp_path / "files", events)
@@ -180,7 +180,7 @@ class InputChannelContract:
     def test_every_problem_at_once(self, channel: Any, tmp_path: Path) -> None:
         """A bad date and an unknown unit, in two rows of one import, are both reported,
         and nothing is written."""
-        from dvcore._builtin.tables import import_files
+        from dvcore.importing import import_files
 
         events = demo_events()
         dialogues = [i for i, e in enumerate(events) if e["type"] == "DialogueHeld"]

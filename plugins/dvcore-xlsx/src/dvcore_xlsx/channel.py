@@ -8,7 +8,7 @@ lists) are not read; any other sheet that holds values and names no event type i
 problem — a misspelt sheet is never skipped in silence.
 
 python-calamine reads the cells (xlsx, xlsm, xlsb, xls, ods); the rows are turned into
-events by :func:`dvcore._builtin.tables.read_table`, like the CSV channel's.
+events by :func:`dvcore.tables.read_table`, like the CSV channel's.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any
 import attrs
 import python_calamine
 
-from dvcore._builtin.tables import Limits, catalog_order, read_table
 from dvcore.errors import Problem
 from dvcore.events import EventData
 from dvcore.serialization import EventTypes
+from dvcore.tables import Limits, catalog_order, read_table
 from dvcore_xlsx._bounds import workbook_problem
 
 __all__ = ["XlsxChannel", "sheet_type"]

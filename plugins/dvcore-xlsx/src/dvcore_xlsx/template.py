@@ -19,8 +19,8 @@ from typing import Any
 import xlsxwriter  # type: ignore[import-untyped, unused-ignore]  # (no stubs exist)
 
 from dvcore._builtin.labels import type_label, value_label
-from dvcore._builtin.tables import DateStyle, TemplateColumn, table_from_events, template_columns
 from dvcore.events import EventData
+from dvcore.tables import DateStyle, TemplateColumn, table_from_events, template_columns
 
 __all__ = ["LAST_ROW", "write_events_workbook", "write_workbook"]
 
