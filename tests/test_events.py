@@ -71,6 +71,8 @@ DESIGN_TYPES = [
     "TaskReported",
     "EventRetracted",
     "EventCorrected",
+    "SubmissionReceived",
+    "SubmissionReviewed",
 ]
 
 # Every enumerated field and the values DESIGN.md lists for it.

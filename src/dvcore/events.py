@@ -50,6 +50,10 @@ __all__ = [
     "RecordedEvent",
     "SocialCritiqueHeld",
     "SocialSupervisionHeld",
+    "SubmissionReceived",
+    "SubmissionReviewed",
+    "SubmissionRows",
+    "SubmittedFile",
     "TargetDefinition",
     "TargetSetAdopted",
     "TaskAssigned",
@@ -550,6 +554,88 @@ class EventCorrected(EventData):
     reason: str = attrs.field(validator=_text)
 
 
+# --- submissions ---------------------------------------------------------------------------
+
+Decision = Literal["accepted", "returned"]
+
+
+def _keys(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class SubmittedFile:
+    """One file of a submission: its name, SHA-256 and the channel that read it."""
+
+    name: str = attrs.field(validator=_text)
+    sha256: str = attrs.field(validator=_text)
+    channel: str = attrs.field(validator=_text)
+
+
+@attrs.frozen(kw_only=True)
+class SubmissionRows:
+    """The rows one version of a submission holds of one event type: their stored keys."""
+
+    type: str = attrs.field(validator=_text)
+    keys: tuple[str, ...] = attrs.field(factory=tuple, converter=_keys)
+
+
+def _rows_tuple(value: Iterable[SubmissionRows]) -> tuple[SubmissionRows, ...]:
+    return tuple(value)
+
+
+def _files_tuple(value: Iterable[SubmittedFile]) -> tuple[SubmittedFile, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class SubmissionReceived(EventData):
+    """One version of what the event's unit sent for ``period``: the files, the forms (event
+    types) they carry, the keys of the rows of each form, and what the version changed
+    against the one before (rows added, corrected, retracted, left unchanged).
+
+    Recorded by the import, in the transaction of the rows' own events, and dated at the
+    period's last day. ``version`` counts from 1 per unit and period.
+    """
+
+    type_name: ClassVar[str] = "SubmissionReceived"
+    period: str = attrs.field(validator=_text)
+    window: Window
+    version: int = attrs.field(validator=_count)
+    files: tuple[SubmittedFile, ...] = attrs.field(factory=tuple, converter=_files_tuple)
+    rows: tuple[SubmissionRows, ...] = attrs.field(factory=tuple, converter=_rows_tuple)
+    added: int = attrs.field(default=0, validator=_count)
+    corrected: int = attrs.field(default=0, validator=_count)
+    retracted: int = attrs.field(default=0, validator=_count)
+    unchanged: int = attrs.field(default=0, validator=_count)
+
+    def __attrs_post_init__(self) -> None:
+        if self.version < 1:
+            raise ValueError("'version' counts from 1")
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The event types this version carries (a form with no rows says 'none')."""
+        return tuple(r.type for r in self.rows)
+
+
+@attrs.frozen(kw_only=True)
+class SubmissionReviewed(EventData):
+    """A unit above ``unit`` accepts or returns ``unit``'s submission for ``period``
+    (its ``version``); a returned one says why in ``reason``."""
+
+    type_name: ClassVar[str] = "SubmissionReviewed"
+    unit: str = attrs.field(validator=_text)
+    period: str = attrs.field(validator=_text)
+    decision: Decision = attrs.field(validator=_one_of(Decision))
+    version: int = attrs.field(validator=_count)
+    reason: str | None = attrs.field(default=None, validator=_opt_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.decision == "returned" and not (self.reason or "").strip():
+            raise ValueError("a returned submission needs a 'reason'")
+
+
 #: Every core event data class, in catalogue order.
 CORE_EVENT_TYPES: tuple[type[EventData], ...] = (
     UnitRegistered,
@@ -579,6 +665,8 @@ CORE_EVENT_TYPES: tuple[type[EventData], ...] = (
     TaskReported,
     EventRetracted,
     EventCorrected,
+    SubmissionReceived,
+    SubmissionReviewed,
 )
 
 

@@ -38,6 +38,8 @@ from dvcore.events import (
     EventData,
     EventRetracted,
     IndicatorDefined,
+    SubmissionReceived,
+    SubmissionReviewed,
     TargetSetAdopted,
     TaskAssigned,
     TaskReported,
@@ -80,12 +82,18 @@ STATE_EVENT_TYPES = frozenset(
         TargetSetAdopted.type_name,
         EventCorrected.type_name,
         EventRetracted.type_name,
+        SubmissionReceived.type_name,
+        SubmissionReviewed.type_name,
     }
 )
 
 #: Types whose events may not be retracted or corrected: they shape the tree itself.
 #: A unit is renamed, moved or closed with its own events instead.
-STRUCTURAL_TYPES = frozenset(UNIT_EVENT_TYPES | ESTABLISHMENT_EVENT_TYPES | {"IndicatorDefined"})
+STRUCTURAL_TYPES = frozenset(
+    UNIT_EVENT_TYPES
+    | ESTABLISHMENT_EVENT_TYPES
+    | {"IndicatorDefined", SubmissionReceived.type_name, SubmissionReviewed.type_name}
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -130,6 +138,8 @@ class StoreState:
         self._ids: dict[uuid.UUID, int] = {}
         self._overrides: dict[int, EventData | None] = {}
         self._task_reports: dict[int, int] = {}  # TaskReported position → task position
+        #: (unit, period) → its versions and reviews, in log order: ``(position, data)``
+        self.submissions: dict[tuple[str, str], list[tuple[int, EventData]]] = {}
 
     def copy(self) -> StoreState:
         """An independent copy (a batch validates against a copy, kept only on commit)."""
@@ -142,6 +152,7 @@ class StoreState:
         other._ids = dict(self._ids)
         other._overrides = dict(self._overrides)
         other._task_reports = dict(self._task_reports)
+        other.submissions = {k: list(v) for k, v in self.submissions.items()}
         return other
 
     def apply(
@@ -161,6 +172,12 @@ class StoreState:
             return
         if isinstance(data, IndicatorDefined):
             self.defined[data.code] = data
+            return
+        if isinstance(data, SubmissionReceived):
+            self.submissions.setdefault((unit, data.period), []).append((position, data))
+            return
+        if isinstance(data, SubmissionReviewed):
+            self.submissions.setdefault((data.unit, data.period), []).append((position, data))
             return
         if isinstance(data, EventRetracted | EventCorrected):
             target = self._ids.get(data.event_id)
@@ -210,6 +227,26 @@ class StoreState:
                     )
                 )
         return out
+
+    def submission_versions(self, unit: str, period: str) -> list[tuple[int, SubmissionReceived]]:
+        """The versions ``unit`` sent for the period ``period`` (its spec), oldest first."""
+        return [
+            (pos, data)
+            for pos, data in self.submissions.get((unit, period), ())
+            if isinstance(data, SubmissionReceived)
+        ]
+
+    def submission_review(self, unit: str, period: str) -> str | None:
+        """``received``, ``accepted`` or ``returned`` (``None``: nothing was sent).
+
+        The latest of the versions and reviews decides: a re-send after a return is
+        ``received`` again.
+        """
+        history = self.submissions.get((unit, period))
+        if not history:
+            return None
+        last = history[-1][1]
+        return last.decision if isinstance(last, SubmissionReviewed) else "received"
 
     def target_sets(self) -> list[TargetSetRecord]:
         """Every target set still standing, oldest first."""

@@ -1302,6 +1302,16 @@ class _FactWriter:
         self.deltas = {}
 
 
+def _content(event: Event) -> tuple[Any, ...]:
+    """What a key must always name: the event's type, unit, day and data (as JSON)."""
+    return (
+        event.data.type_name,
+        event.unit,
+        event.occurred_on.isoformat(),
+        json.loads(payload_json(event.data)),
+    )
+
+
 class _Batch:
     """One append in progress: validation against the state, numbering, hashing, rows."""
 
@@ -1313,6 +1323,7 @@ class _Batch:
         self.state = state
         self.actor = actor
         self.source = "<batch>"
+        self.row = 0
         self.problems: list[Problem] = []
         self.problems_elsewhere = False
         self.positions: list[int] = []
@@ -1331,7 +1342,8 @@ class _Batch:
         self.sqlite = conn.dialect.name == "sqlite"
         self.appended = 0
         self.versions: dict[str, int] = {}
-        self.seen_refs: dict[str, int] = {}
+        #: key → (position, content, where it stands) of the keys this chunk appends
+        self.seen_refs: dict[str, tuple[int, tuple[Any, ...], str]] = {}
         self.seen_ids: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
         self.touched: dict[str, int] = {}  # stream → version before this batch
         self.facts = _FactWriter(store, conn, after=head)
@@ -1354,19 +1366,30 @@ class _Batch:
         if stop_rows:  # a channel already failed a row: validate on, insert no more
             self.problems_elsewhere = True
         refs = [e.source_ref for _s, _r, e in parsed if e.source_ref is not None]
-        stored_refs = self._stored("source_ref", refs)
+        stored_refs = self._stored_refs(refs)
         stored_ids = self._stored("event_id", given_ids)
         streams = {e.stream_name for _s, _r, e in parsed} - set(self.versions)
         self._load_versions(streams)
         rows: list[tuple[Any, ...]] = []
         for source, row, event in parsed:
             self.source = source
-            if event.source_ref is not None and (
-                event.source_ref in stored_refs or event.source_ref in self.seen_refs
-            ):
-                original = stored_refs.get(event.source_ref) or self.seen_refs[event.source_ref]
+            self.row = row
+            ref = event.source_ref
+            if ref is not None and (ref in stored_refs or ref in self.seen_refs):
+                # A key names one fact: the same key with other content is a mistake
+                # (two clerks' codes, an edited row sent as new), never "already stored".
+                original, content, where = stored_refs.get(ref) or self.seen_refs[ref]
+                if content != _content(event):
+                    self._problem(
+                        row,
+                        "source_ref",
+                        f"the key '{ref}' is stored already with other content "
+                        f"({where}): give the row another key, or re-send the "
+                        "submission it belongs to",
+                    )
+                    continue
                 self.positions.append(original)
-                self.duplicates.append((event.source_ref, original))
+                self.duplicates.append((ref, original))
                 continue
             if str(event.id) in stored_ids:
                 original = stored_ids[str(event.id)]
@@ -1410,6 +1433,44 @@ class _Batch:
                 if item.get("id") is not None:
                     given_ids.append(str(event.id))
         return parsed, given_ids
+
+    def _stored_refs(self, refs: Sequence[str]) -> dict[str, tuple[int, tuple[Any, ...], str]]:
+        """The stored events of these keys: position, content (type, unit, day, payload as
+        the current schema writes it) and a description naming the event."""
+        found: dict[str, tuple[int, tuple[Any, ...], str]] = {}
+        if not refs:
+            return found
+        cols = "source_ref, position, event_id, type, unit, occurred_on, schema_version, payload"
+        if self.sqlite:
+            parts = [refs[i : i + 900] for i in range(0, len(refs), 900)]
+            queries = [
+                (f"SELECT {cols} FROM dv_events WHERE source_ref IN ({', '.join('?' * len(p))})", p)
+                for p in parts
+            ]
+        else:
+            queries = [(f"SELECT {cols} FROM dv_events WHERE source_ref = ANY(%s)", (list(refs),))]
+        for sql, params in queries:
+            for (
+                ref,
+                pos,
+                event_id,
+                type_name,
+                unit,
+                day,
+                version,
+                payload,
+            ) in self.conn.exec_driver_sql(sql, tuple(params)):
+                data = json.loads(payload) if isinstance(payload, str) else dict(payload)
+                event_type = self.store.types.get(type_name)
+                if event_type is not None and version < event_type.schema_version:
+                    data = upcast(type_name, version, data, event_type.schema_version)
+                day_iso = day if isinstance(day, str) else day.isoformat()
+                found[ref] = (
+                    int(pos),
+                    (type_name, unit, day_iso[:10], data),
+                    f"event {event_id}, {type_name} of {unit} on {day_iso[:10]}",
+                )
+        return found
 
     def _stored(self, column: str, values: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -1479,7 +1540,11 @@ class _Batch:
         self.prev_hash = digest
         self.positions.append(position)
         if source_ref is not None:
-            self.seen_refs[source_ref] = position
+            self.seen_refs[source_ref] = (
+                position,
+                (type_name, event.unit, occurred_iso, json.loads(payload_text)),
+                f"row {self.row} of {self.source}",
+            )
         self._apply(event, position)
         self.facts.add(type_name, data, event.unit, event.occurred_on, position, event.id)
         if self.store._listeners:

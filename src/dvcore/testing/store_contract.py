@@ -61,6 +61,10 @@ from dvcore.events import (
     ModelRegistered,
     SocialCritiqueHeld,
     SocialSupervisionHeld,
+    SubmissionReceived,
+    SubmissionReviewed,
+    SubmissionRows,
+    SubmittedFile,
     TargetDefinition,
     TargetSetAdopted,
     TaskAssigned,
@@ -341,6 +345,25 @@ def example_events() -> list[Event]:
             "ex:corrected",
         ),
         _ev(
+            SubmissionReceived(
+                period="2023-Q1",
+                window=Window(start=_D(2023, 1, 1), end=_D(2023, 3, 31)),
+                version=1,
+                files=(SubmittedFile(name="DialogueHeld.csv", sha256="0" * 64, channel="csv"),),
+                rows=(SubmissionRows(type="DialogueHeld", keys=("HP.D1:1",)),),
+                added=1,
+            ),
+            _D(2023, 3, 31),
+            "HP.D1",
+            "ex:submission",
+        ),
+        _ev(
+            SubmissionReviewed(unit="HP.D1", period="2023-Q1", decision="accepted", version=1),
+            _D(2023, 4, 5),
+            "HP",
+            "ex:reviewed",
+        ),
+        _ev(
             UnitsMerged(sources=("HP.D1.C2", "HP.D1.C3"), into="HP.D1.C1"),
             _D(2024, 7, 1),
             "HP.D1",
@@ -495,7 +518,9 @@ class StoreContract:
         store.append([_dialogue("HP", _D(2023, 1, 7))], dry_run=True)
         with pytest.raises(ConcurrencyError):
             store.append([_dialogue("HP", _D(2023, 1, 8))], expected_version=0)
-        store.append([_dialogue("HP", _D(2023, 1, 9), "a")])  # a duplicate
+        store.append([_dialogue("HP", _D(2023, 1, 5), "a")])  # a duplicate
+        with pytest.raises(ValidationError):  # the same key with other content
+            store.append([_dialogue("HP", _D(2023, 1, 9), "a")])
         store.append([_dialogue("HP", _D(2023, 1, 10), "b")])
         positions = [r.position for r in store.read()]
         assert positions == list(range(1, len(unit_events()) + 3))
@@ -570,40 +595,51 @@ class StoreContract:
     # --- idempotency ------------------------------------------------------------------------
 
     def test_source_ref_appends_once_and_reports_the_original(self, store: Store) -> None:
-        """A stored key appends nothing; the result names the original position."""
+        """A stored key with the same content appends nothing; the result names the original
+        position. The same key with other content is refused, naming the key and the event."""
         store.append(unit_events())
         first = store.append(
             [_dialogue("HP", _D(2023, 3, 1), "k:a"), _dialogue("HP.D1", _D(2023, 3, 1), "k:b")]
         )
         a, b = first.positions
         head = store.head()
-        # the same keys with other content: the key decides
         again = store.append(
-            [
-                _dialogue("HP", _D(2023, 3, 9), "k:b", participants=9),
-                _dialogue("HP", _D(2023, 3, 9), "k:a"),
-            ]
+            [_dialogue("HP.D1", _D(2023, 3, 1), "k:b"), _dialogue("HP", _D(2023, 3, 1), "k:a")]
         )
         assert again.appended == 0
         assert again.positions == (b, a)
         assert again.duplicates == (("k:b", b), ("k:a", a))
         assert again.recorded_at is None
         assert store.head() == head == again.head
+        with pytest.raises(ValidationError) as info:
+            store.append([_dialogue("HP", _D(2023, 3, 9), "k:a")])
+        (problem,) = info.value.problems
+        assert problem.field == "source_ref"
+        assert "k:a" in problem.message
+        assert str(next(store.read(after=a - 1)).id) in problem.message
+        assert store.head() == head
 
     def test_source_ref_twice_in_one_batch(self, store: Store) -> None:
-        """The second use of a key in one batch reports the first one's position."""
+        """The second use of a key in one batch, with the same content, reports the first
+        one's position; with other content it is refused."""
         store.append(unit_events())
         head = store.head()
         result = store.append(
             [
                 _dialogue("HP", _D(2023, 3, 1), "k:x"),
                 _dialogue("HP.D1", _D(2023, 3, 2), "k:y"),
-                _dialogue("HP", _D(2023, 3, 3), "k:x"),
+                _dialogue("HP", _D(2023, 3, 1), "k:x"),
             ]
         )
         assert result.appended == 2
         assert result.positions == (head + 1, head + 2, head + 1)
         assert result.duplicates == (("k:x", head + 1),)
+        assert store.head() == head + 2
+        with pytest.raises(ValidationError) as info:
+            store.append(
+                [_dialogue("HP", _D(2023, 3, 4), "k:z"), _dialogue("HP", _D(2023, 3, 5), "k:z")]
+            )
+        assert [(p.row, p.field) for p in info.value.problems] == [(2, "source_ref")]
         assert store.head() == head + 2
 
     def test_same_event_id_appends_once(self, store: Store) -> None:

@@ -889,6 +889,10 @@ from dvcore.events import (  # noqa: E402
     Rounding,
     SocialCritiqueHeld,
     SocialSupervisionHeld,
+    SubmissionReceived,
+    SubmissionReviewed,
+    SubmissionRows,
+    SubmittedFile,
     TargetDefinition,
     TargetSetAdopted,
     TaskAssigned,
@@ -1096,6 +1100,42 @@ EVENT_DATA: Mapping[type[EventData], st.SearchStrategy[EventData]] = {
     EventRetracted: st.builds(EventRetracted, event_id=st.uuids(), reason=_SOME_TEXT),
     EventCorrected: st.builds(
         EventCorrected, event_id=st.uuids(), data=_CORRECTED, reason=_SOME_TEXT
+    ),
+    SubmissionReceived: st.builds(
+        SubmissionReceived,
+        period=_SOME_TEXT,
+        window=_windows_obj(),
+        version=st.integers(1, 50),
+        files=st.lists(
+            st.builds(SubmittedFile, name=_SOME_TEXT, sha256=_SOME_TEXT, channel=_SOME_TEXT),
+            max_size=3,
+        ),
+        rows=st.lists(
+            st.builds(SubmissionRows, type=_SOME_TEXT, keys=st.lists(_SOME_TEXT, max_size=4)),
+            max_size=3,
+        ),
+        added=st.integers(0, 10_000),
+        corrected=st.integers(0, 10_000),
+        retracted=st.integers(0, 10_000),
+        unchanged=st.integers(0, 10_000),
+    ),
+    SubmissionReviewed: st.one_of(
+        st.builds(
+            SubmissionReviewed,
+            unit=_SOME_TEXT,
+            period=_SOME_TEXT,
+            decision=st.just("accepted"),
+            version=st.integers(1, 50),
+            reason=_OPT_TEXT,
+        ),
+        st.builds(
+            SubmissionReviewed,
+            unit=_SOME_TEXT,
+            period=_SOME_TEXT,
+            decision=st.just("returned"),
+            version=st.integers(1, 50),
+            reason=_SOME_TEXT,
+        ),
     ),
 }
 
