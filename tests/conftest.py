@@ -18,6 +18,10 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("DVCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+# Tests read messages in English (the command line's default is Vietnamese): set here, at
+# import, so the processes tests start inherit it too. tests/test_cli_i18n.py removes it
+# where Vietnamese is the point.
+os.environ["DVCORE_LANG"] = "en"
 
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(

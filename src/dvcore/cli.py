@@ -3,14 +3,18 @@
 Exit codes: 0 success; 1 a verification or target check the user asked for failed (or the
 store itself failed); 2 bad input — with a message that names the file, row and field, no
 traceback, and nothing written.
+
+Every text it prints is in the clerk's language (``--lang``, else ``$DVCORE_LANG``, else
+Vietnamese; see :mod:`dvcore.i18n`). Help texts are English message ids stored by click when
+the module is imported, and translated when help is shown (:class:`_Command`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,10 +23,130 @@ import click
 from dvcore.errors import (
     DvcoreError,
     InputError,
+    Problem,
+    ValidationError,
+    problems_message,
 )
+from dvcore.i18n import LANGUAGES, N_, _, gettext, language, ngettext, set_language
 from dvcore.periods import CUTOFFS, parse_date
 
 __all__ = ["main"]
+
+#: click's own texts a clerk reads (usage, headings, its errors): in dvcore's catalogs, so
+#: that :func:`_speak_click` can hand them to click (its plural messages stay English).
+_CLICK_TEXTS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("%(prog)s, version %(version)s"),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Invalid value: {message}"),
+    N_("Missing option"),
+    N_("Missing argument"),
+    N_("Missing parameter"),
+    N_("Missing command."),
+    N_("No such command {name!r}."),
+    N_("No such option {name!r}."),
+    N_("default: {default}"),
+    N_("Aborted!"),
+    N_("{name} {filename!r} does not exist."),
+    N_("{name} {filename!r} is a directory."),
+    N_("file"),
+    N_("directory"),
+    N_("path"),
+)
+
+
+def _speak_click() -> None:
+    """Let click look its own texts up in dvcore's catalogs (in the chosen language).
+
+    click translates through ``gettext``/``ngettext`` names imported into its modules;
+    pointing them at :mod:`dvcore.i18n` changes nothing else (a text the catalogs do not
+    hold stays as click wrote it).
+    """
+    import click.core
+    import click.decorators
+    import click.exceptions
+    import click.formatting
+    import click.parser
+    import click.types
+
+    for module in (
+        click.core,
+        click.decorators,
+        click.exceptions,
+        click.formatting,
+        click.parser,
+        click.types,
+    ):
+        if callable(getattr(module, "_", None)):
+            setattr(module, "_", gettext)  # noqa: B010 (mypy: ModuleType has no `_`)
+        if callable(getattr(module, "ngettext", None)):
+            setattr(module, "ngettext", ngettext)  # noqa: B010 (same)
+
+
+_speak_click()
+
+
+@contextlib.contextmanager
+def _help_in_language(command: click.Command) -> Iterator[None]:
+    """Translate a command's help and its options' for the time it is shown.
+
+    click stores ``help=`` when the module is imported, before ``--lang`` is read: the
+    stored texts are English message ids, swapped for their translation here.
+    """
+    holders: list[Any] = [command, *command.params]
+    saved = [(h, h.help) for h in holders if isinstance(getattr(h, "help", None), str)]
+    try:
+        for holder, text in saved:
+            holder.help = gettext(text)
+        yield
+    finally:
+        for holder, text in saved:
+            holder.help = text
+
+
+class _Command(click.Command):
+    """A command whose help is shown in the chosen language."""
+
+    def get_help(self, ctx: click.Context) -> str:
+        with _help_in_language(self):
+            return super().get_help(ctx)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _help_in_language(self):
+            return super().get_short_help_str(limit)
+
+
+def _lang_in(args: Sequence[str]) -> str | None:
+    """The value of ``--lang`` among the top-level arguments, if any (and valid)."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = None
+        if arg == "--lang" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+        if value is not None:
+            return value if value in LANGUAGES else None
+    return None
+
+
+class _Group(_Command, click.Group):
+    """The top-level group: reads ``--lang`` before anything (help among it) prints."""
+
+    command_class = _Command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            # Every run chooses again: None is $DVCORE_LANG, else Vietnamese.
+            set_language(_lang_in(args))
+        return super().parse_args(ctx, args)
 
 
 class _Context:
@@ -42,7 +166,7 @@ class _Context:
             busy_timeout = float(busy)
         except ValueError:
             raise InputError(
-                f"DVCORE_BUSY_TIMEOUT must be a number of seconds, not '{busy}'"
+                _("DVCORE_BUSY_TIMEOUT must be a number of seconds, not '{busy}'", busy=busy)
             ) from None
         return open_store(
             self.store_url,
@@ -54,8 +178,56 @@ class _Context:
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(_("Error: {message}", message=message), err=True)
     sys.exit(code)
+
+
+def _field_name(problem: Problem) -> str | None:
+    """The field a problem names, as the clerk knows it: in Vietnamese, the column's label
+    in the template (``Số người tham dự`` for ``data.participants``)."""
+    field = problem.field
+    if not field or language() != "vi":
+        return field
+    from dvcore._builtin.labels import (
+        ENVELOPE_LABELS,
+        FIELD_LABELS,
+        WINDOW_LABELS,
+        field_label,
+    )
+
+    if field in ENVELOPE_LABELS:
+        return ENVELOPE_LABELS[field]
+    if field in WINDOW_LABELS:
+        return WINDOW_LABELS[field]
+    name = field.removeprefix("data.")
+    key = name.split(".", 1)[0].split("[", 1)[0]
+    rest = name[len(key) :]
+    type_name = problem.event_type or problem.sheet
+    event_type = _event_types().get(type_name) if type_name else None
+    if event_type is not None:
+        label = field_label(event_type, key)
+    elif name != field:  # a data field of an unknown type: a label when all types agree
+        labels = {m[key] for m in FIELD_LABELS.values() if key in m}
+        label = labels.pop() if len(labels) == 1 else key
+    else:
+        return field  # a column header as the clerk wrote it, or an envelope key
+    if label == key:
+        return field
+    return label + rest
+
+
+def _event_types() -> Any:
+    from dvcore.registry import get_plugin_manager, plugin_event_types
+    from dvcore.serialization import EventTypes
+
+    try:
+        return plugin_event_types(get_plugin_manager())
+    except DvcoreError:  # a broken plugin: the core's labels still help
+        return EventTypes.core()
+
+
+def _problem_line(problem: Problem) -> str:
+    return problem.render(_field_name(problem))
 
 
 def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -66,7 +238,9 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except InputError as exc:  # bad input, ValidationError among them
+        except ValidationError as exc:  # every problem, its field named by its label
+            _fail(problems_message(exc.problems, _problem_line) if exc.problems else exc.message)
+        except InputError as exc:  # bad input
             _fail(exc.message, 2)
         except DvcoreError as exc:  # a failed verification, a failed store
             _fail(exc.message, 1)
@@ -83,7 +257,7 @@ def _cutoff_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "command_cutoff",
         type=click.Choice(CUTOFFS),
         default=None,
-        help="How named periods are cut (overrides the global --cutoff).",
+        help=N_("How named periods are cut (overrides the global --cutoff)."),
     )
     @functools.wraps(func)
     def wrapper(*args: Any, command_cutoff: str | None = None, **kwargs: Any) -> Any:
@@ -94,38 +268,53 @@ def _cutoff_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_("dvcore: reports of the mass-mobilization committees, rebuilt from events."),
+)
 @click.option(
     "--store",
     "store_url",
     envvar="DVCORE_STORE",
     metavar="URL",
-    help="sqlite:///FILE (default sqlite:///dvcore.db) or postgresql+psycopg://…",
+    help=N_("sqlite:///FILE (default sqlite:///dvcore.db) or postgresql+psycopg://…"),
 )
-@click.option("--actor", metavar="UNIT", help="The unit recording (kept on every event).")
+@click.option("--actor", metavar="UNIT", help=N_("The unit recording (kept on every event)."))
 @click.option(
     "--cutoff",
     type=click.Choice(CUTOFFS),
     default="calendar",
     show_default=True,
-    help="How named periods are cut: calendar, or Decree 09's 15th-to-14th.",
+    help=N_("How named periods are cut: calendar, or Decree 09's 15th-to-14th."),
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help=N_("The language of messages: vi or en (default: $DVCORE_LANG, else vi)."),
 )
 @click.version_option(package_name="dvcore")
 @click.pass_context
-def main(ctx: click.Context, store_url: str | None, actor: str | None, cutoff: str) -> None:
-    """dvcore: reports of the mass-mobilization committees, rebuilt from events."""
+def main(
+    ctx: click.Context, store_url: str | None, actor: str | None, cutoff: str, lang: str | None
+) -> None:
+    """The ``dvcore`` command line (its help is the ``help=`` above, translated when shown)."""
+    set_language(lang)  # _Group.parse_args chose it already, before any help printed
     ctx.obj = _Context(store_url, actor, cutoff)
 
 
-@main.command()
+@main.command(help=N_("Create the store (or upgrade its schema)."))
 @click.pass_obj
 @_guard
 def init(obj: _Context) -> None:
-    """Create the store (or upgrade its schema)."""
     store = obj.open()
     click.echo(
-        f"store ready: {store.engine.url.render_as_string(hide_password=True)} "
-        f"({store.head()} events)"
+        _(
+            "store ready: {url} ({count} events)",
+            url=store.engine.url.render_as_string(hide_password=True),
+            count=store.head(),
+        )
     )
 
 
@@ -135,34 +324,54 @@ def init(obj: _Context) -> None:
 def _channel_for(path: Path, name: str | None, channels: dict[str, Any]) -> Any:
     if name is not None:
         if name not in channels:
-            raise InputError(f"unknown channel '{name}'; installed: {', '.join(sorted(channels))}")
+            raise InputError(
+                _(
+                    "unknown channel '{name}'; installed: {installed}",
+                    name=name,
+                    installed=", ".join(sorted(channels)),
+                )
+            )
         return channels[name]
     suffix = path.suffix.lower()
     for channel in channels.values():
         if suffix in channel.suffixes:
             return channel
     raise InputError(
-        f"{path}: no channel reads '{suffix}' files; installed: "
-        f"{', '.join(sorted(channels))} (choose one with --channel)"
+        _(
+            "{path}: no channel reads '{suffix}' files; installed: {installed} "
+            "(choose one with --channel)",
+            path=path,
+            suffix=suffix,
+            installed=", ".join(sorted(channels)),
+        )
     )
 
 
-@main.command("import")
+@main.command(
+    "import",
+    help=N_(
+        "Import FILES in one transaction: all of them, or nothing.\n\n"
+        "Every problem of every file is reported (file, sheet, row, column). Files are read "
+        "units first (in the order of the event catalogue); each is recorded as a submission."
+    ),
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--channel", "channel_name", help="The input channel (default: by file suffix).")
-@click.option("--dry-run", is_flag=True, help="Validate everything, write nothing.")
+@click.option("--channel", "channel_name", help=N_("The input channel (default: by file suffix)."))
+@click.option("--dry-run", is_flag=True, help=N_("Validate everything, write nothing."))
 @click.option(
     "--type",
     "event_type",
     metavar="TYPE",
-    help="The event type of CSV files whose name does not say it.",
+    help=N_("The event type of CSV files whose name does not say it."),
 )
-@click.option("--unit", metavar="CODE", help="The unit submitting the files (default: --actor).")
+@click.option(
+    "--unit", metavar="CODE", help=N_("The unit submitting the files (default: --actor).")
+)
 @click.option(
     "--period",
     "period_spec",
     metavar="SPEC",
-    help="The period the files cover (for `dvcore submissions`).",
+    help=N_("The period the files cover (for `dvcore submissions`)."),
 )
 @click.pass_obj
 @_guard
@@ -236,9 +445,11 @@ def import_(
         )
 
 
-@main.command()
+@main.command(
+    help=N_("Write blank input tables with Vietnamese labels (drop-down lists in a workbook).")
+)
 @click.option(
-    "--channel", "channel_name", required=True, help="csv or xlsx (see `dvcore plugins`)."
+    "--channel", "channel_name", required=True, help=N_("csv or xlsx (see `dvcore plugins`).")
 )
 @click.option(
     "-o",
@@ -246,33 +457,34 @@ def import_(
     "out",
     required=True,
     type=click.Path(path_type=Path),
-    help="A directory (csv: one file per type) or a file (.csv for one type, .xlsx).",
+    help=N_("A directory (csv: one file per type) or a file (.csv for one type, .xlsx)."),
 )
 @click.option(
     "--type",
     "type_names",
     multiple=True,
     metavar="TYPE",
-    help="Only these event types (repeat the option; default: all).",
+    help=N_("Only these event types (repeat the option; default: all)."),
 )
 @click.pass_obj
 @_guard
 def template(obj: _Context, channel_name: str, out: Path, type_names: tuple[str, ...]) -> None:
-    """Write blank input tables with Vietnamese labels (drop-down lists in a workbook)."""
     from dvcore.importing import write_template
 
     for path in write_template(obj.store_url, channel_name, out, type_names):
-        click.echo(f"wrote {path}")
+        click.echo(_("wrote {path}", path=path))
 
 
-@main.command()
-@click.option("--unit", required=True, help="The unit whose subordinates report to it.")
-@click.option("--period", "period_spec", required=True, help="2023-6M, 2023-Q3, 2023, …")
-@click.option("--deadline", help="Files received after this day (Vietnam's time) are late.")
+@main.command(
+    help=N_("Which subordinate units sent files for a period, on time or late, and which did not.")
+)
+@click.option("--unit", required=True, help=N_("The unit whose subordinates report to it."))
+@click.option("--period", "period_spec", required=True, help=N_("2023-6M, 2023-Q3, 2023, …"))
+@click.option("--deadline", help=N_("Files received after this day (Vietnam's time) are late."))
 @click.option(
     "--all-children",
     is_flag=True,
-    help="Expect every child unit, not only district- and commune-level ones.",
+    help=N_("Expect every child unit, not only district- and commune-level ones."),
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True
@@ -317,11 +529,17 @@ def _vn(value: Any) -> str:
     return "—" if value is None else format_number(value)
 
 
-@main.command()
-@click.option("--unit", required=True, help="Unit code.")
-@click.option("--period", "period_spec", required=True, help="2023, 2023-Q3, 2023-9M, …")
-@click.option("--as-known-at", help="An ISO instant: the figures as the store knew them then.")
-@click.option("--tree", type=click.Choice(["as-of", "current"]), default="as-of", show_default=True)
+@main.command(help=N_("The figures of a unit's subtree for a period."))
+@click.option("--unit", required=True, help=N_("Unit code."))
+@click.option("--period", "period_spec", required=True, help=N_("2023, 2023-Q3, 2023-9M, …"))
+@click.option("--as-known-at", help=N_("An ISO instant: the figures as the store knew them then."))
+@click.option(
+    "--tree",
+    type=click.Choice(["as-of", "current"]),
+    default="as-of",
+    show_default=True,
+    help=N_("The unit tree as of the period (as-of) or as it is now (current)."),
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True
 )
@@ -331,7 +549,6 @@ def _vn(value: Any) -> str:
 def snapshot(
     obj: _Context, unit: str, period_spec: str, as_known_at: str | None, tree: str, fmt: str
 ) -> None:
-    """The figures of a unit's subtree for a period."""
     store = obj.open(create=False)
     snap = store.snapshot(unit, period_spec, as_known_at=as_known_at, tree=tree)
     if fmt == "json":
@@ -343,9 +560,9 @@ def snapshot(
         title=f"{unit} · {snap.period.spec} ({snap.period.start:%d/%m/%Y}–"
         f"{snap.period.end:%d/%m/%Y})"
     )
-    table.add_column("chỉ số")
-    table.add_column("giá trị", justify="right")
-    table.add_column("chi tiết")
+    table.add_column(_("indicator"))
+    table.add_column(_("value"), justify="right")
+    table.add_column(_("details"))
     for code, fig in snap.figures.items():
         detail = "; ".join(
             f"{dim}: " + ", ".join(f"{k} {_vn(v)}" for k, v in sorted(keys.items()))
@@ -356,15 +573,17 @@ def snapshot(
     _console().print(table)
 
 
-@main.command()
-@click.option("--unit", required=True)
-@click.option("--as-of", "as_of", required=True, help="The cut-off date (2023-09-15 or 15/9/2023).")
-@click.option("--resolution", help="Only this resolution's targets (e.g. 08-NQ/TU).")
-@click.option("--as-known-at", help="An ISO instant: as the store knew it then.")
+@main.command(help=N_("Evaluate the targets a unit's resolutions set, as of a cut-off date."))
+@click.option("--unit", required=True, help=N_("Unit code."))
+@click.option(
+    "--as-of", "as_of", required=True, help=N_("The cut-off date (2023-09-15 or 15/9/2023).")
+)
+@click.option("--resolution", help=N_("Only this resolution's targets (e.g. 08-NQ/TU)."))
+@click.option("--as-known-at", help=N_("An ISO instant: as the store knew it then."))
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True
 )
-@click.option("--check", is_flag=True, help="Exit 1 when a target is not met.")
+@click.option("--check", is_flag=True, help=N_("Exit 1 when a target is not met."))
 @click.pass_obj
 @_cutoff_option
 @_guard
@@ -377,7 +596,6 @@ def targets(
     fmt: str,
     check: bool,
 ) -> None:
-    """Evaluate the targets a unit's resolutions set, as of a cut-off date."""
     day = parse_date(as_of)
     store = obj.open(create=False)
     results = store.targets(unit, day, resolution=resolution, as_known_at=as_known_at)
@@ -393,9 +611,10 @@ def targets(
 
         from dvcore.indicators import format_percent
 
-        table = Table(title=f"{unit} · chỉ tiêu đến ngày {day:%d/%m/%Y}")
-        for col in ("mã", "tử số", "mẫu số", "kế hoạch", "đạt % KH", "đạt"):
-            table.add_column(col, justify="left" if col == "mã" else "right")
+        table = Table(title=_("{unit} · targets as of {day}", unit=unit, day=f"{day:%d/%m/%Y}"))
+        table.add_column(_("code"), justify="left")
+        for col in (_("numerator"), _("denominator"), _("plan"), _("plan completion"), _("met")):
+            table.add_column(col, justify="right")
         for r in results:
             completion = r.plan_completion
             table.add_row(
@@ -404,19 +623,24 @@ def targets(
                 _vn(r.denominator),
                 _vn(r.plan),
                 "—" if completion is None else format_percent(r.numerator, r.plan),
-                "có" if r.met else "chưa",
+                _("yes") if r.met else _("not yet"),
             )
         _console().print(table)
     if check and any(not r.met for r in results):
         sys.exit(1)
 
 
-@main.command()
-@click.option("--unit", required=True)
-@click.option("--period", "period_spec", required=True)
-@click.option("--indicator", required=True)
-@click.option("--as-known-at")
-@click.option("--tree", type=click.Choice(["as-of", "current"]), default="as-of")
+@main.command(help=N_("The events behind one figure: every event it counts, and no other."))
+@click.option("--unit", required=True, help=N_("Unit code."))
+@click.option("--period", "period_spec", required=True, help=N_("2023, 2023-Q3, 2023-9M, …"))
+@click.option("--indicator", required=True, help=N_("The indicator's code (dialogue.count, …)."))
+@click.option("--as-known-at", help=N_("An ISO instant: as the store knew it then."))
+@click.option(
+    "--tree",
+    type=click.Choice(["as-of", "current"]),
+    default="as-of",
+    help=N_("The unit tree as of the period (as-of) or as it is now (current)."),
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True
 )
@@ -432,7 +656,6 @@ def explain(
     tree: str,
     fmt: str,
 ) -> None:
-    """The events behind one figure: every event it counts, and no other."""
     store = obj.open(create=False)
     exp = store.explain(unit, period_spec, indicator, as_known_at=as_known_at, tree=tree)
     if fmt == "json":
@@ -441,7 +664,7 @@ def explain(
     from rich.table import Table
 
     table = Table(title=f"{indicator} = {_vn(exp.value)} · {unit} · {exp.period.spec}")
-    for col in ("vị trí", "loại", "đơn vị", "ngày", "ghi nhận", "nguồn"):
+    for col in (_("position"), _("type"), _("unit"), _("date"), _("recorded"), _("source")):
         table.add_column(col)
     for e in exp.events:
         table.add_row(
@@ -455,41 +678,48 @@ def explain(
     _console().print(table)
 
 
-@main.command()
+@main.command(
+    help=N_("Write a unit's report for a period with one exporter (nothing written on bad input).")
+)
 @click.option(
     "--exporter",
     "exporter_name",
     required=True,
-    help="docx, xlsx, html, markdown, json, … (see `dvcore plugins`).",
+    help=N_("docx, xlsx, html, markdown, json, … (see `dvcore plugins`)."),
 )
-@click.option("--unit", required=True, help="Unit code.")
-@click.option("--period", "period_spec", required=True, help="2023-9M, 2023, 2020-2025, …")
+@click.option("--unit", required=True, help=N_("Unit code."))
+@click.option("--period", "period_spec", required=True, help=N_("2023-9M, 2023, 2020-2025, …"))
 @click.option(
     "-o",
     "--out",
     "out",
     required=True,
     type=click.Path(path_type=Path),
-    help="The file to write (or a directory: a name is chosen).",
+    help=N_("The file to write (or a directory: a name is chosen)."),
 )
 @click.option(
     "--report",
     type=click.Choice(["periodic", "term-commune", "follow-up"]),
     default="periodic",
     show_default=True,
+    help=N_("The report: periodic, term-commune or follow-up."),
 )
-@click.option("--as-of", "as_of", help="The targets' cut-off date (default: the period's end).")
-@click.option("--as-known-at", help="An ISO instant: the figures as the store knew them then.")
+@click.option("--as-of", "as_of", help=N_("The targets' cut-off date (default: the period's end)."))
+@click.option("--as-known-at", help=N_("An ISO instant: the figures as the store knew them then."))
 @click.option(
-    "--template", type=click.Path(path_type=Path), help="Your own docxtpl template (docx exporter)."
+    "--template",
+    type=click.Path(path_type=Path),
+    help=N_("Your own docxtpl template (docx exporter)."),
 )
 @click.option(
     "--sections",
     type=click.Path(path_type=Path),
-    help="Your text under each heading, and the document's number, signer… "
-    "(Markdown; see docs/reports.md).",
+    help=N_(
+        "Your text under each heading, and the document's number, signer… "
+        "(Markdown; see docs/reports.md)."
+    ),
 )
-@click.option("--profile", help="Format profile (default: by the document's date).")
+@click.option("--profile", help=N_("Format profile (default: by the document's date)."))
 @click.pass_obj
 @_cutoff_option
 @_guard
@@ -506,7 +736,6 @@ def export(
     sections: Path | None,
     profile: str | None,
 ) -> None:
-    """Write a unit's report for a period with one exporter (nothing written on bad input)."""
     import os
 
     from dvcore._builtin.report import build_context
@@ -515,17 +744,24 @@ def export(
     exporters = plugin_exporters(get_plugin_manager())
     if exporter_name not in exporters:
         raise InputError(
-            f"unknown exporter '{exporter_name}'; installed: {', '.join(sorted(exporters))}"
+            _(
+                "unknown exporter '{name}'; installed: {installed}",
+                name=exporter_name,
+                installed=", ".join(sorted(exporters)),
+            )
         )
     exporter = exporters[exporter_name]
-    for what, path in (("template", template), ("sections file", sections)):
+    for missing, path in (
+        (N_("no such template: {path}"), template),
+        (N_("no such sections file: {path}"), sections),
+    ):
         if path is not None and not path.is_file():
-            raise InputError(f"no such {what}: {path}")
+            raise InputError(_(missing, path=path))
     if template is not None and not getattr(exporter, "accepts_template", False):
-        raise InputError(f"exporter '{exporter_name}' takes no --template")
+        raise InputError(_("exporter '{name}' takes no --template", name=exporter_name))
     target = out / f"bao-cao-{unit}-{period_spec}{exporter.suffix}" if out.is_dir() else out
     if not target.parent.is_dir():
-        raise InputError(f"no such directory: {target.parent}")
+        raise InputError(_("no such directory: {path}", path=target.parent))
     store = obj.open(create=False)
     try:
         context = build_context(
@@ -548,62 +784,90 @@ def export(
             partial.unlink(missing_ok=True)
     finally:
         store.close()
-    click.echo(f"wrote {target} ({exporter_name}, {report}, {unit} · {period_spec})")
+    click.echo(
+        _(
+            "wrote {path} ({exporter}, {report}, {unit} · {period})",
+            path=target,
+            exporter=exporter_name,
+            report=report,
+            unit=unit,
+            period=period_spec,
+        )
+    )
 
 
-@main.command()
+@main.command(help=N_("Check the hash chain; exit 1 and name the first bad event."))
 @click.pass_obj
 @_guard
 def verify(obj: _Context) -> None:
-    """Check the hash chain; exit 1 and name the first bad event."""
     store = obj.open(create=False)
     report = store.verify()
     if not report.ok:
-        _fail(f"verification failed at position {report.first_bad}: {report.reason}", 1)
-    click.echo(f"ok: {report.checked} events verify; head hash {report.head_hash}")
+        _fail(
+            _(
+                "verification failed at position {position}: {reason}",
+                position=report.first_bad,
+                reason=report.reason,
+            ),
+            1,
+        )
+    click.echo(
+        _(
+            "ok: {count} events verify; head hash {hash}",
+            count=report.checked,
+            hash=report.head_hash,
+        )
+    )
     if report.checkpoints_verified or report.checkpoints_unchecked:
         click.echo(
-            f"signed checkpoints: {report.checkpoints_verified} verified, "
-            f"{report.checkpoints_unchecked} not checked (no key, or another key)"
+            _(
+                "signed checkpoints: {verified} verified, {unchecked} not checked "
+                "(no key, or another key)",
+                verified=report.checkpoints_verified,
+                unchecked=report.checkpoints_unchecked,
+            )
         )
 
 
-@main.command()
+@main.command(
+    help=N_("List channels, exporters, event types and indicators, with who provides each.")
+)
 @_guard
 def plugins() -> None:
-    """List channels, exporters, event types and indicators, with who provides each."""
     from rich.table import Table
 
     from dvcore.registry import get_plugin_manager, provided_by
 
     pm = get_plugin_manager()
-    table = Table(title="dvcore plugins")
-    for col in ("kind", "name", "provided by"):
+    table = Table(title=_("dvcore plugins"))
+    for col in (_("kind"), _("name"), _("provided by")):
         table.add_column(col)
     for kind, hook, attr in (
-        ("channel", "dvcore_register_input_channels", "name"),
-        ("exporter", "dvcore_register_exporters", "name"),
-        ("event type", "dvcore_register_event_types", "type_name"),
-        ("indicator", "dvcore_register_indicators", "code"),
-        ("command", "dvcore_register_commands", "name"),
+        (N_("channel"), "dvcore_register_input_channels", "name"),
+        (N_("exporter"), "dvcore_register_exporters", "name"),
+        (N_("event type"), "dvcore_register_event_types", "type_name"),
+        (N_("indicator"), "dvcore_register_indicators", "code"),
+        (N_("command"), "dvcore_register_commands", "name"),
     ):
         for provider, item in provided_by(pm, hook):
-            table.add_row(kind, str(getattr(item, attr)), provider)
+            table.add_row(_(kind), str(getattr(item, attr)), provider)
     _console().print(table)
 
 
-@main.command()
+@main.command(
+    help=N_("Record the demo data set (seed 001's published figures) and write its reports.")
+)
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("dvcore-demo"),
     show_default=True,
+    help=N_("The directory the reports are written to."),
 )
 @click.pass_obj
 @_guard
 def demo(obj: _Context, out_dir: Path) -> None:
-    """Record the demo data set (seed 001's published figures) and write its reports."""
     from dvcore._builtin.demo_run import run_demo
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -620,13 +884,10 @@ def _register_plugin_commands() -> None:
             if command.name not in main.commands:
                 main.add_command(command)
     except DvcoreError as exc:  # a broken plugin must not take the whole command line down
-        click.echo(f"warning: {exc}", err=True)
+        click.echo(_("warning: {message}", message=exc), err=True)
 
 
 _register_plugin_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-
-_ = dt

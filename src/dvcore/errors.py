@@ -6,10 +6,12 @@ subclasses: the command line turns them into exit code 2 and a message, never a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
+
+from dvcore.i18n import _, _n
 
 __all__ = [
     "ConcurrencyError",
@@ -44,8 +46,10 @@ class Problem:
     ``source`` names the file (or ``"<batch>"`` for events handed to the API), ``row`` the
     line or row (1-based, ``None`` when the problem is not about one row), ``field`` the
     field or column (a dotted path such as ``data.participants``), ``sheet`` the sheet of
-    a workbook (``None`` for other inputs). A message longer than :data:`MESSAGE_LIMIT`
-    characters is cut, saying how long it was.
+    a workbook (``None`` for other inputs), ``event_type`` the wire name of the event type
+    the row is (when known: the command line names a field by its label in that type's
+    template). A message longer than :data:`MESSAGE_LIMIT` characters is cut, saying how
+    long it was.
     """
 
     source: str
@@ -53,15 +57,22 @@ class Problem:
     field: str | None
     message: str = attrs.field(converter=_short)
     sheet: str | None = None
+    event_type: str | None = None
 
     def __str__(self) -> str:
+        return self.render()
+
+    def render(self, field: str | None = None) -> str:
+        """The problem as one line in the current language; ``field`` names the field
+        instead of :attr:`field` (a column's label, say)."""
         where = self.source
         if self.sheet is not None:
-            where += f", sheet {self.sheet}"
+            where += _(", sheet {sheet}", sheet=self.sheet)
         if self.row is not None:
-            where += f", row {self.row}"
-        if self.field:
-            where += f", field '{self.field}'"
+            where += _(", row {row}", row=self.row)
+        field = field or self.field
+        if field:
+            where += _(", field '{field}'", field=field)
         return f"{where}: {self.message}"
 
 
@@ -94,12 +105,7 @@ class ValidationError(InputError):
     def __init__(self, problems: Iterable[Problem], message: str | None = None) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         if message is None:
-            shown = "\n".join(f"  {p}" for p in self.problems[:50])
-            more = len(self.problems) - 50
-            if more > 0:
-                shown += f"\n  … and {more} more"
-            count = len(self.problems)
-            message = f"{count} problem{'s' if count != 1 else ''}; nothing was written:\n{shown}"
+            message = problems_message(self.problems)
         super().__init__(message, problems=self.problems)
 
 
@@ -112,7 +118,7 @@ class UnknownUnitError(InputError):
 
     def __init__(self, code: str, message: str | None = None, **context: Any) -> None:
         self.code = code
-        super().__init__(message or f"unknown unit '{code}'", code=code, **context)
+        super().__init__(message or _("unknown unit '{code}'", code=code), code=code, **context)
 
 
 class ConcurrencyError(DvcoreError):
@@ -123,7 +129,12 @@ class ConcurrencyError(DvcoreError):
         self.expected = expected
         self.actual = actual
         super().__init__(
-            f"stream '{stream}' is at version {actual}, not the expected {expected}",
+            _(
+                "stream '{stream}' is at version {actual}, not the expected {expected}",
+                stream=stream,
+                actual=actual,
+                expected=expected,
+            ),
             stream=stream,
             expected=expected,
             actual=actual,
@@ -153,3 +164,22 @@ class PluginError(DvcoreError):
 def problems_text(problems: Sequence[Problem]) -> str:
     """Render problems one per line, for messages and logs."""
     return "\n".join(str(p) for p in problems)
+
+
+#: How many problems a message lists; the rest are counted.
+SHOWN_PROBLEMS = 50
+
+
+def problems_message(problems: Sequence[Problem], render: Callable[[Problem], str] = str) -> str:
+    """The message of a :class:`ValidationError`: how many problems, then (at most
+    :data:`SHOWN_PROBLEMS` of) them one a line, each drawn by ``render``."""
+    shown = "\n".join(f"  {render(p)}" for p in problems[:SHOWN_PROBLEMS])
+    more = len(problems) - SHOWN_PROBLEMS
+    if more > 0:
+        shown += "\n  " + _("… and {more} more", more=more)
+    head = _n(
+        "{count} problem; nothing was written:",
+        "{count} problems; nothing was written:",
+        len(problems),
+    )
+    return f"{head}\n{shown}"

@@ -17,6 +17,7 @@ from typing import Literal, get_args
 import attrs
 
 from dvcore.errors import InputError, PeriodError
+from dvcore.i18n import N_, _
 
 __all__ = [
     "CUTOFFS",
@@ -39,11 +40,18 @@ CUTOFFS: tuple[Cutoff, ...] = get_args(Cutoff)
 _MIN_YEAR = 1900
 _MAX_YEAR = 2200
 
-_VALID_FORMS = (
+_VALID_FORMS = N_(
     "2023 (a year), 2023-Q3 (a quarter), 2023-H1 (a half), "
     "2023-9M (1 January to the end of month 9), 2023-09 (a month), "
     "2020-2025 (a term), 2022-12-15..2023-06-14 (a date range)"
 )
+#: "a quarter number must be …", one message a kind: the kind's word is not translated alone
+_NUMBER_RANGE = {
+    "quarter": N_("a quarter number must be 1 to {top}, not {number}"),
+    "half": N_("a half number must be 1 to {top}, not {number}"),
+    "cumulative": N_("a cumulative month number must be 1 to {top}, not {number}"),
+    "month": N_("a month number must be 1 to {top}, not {number}"),
+}
 
 _Kind = Literal["year", "quarter", "half", "cumulative", "month", "term"]
 
@@ -67,7 +75,11 @@ def _check_cutoff(cutoff: object) -> Cutoff:
         if cutoff == valid:
             return valid
     raise PeriodError(
-        f"unknown cut-off {cutoff!r}: valid cut-offs are {', '.join(CUTOFFS)}",
+        _(
+            "unknown cut-off {cutoff}: valid cut-offs are {valid}",
+            cutoff=repr(cutoff),
+            valid=", ".join(CUTOFFS),
+        ),
         cutoff=cutoff,
     )
 
@@ -100,8 +112,13 @@ def _named_month(day: datetime.date, cutoff: Cutoff) -> tuple[int, int]:
 def _check_year(year: int, what: str) -> None:
     if not _MIN_YEAR <= year <= _MAX_YEAR:
         raise PeriodError(
-            f"{what} falls in year {year}, outside the years dvcore handles "
-            f"({_MIN_YEAR} to {_MAX_YEAR})",
+            _(
+                "{what} falls in year {year}, outside the years dvcore handles ({first} to {last})",
+                what=what,
+                year=year,
+                first=_MIN_YEAR,
+                last=_MAX_YEAR,
+            ),
             year=year,
         )
 
@@ -180,8 +197,12 @@ class Period:
         _check_cutoff(self.cutoff)
         if self.end < self.start:
             raise PeriodError(
-                f"period '{self.spec}' ends ({self.end.isoformat()}) before it starts "
-                f"({self.start.isoformat()})",
+                _(
+                    "period '{spec}' ends ({end}) before it starts ({start})",
+                    spec=self.spec,
+                    end=self.end.isoformat(),
+                    start=self.start.isoformat(),
+                ),
                 spec=self.spec,
                 start=self.start,
                 end=self.end,
@@ -220,7 +241,12 @@ class Period:
             _month_start(y, m, self.cutoff) != self.start
             or _month_end(*last, self.cutoff) != self.end
         ):
-            raise self._not_whole("months")
+            raise self._not_whole(
+                N_(
+                    "period '{spec}' ({start} to {end}) is not a whole number of months "
+                    "under the {cutoff} cut-off"
+                )
+            )
         result: list[Period] = []
         while (y, m) <= last:
             result.append(_Named(kind="month", year=y, number=m).to_period(self.cutoff))
@@ -241,7 +267,12 @@ class Period:
             or _month_start(y, m, self.cutoff) != self.start
             or _month_end(last_y, last_m, self.cutoff) != self.end
         ):
-            raise self._not_whole("quarters")
+            raise self._not_whole(
+                N_(
+                    "period '{spec}' ({start} to {end}) is not a whole number of quarters "
+                    "under the {cutoff} cut-off"
+                )
+            )
         q, last_q = (m + 2) // 3, last_m // 3
         result: list[Period] = []
         while (y, q) <= (last_y, last_q):
@@ -257,16 +288,21 @@ class Period:
         named = _read_named(self.spec)
         if named is not None and named.to_period(self.cutoff) == self:
             earlier = named.previous_year()
-            _check_year(earlier.year, f"the year before period '{self.spec}'")
+            _check_year(earlier.year, _("the year before period '{spec}'", spec=self.spec))
             return earlier.to_period(self.cutoff)
         start, end = _year_earlier(self.start), _year_earlier(self.end)
-        _check_year(start.year, f"the year before period '{self.spec}'")
+        _check_year(start.year, _("the year before period '{spec}'", spec=self.spec))
         return Period(spec=_range_spec(start, end), start=start, end=end, cutoff=self.cutoff)
 
-    def _not_whole(self, unit: str) -> PeriodError:
+    def _not_whole(self, message: str) -> PeriodError:
         return PeriodError(
-            f"period '{self.spec}' ({self.start.isoformat()} to {self.end.isoformat()}) is not "
-            f"a whole number of {unit} under the {self.cutoff} cut-off",
+            _(
+                message,
+                spec=self.spec,
+                start=self.start.isoformat(),
+                end=self.end.isoformat(),
+                cutoff=self.cutoff,
+            ),
             spec=self.spec,
             cutoff=self.cutoff,
         )
@@ -302,7 +338,11 @@ def _read(text: str) -> _Named | tuple[datetime.date, datetime.date]:
             end = _iso_date(match.group(2))
             if end < start:
                 raise _BadSpec(
-                    f"the range ends ({end.isoformat()}) before it starts ({start.isoformat()})"
+                    _(
+                        "the range ends ({end}) before it starts ({start})",
+                        end=end.isoformat(),
+                        start=start.isoformat(),
+                    )
                 )
             return start, end
         year = _spec_year(match.group(1))
@@ -311,12 +351,14 @@ def _read(text: str) -> _Named | tuple[datetime.date, datetime.date]:
         if kind == "term":
             last_year = _spec_year(match.group(2))
             if last_year <= year:
-                raise _BadSpec(f"a term's last year must come after its first ({year})")
+                raise _BadSpec(
+                    _("a term's last year must come after its first ({year})", year=year)
+                )
             return _Named(kind="term", year=year, last_year=last_year)
         number = int(match.group(2))
         top = {"quarter": 4, "half": 2, "cumulative": 12, "month": 12}[kind]
         if not 1 <= number <= top:
-            raise _BadSpec(f"a {kind} number must be 1 to {top}, not {number}")
+            raise _BadSpec(_(_NUMBER_RANGE[kind], top=top, number=number))
         return _Named(kind=kind, year=year, number=number)
     raise _BadSpec()
 
@@ -324,7 +366,14 @@ def _read(text: str) -> _Named | tuple[datetime.date, datetime.date]:
 def _spec_year(text: str) -> int:
     year = int(text)
     if not _MIN_YEAR <= year <= _MAX_YEAR:
-        raise _BadSpec(f"years must be {_MIN_YEAR} to {_MAX_YEAR}, not {year}")
+        raise _BadSpec(
+            _(
+                "years must be {first} to {last}, not {year}",
+                first=_MIN_YEAR,
+                last=_MAX_YEAR,
+                year=year,
+            )
+        )
     return year
 
 
@@ -335,7 +384,7 @@ def _iso_date(text: str) -> datetime.date:
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise _BadSpec(f"{text} is not a day of the calendar") from None
+        raise _BadSpec(_("{text} is not a day of the calendar", text=text)) from None
 
 
 def parse_period(spec: str, cutoff: Cutoff = "calendar") -> Period:
@@ -349,8 +398,11 @@ def parse_period(spec: str, cutoff: Cutoff = "calendar") -> Period:
     checked = _check_cutoff(cutoff)
     if not isinstance(spec, str):
         raise PeriodError(
-            f"a period spec must be text, not {type(spec).__name__}: valid forms are "
-            f"{_VALID_FORMS}",
+            _(
+                "a period spec must be text, not {kind}: valid forms are {forms}",
+                kind=type(spec).__name__,
+                forms=_(_VALID_FORMS),
+            ),
             spec=spec,
         )
     try:
@@ -358,7 +410,12 @@ def parse_period(spec: str, cutoff: Cutoff = "calendar") -> Period:
     except _BadSpec as bad:
         reason = f"; {bad}" if bad.args else ""
         raise PeriodError(
-            f"cannot read period '{spec}': valid forms are {_VALID_FORMS}{reason}",
+            _(
+                "cannot read period '{spec}': valid forms are {forms}",
+                spec=spec,
+                forms=_(_VALID_FORMS),
+            )
+            + reason,
             spec=spec,
         ) from None
     if isinstance(parsed, _Named):
@@ -374,7 +431,7 @@ def parse_date(text: str) -> datetime.date:
     not exist (``31/02/2023``).
     """
     if not isinstance(text, str):
-        raise InputError(f"a date must be text, not {type(text).__name__}", text=text)
+        raise InputError(_("a date must be text, not {kind}", kind=type(text).__name__), text=text)
     stripped = text.strip()
     if match := _ISO_DATE_RE.fullmatch(stripped):
         year, month, day = (int(g) for g in match.groups())
@@ -382,13 +439,20 @@ def parse_date(text: str) -> datetime.date:
         day, month, year = (int(g) for g in match.groups())
     else:
         raise InputError(
-            f"cannot read date '{text}': write it as 2023-03-30 or 30/3/2023", text=text
+            _("cannot read date '{text}': write it as 2023-03-30 or 30/3/2023", text=text),
+            text=text,
         )
     try:
         return datetime.date(year, month, day)
     except ValueError:
         raise InputError(
-            f"cannot read date '{text}': there is no day {day} in month {month} of {year}",
+            _(
+                "cannot read date '{text}': there is no day {day} in month {month} of {year}",
+                text=text,
+                day=day,
+                month=month,
+                year=year,
+            ),
             text=text,
         ) from None
 
@@ -400,7 +464,7 @@ def month_of(day: datetime.date, cutoff: Cutoff = "calendar") -> Period:
     """
     checked = _check_cutoff(cutoff)
     year, month = _named_month(day, checked)
-    _check_year(year, f"the month containing {day.isoformat()}")
+    _check_year(year, _("the month containing {day}", day=day.isoformat()))
     return _Named(kind="month", year=year, number=month).to_period(checked)
 
 
@@ -410,8 +474,8 @@ def year_of(day: datetime.date, cutoff: Cutoff = "calendar") -> Period:
     Under ``"decree09"`` 20 December 2023 falls in ``2024`` (15 December 2023 onwards).
     """
     checked = _check_cutoff(cutoff)
-    year, _ = _named_month(day, checked)
-    _check_year(year, f"the year containing {day.isoformat()}")
+    year, _month = _named_month(day, checked)
+    _check_year(year, _("the year containing {day}", day=day.isoformat()))
     return _Named(kind="year", year=year).to_period(checked)
 
 

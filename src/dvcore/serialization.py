@@ -33,6 +33,7 @@ from dvcore.events import (
     RecordedEvent,
     Window,
 )
+from dvcore.i18n import _
 
 __all__ = [
     "EventTypes",
@@ -58,25 +59,25 @@ class _Refused(ValueError):
 
 def _structure_int(value: object, _t: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _Refused(f"expected a whole number, got {value!r}")
+        raise _Refused(_("expected a whole number, got {value}", value=repr(value)))
     return value
 
 
 def _text_problem(value: str) -> str | None:
     """Why a text cannot be stored on every backend (a NUL, a lone surrogate), or ``None``."""
     if "\x00" in value:
-        return "a text must not hold a NUL character"
+        return _("a text must not hold a NUL character")
     if not value.isascii():
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return "a text must be valid Unicode (it holds a lone surrogate)"
+            return _("a text must be valid Unicode (it holds a lone surrogate)")
     return None
 
 
 def _structure_str(value: object, _t: object) -> str:
     if not isinstance(value, str):
-        raise _Refused(f"expected a text, got {value!r}")
+        raise _Refused(_("expected a text, got {value}", value=repr(value)))
     bad = _text_problem(value)
     if bad is not None:
         raise _Refused(bad)
@@ -85,7 +86,7 @@ def _structure_str(value: object, _t: object) -> str:
 
 def _structure_bool(value: object, _t: object) -> bool:
     if not isinstance(value, bool):
-        raise _Refused(f"expected true or false, got {value!r}")
+        raise _Refused(_("expected true or false, got {value}", value=repr(value)))
     return value
 
 
@@ -95,16 +96,16 @@ def _structure_date(value: object, _t: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise _Refused(f"expected a date YYYY-MM-DD, got {value!r}")
+        raise _Refused(_("expected a date YYYY-MM-DD, got {value}", value=repr(value)))
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise _Refused(f"'{value}' is not a date (YYYY-MM-DD)") from None
+        raise _Refused(_("'{value}' is not a date (YYYY-MM-DD)", value=value)) from None
 
 
 def _structure_decimal(value: object, _t: object) -> Decimal:
     if isinstance(value, bool):
-        raise _Refused(f"expected a number, got {value!r}")
+        raise _Refused(_("expected a number, got {value}", value=repr(value)))
     if isinstance(value, Decimal):
         return value
     if isinstance(value, int):
@@ -115,8 +116,8 @@ def _structure_decimal(value: object, _t: object) -> Decimal:
         try:
             return Decimal(value.strip())
         except InvalidOperation:
-            raise _Refused(f"'{value}' is not a number") from None
-    raise _Refused(f"expected a number, got {value!r}")
+            raise _Refused(_("'{value}' is not a number", value=value)) from None
+    raise _Refused(_("expected a number, got {value}", value=repr(value)))
 
 
 def _unstructure_decimal(value: Decimal) -> int | str:
@@ -129,11 +130,11 @@ def _structure_uuid(value: object, _t: object) -> uuid.UUID:
     if isinstance(value, uuid.UUID):
         return value
     if not isinstance(value, str):
-        raise _Refused(f"expected an event id, got {value!r}")
+        raise _Refused(_("expected an event id, got {value}", value=repr(value)))
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise _Refused(f"'{value}' is not an event id") from None
+        raise _Refused(_("'{value}' is not an event id", value=value)) from None
 
 
 def _structure_window(value: object, _t: object) -> Window:
@@ -142,7 +143,7 @@ def _structure_window(value: object, _t: object) -> Window:
     if isinstance(value, Mapping):
         value = [value.get("from"), value.get("to")]
     if not isinstance(value, list | tuple) or len(value) != 2:
-        raise _Refused("expected a window [from, to] of two dates")
+        raise _Refused(_("expected a window [from, to] of two dates"))
     return Window(start=_structure_date(value[0], None), end=_structure_date(value[1], None))
 
 
@@ -161,13 +162,13 @@ def _is_scalar_mapping(t: Any) -> bool:
 
 def _structure_scalar_mapping(value: object, _t: object) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise _Refused(f"expected an object, got {value!r}")
+        raise _Refused(_("expected an object, got {value}", value=repr(value)))
     out: dict[str, Any] = {}
     for key, item in value.items():
         if not isinstance(key, str):
-            raise _Refused(f"keys must be texts, got {key!r}")
+            raise _Refused(_("keys must be texts, got {key}", key=repr(key)))
         if item is not None and not isinstance(item, str | int | bool):
-            raise _Refused(f"'{key}' must be a text, a whole number, true/false or null")
+            raise _Refused(_("'{key}' must be a text, a whole number, true/false or null", key=key))
         bad = _text_problem(key) or (_text_problem(item) if isinstance(item, str) else None)
         if bad is not None:
             raise _Refused(bad)
@@ -177,7 +178,7 @@ def _structure_scalar_mapping(value: object, _t: object) -> dict[str, Any]:
 
 def _structure_any_mapping(value: object, _t: object) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise _Refused(f"expected an object, got {value!r}")
+        raise _Refused(_("expected an object, got {value}", value=repr(value)))
     return dict(value)
 
 
@@ -299,7 +300,7 @@ def _messages(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
     """Walk a cattrs error tree and yield ``(dotted path, message)`` pairs."""
     if isinstance(exc, ForbiddenExtraKeysError):
         for key in sorted(exc.extra_fields):
-            yield (f"{path}.{key}" if path else key), "unknown field"
+            yield (f"{path}.{key}" if path else key), _("unknown field")
         return
     if isinstance(exc, cattrs.BaseValidationError):
         for sub in exc.exceptions:
@@ -315,20 +316,20 @@ def _messages(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
             yield from _messages(sub, sub_path)
         return
     if isinstance(exc, KeyError):
-        yield path, "is required"
+        yield path, _("is required")
         return
     message = str(exc)
     literal = _LITERAL.match(message)
     if literal:
         choices = ", ".join(re.findall(r"'([^']*)'", literal.group(2)))
-        message = f"'{literal.group(1)}' is not one of: {choices}"
+        message = _("'{value}' is not one of: {choices}", value=literal.group(1), choices=choices)
         yield path, message
         return
     if isinstance(exc, TypeError) and "required" in message and "argument" in message:
         missing = message.rsplit(":", 1)[-1].replace("'", "").replace(" and ", ",").strip()
         for name in (n.strip() for n in missing.split(",")):
             if name:
-                yield (f"{path}.{name}" if path else name), "is required"
+                yield (f"{path}.{name}" if path else name), _("is required")
         return
     if message.startswith("'") and "' " in message:
         name = message[1 : message.index("' ")]
@@ -481,7 +482,7 @@ def structure_data(
 ) -> tuple[EventData | None, list[tuple[str, str]]]:
     """Structure ``payload`` as ``event_type``; returns ``(data, [])`` or ``(None, errors)``."""
     if not isinstance(payload, Mapping):
-        return None, [(path, "must be an object")]
+        return None, [(path, _("must be an object"))]
     flat = _flat(event_type)
     if flat is not None:
         data = flat.structure(payload)
@@ -553,19 +554,26 @@ def event_from_dict(
         if fast is not None:
             return fast, []
 
+    type_name = raw.get("type") if isinstance(raw, Mapping) else None
+    event_type = types_.get(type_name) if isinstance(type_name, str) else None
+    known_type = event_type.type_name if event_type is not None else None
+
     def problem(field: str | None, message: str) -> Problem:
-        return Problem(source=source, row=row, field=field, message=message)
+        return Problem(source=source, row=row, field=field, message=message, event_type=known_type)
 
     if not isinstance(raw, Mapping):
-        return None, [problem(None, "an event must be a JSON object")]
+        return None, [problem(None, _("an event must be a JSON object"))]
     problems: list[Problem] = []
     for key in sorted(set(raw) - _ENVELOPE_KEYS):
-        problems.append(problem(str(key), "unknown field"))
-    type_name = raw.get("type")
-    event_type = types_.get(type_name) if isinstance(type_name, str) else None
+        problems.append(problem(str(key), _("unknown field")))
     if event_type is None:
         known = ", ".join(sorted(types_.by_name))
-        problems.append(problem("type", f"unknown event type {type_name!r}; known: {known}"))
+        problems.append(
+            problem(
+                "type",
+                _("unknown event type {type}; known: {known}", type=repr(type_name), known=known),
+            )
+        )
     occurred_on: dt.date | None = None
     try:
         occurred_on = _structure_date(raw.get("occurred_on"), None)
@@ -573,13 +581,13 @@ def event_from_dict(
         problems.append(problem("occurred_on", str(exc)))
     unit = raw.get("unit")
     if not isinstance(unit, str) or not unit.strip():
-        problems.append(problem("unit", "must name a unit code"))
+        problems.append(problem("unit", _("must name a unit code")))
     source_ref = raw.get("source_ref")
     if source_ref is not None and (not isinstance(source_ref, str) or not source_ref):
-        problems.append(problem("source_ref", "must be a non-empty text or null"))
+        problems.append(problem("source_ref", _("must be a non-empty text or null")))
     stream = raw.get("stream")
     if stream is not None and (not isinstance(stream, str) or not stream):
-        problems.append(problem("stream", "must be a non-empty text or null"))
+        problems.append(problem("stream", _("must be a non-empty text or null")))
     for name, text in (("unit", unit), ("source_ref", source_ref), ("stream", stream)):
         bad = _text_problem(text) if isinstance(text, str) else None
         if bad is not None:

@@ -37,6 +37,7 @@ from dvcore.events import (
     UnitRegistered,
     UnitsMerged,
 )
+from dvcore.i18n import _
 
 __all__ = [
     "LEVELS",
@@ -272,14 +273,26 @@ class UnitTree:
         if day < rec.registered_on:
             raise UnknownUnitError(
                 code,
-                f"unit '{code}' was registered on {rec.registered_on.isoformat()}, "
-                f"after {day.isoformat()}",
+                _(
+                    "unit '{code}' was registered on {registered}, after {day}",
+                    code=code,
+                    registered=rec.registered_on.isoformat(),
+                    day=day.isoformat(),
+                ),
             )
         if rec.ended_on is not None and day >= rec.ended_on:
-            how = f"merged into '{rec.successor}'" if rec.successor else "closed"
-            raise UnknownUnitError(
-                code, f"unit '{code}' was {how} on {rec.ended_on.isoformat()}", ended=True
+            ended_on = rec.ended_on.isoformat()
+            message = (
+                _(
+                    "unit '{code}' was merged into '{successor}' on {day}",
+                    code=code,
+                    successor=rec.successor,
+                    day=ended_on,
+                )
+                if rec.successor
+                else _("unit '{code}' was closed on {day}", code=code, day=ended_on)
             )
+            raise UnknownUnitError(code, message, ended=True)
 
     def members(
         self, code: str, start: dt.date, end: dt.date, mode: TreeMode = "as-of"
@@ -338,8 +351,13 @@ class UnitTree:
         if top != code:
             raise UnknownUnitError(
                 code,
-                f"unit '{code}' is not in the current tree"
-                + (f"; its history is carried by '{top}'" if top else ""),
+                _(
+                    "unit '{code}' is not in the current tree; its history is carried by '{top}'",
+                    code=code,
+                    top=top,
+                )
+                if top
+                else _("unit '{code}' is not in the current tree", code=code),
             )
         out: list[Member] = []
         for other in self._units:

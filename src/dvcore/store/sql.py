@@ -62,6 +62,7 @@ from dvcore.events import (
     UnitRegistered,
     UnitsMerged,
 )
+from dvcore.i18n import _
 from dvcore.indicators import (
     CORE_EXTRACTORS,
     CORE_INDICATORS,
@@ -1608,7 +1609,15 @@ class _Batch:
         out: list[Problem] = []
 
         def problem(field: str | None, message: str) -> None:
-            out.append(Problem(source=self.source, row=row, field=field, message=message))
+            out.append(
+                Problem(
+                    source=self.source,
+                    row=row,
+                    field=field,
+                    message=message,
+                    event_type=event.type,
+                )
+            )
 
         tree = self.state.tree
         data = event.data
@@ -1617,7 +1626,7 @@ class _Batch:
             self._check_scope(problem, event)
         if isinstance(data, UnitRegistered):
             if data.code in tree:
-                problem("data.code", f"unit '{data.code}' is registered already")
+                problem("data.code", _("unit '{code}' is registered already", code=data.code))
             if data.parent is not None:
                 self._unit_on(problem, "data.parent", data.parent, day)
             if event.unit != data.code:
@@ -1635,7 +1644,11 @@ class _Batch:
             ):
                 problem(
                     "data.parent",
-                    f"'{data.parent}' is inside '{data.code}': a unit cannot move under itself",
+                    _(
+                        "'{parent}' is inside '{code}': a unit cannot move under itself",
+                        parent=data.parent,
+                        code=data.code,
+                    ),
                 )
         elif isinstance(data, UnitsMerged):
             for i, code in enumerate(data.sources):
@@ -1647,10 +1660,10 @@ class _Batch:
                 self._no_facts_from(problem, "data.code", data.code, day)
         elif isinstance(data, EstablishmentRegistered):
             if tree.has_establishment(data.id):
-                problem("data.id", f"establishment '{data.id}' is registered already")
+                problem("data.id", _("establishment '{id}' is registered already", id=data.id))
         elif isinstance(data, EstablishmentChanged):
             if not tree.has_establishment(data.id):
-                problem("data.id", f"unknown establishment '{data.id}'")
+                problem("data.id", _("unknown establishment '{id}'", id=data.id))
             if data.unit is not None:
                 self._unit_on(problem, "data.unit", data.unit, day)
         elif isinstance(
@@ -1661,36 +1674,46 @@ class _Batch:
             | LandCertificateIssued,
         ):
             if not tree.has_establishment(data.establishment_id):
-                problem("data.establishment_id", f"unknown establishment '{data.establishment_id}'")
+                problem(
+                    "data.establishment_id",
+                    _("unknown establishment '{id}'", id=data.establishment_id),
+                )
         elif isinstance(data, IndicatorDefined):
             previous = self.state.defined.get(data.code)
             if data.code in self.store._indicators:
-                problem("data.code", f"'{data.code}' is a built-in indicator")
+                problem("data.code", _("'{code}' is a built-in indicator", code=data.code))
             elif previous is not None and previous.aggregation != data.aggregation:
                 problem(
                     "data.aggregation",
-                    f"'{data.code}' was defined with aggregation '{previous.aggregation}'",
+                    _(
+                        "'{code}' was defined with aggregation '{aggregation}'",
+                        code=data.code,
+                        aggregation=previous.aggregation,
+                    ),
                 )
         elif isinstance(data, FigureReported):
             if data.indicator not in self.state.defined:
                 problem(
                     "data.indicator",
-                    f"indicator '{data.indicator}' is not defined: "
-                    "record an IndicatorDefined first",
+                    _(
+                        "indicator '{indicator}' is not defined: record an IndicatorDefined first",
+                        indicator=data.indicator,
+                    ),
                 )
         elif isinstance(data, TaskAssigned):
             self._unit_on(problem, "data.owner", data.owner, day)
             if self.state.has_task(data.task_id):
-                problem("data.task_id", f"task '{data.task_id}' is assigned already")
+                problem("data.task_id", _("task '{task}' is assigned already", task=data.task_id))
         elif isinstance(data, TaskReported):
             if not self.state.has_task(data.task_id):
-                problem("data.task_id", f"unknown task '{data.task_id}'")
+                problem("data.task_id", _("unknown task '{task}'", task=data.task_id))
         elif isinstance(data, TargetSetAdopted):
             known = self.store.indicators(self.state)
             for i, target in enumerate(data.targets):
                 if target.indicator not in known:
                     problem(
-                        f"data.targets[{i}].indicator", f"unknown indicator '{target.indicator}'"
+                        f"data.targets[{i}].indicator",
+                        _("unknown indicator '{indicator}'", indicator=target.indicator),
                     )
                 try:
                     parse_period(target.period, self.store.cutoff)
@@ -1714,7 +1737,7 @@ class _Batch:
         if isinstance(data, UnitRegistered) and data.code == actor and actor not in tree:
             return
         if actor not in tree:
-            problem(None, f"actor '{actor}' is not a registered unit")
+            problem(None, _("actor '{actor}' is not a registered unit", actor=actor))
             return
         named: list[tuple[str, str]] = [("unit", event.unit)]
         if isinstance(data, UnitRegistered):
@@ -1736,8 +1759,13 @@ class _Batch:
             if code != actor and actor not in tree.ancestors(code, day):
                 problem(
                     field,
-                    f"actor '{actor}' may not record for unit '{code}': it is "
-                    f"outside {actor}'s subtree on {day.isoformat()}",
+                    _(
+                        "actor '{actor}' may not record for unit '{code}': it is outside "
+                        "{actor}'s subtree on {day}",
+                        actor=actor,
+                        code=code,
+                        day=day.isoformat(),
+                    ),
                 )
                 return
 
@@ -1758,8 +1786,19 @@ class _Batch:
         ended = self.state.tree.ended_on(code)
         if ended is not None:
             successor = self.state.tree.successor(code)
-            how = f"merged into '{successor}'" if successor else "closed"
-            problem(field, f"unit '{code}' was already {how} on {ended.isoformat()}")
+            problem(
+                field,
+                _(
+                    "unit '{code}' was already merged into '{successor}' on {day}",
+                    code=code,
+                    successor=successor,
+                    day=ended.isoformat(),
+                )
+                if successor
+                else _(
+                    "unit '{code}' was already closed on {day}", code=code, day=ended.isoformat()
+                ),
+            )
             return
         # A unit cannot end before facts it already carries: the as-of tree would drop them.
         self.facts.flush()
@@ -1794,9 +1833,14 @@ class _Batch:
         if found is not None:
             problem(
                 field,
-                f"unit '{code}' has a fact dated {found[0].isoformat()} "
-                f"({found[1]}), on or after {day.isoformat()}: retract it or date "
-                "the change later",
+                _(
+                    "unit '{code}' has a fact dated {fact_day} ({indicator}), on or after "
+                    "{day}: retract it or date the change later",
+                    code=code,
+                    fact_day=found[0].isoformat(),
+                    indicator=found[1],
+                    day=day.isoformat(),
+                ),
             )
 
     def _validate_correction(
@@ -1807,19 +1851,25 @@ class _Batch:
     ) -> None:
         target = self.seen_ids.get(data.event_id) or _event_origin(self.conn, data.event_id)
         if target is None:
-            problem("data.event_id", f"no event {data.event_id} in the store")
+            problem("data.event_id", _("no event {id} in the store", id=data.event_id))
             return
         _pos, type_name, unit, _day = target
         if type_name in (EventRetracted.type_name, EventCorrected.type_name):
-            problem("data.event_id", "name the original event, not a correction of it")
+            problem("data.event_id", _("name the original event, not a correction of it"))
         elif type_name in STRUCTURAL_TYPES:
             problem(
                 "data.event_id",
-                f"a {type_name} cannot be retracted or corrected: record "
-                "a UnitChanged, UnitClosed or EstablishmentChanged instead",
+                _(
+                    "a {type} cannot be retracted or corrected: record a UnitChanged, "
+                    "UnitClosed or EstablishmentChanged instead",
+                    type=type_name,
+                ),
             )
         elif unit != event.unit:
-            problem("unit", f"the correction must be recorded for the event's unit '{unit}'")
+            problem(
+                "unit",
+                _("the correction must be recorded for the event's unit '{unit}'", unit=unit),
+            )
         elif isinstance(data, EventCorrected):
             event_type = self.store.types.get(type_name)
             if event_type is not None:
@@ -1836,8 +1886,10 @@ class _Batch:
             streams = set(self.touched) or set(self.versions)
             if len(streams) != 1:
                 raise InputError(
-                    "expected_version as one number needs a batch of one stream; "
-                    "pass a mapping stream → version"
+                    _(
+                        "expected_version as one number needs a batch of one stream; "
+                        "pass a mapping stream → version"
+                    )
                 )
             expected = {next(iter(streams)): expected}
         for stream, version in expected.items():
