@@ -28,6 +28,7 @@ from dvcore._builtin.jsonl import JsonLinesChannel
 from dvcore._builtin.labels import FIELD_LABELS, TYPE_LABELS, fold
 from dvcore.errors import Problem
 from dvcore.events import CORE_EVENT_TYPES, EventData
+from dvcore.protocols import TableChannel
 from dvcore.serialization import EventTypes, event_from_dict
 from dvcore.tables import (
     DateStyle,
@@ -36,6 +37,8 @@ from dvcore.tables import (
     parse_number,
     table_from_events,
     template_columns,
+    unit_choice,
+    unit_code,
 )
 from dvcore.testing.contracts import InputChannelContract
 
@@ -158,6 +161,12 @@ def problems_of(pairs: list[tuple[int, Any]]) -> list[Problem]:
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     """Write a small CSV file."""
     path.write_bytes(text.encode(encoding))
+    return path
+
+
+def write_bytes(path: Path, raw: bytes) -> Path:
+    """Write a file's bytes as they are."""
+    path.write_bytes(raw)
     return path
 
 
@@ -366,7 +375,7 @@ def test_every_bad_cell_is_a_problem_with_row_and_column(tmp_path: Path) -> None
     assert [(r, f) for r, f, _m in found] == [
         (2, "Ngày"),
         (3, "host"),
-        (3, None),
+        (3, "F"),  # the stray "5" of 1,234,5 stands in column F, which has no header
         (4, "Số người tham dự"),
         (5, "unit"),
         (5, "Số người tham dự"),
@@ -381,14 +390,80 @@ def test_every_bad_cell_is_a_problem_with_row_and_column(tmp_path: Path) -> None
     assert str(problems_of(pairs)[0]).startswith(f"{path}, row 2, field 'Ngày': ")
 
 
-def test_a_row_gets_a_source_ref_from_the_file_and_the_row(tmp_path: Path) -> None:
+def test_a_row_keeps_its_source_ref_and_gets_none_from_the_file(tmp_path: Path) -> None:
+    # The import derives a key from the row's meaning: the channel adds none of its own
+    # (no hash of the file's bytes, no row number), so the same rows re-saved read the same.
     text = "occurred_on,unit,host,source_ref\n2023-03-30,HP,other,\n2023-03-30,HP,other,mine\n"
     first = items(read(write(tmp_path / "DialogueHeld.csv", text)))
-    other = items(read(write(tmp_path / "DialogueHeld-copy.csv", text + "\n")))
-    assert first[0]["source_ref"].startswith("file:")
-    assert first[0]["source_ref"].endswith(":2")
+    other = items(read(write(tmp_path / "DialogueHeld-copy.csv", "\n" + text + "\n")))
+    assert "source_ref" not in first[0]
     assert first[1]["source_ref"] == "mine"
-    assert other[0]["source_ref"] != first[0]["source_ref"]  # other bytes, other keys
+    assert first == other
+
+
+def test_the_same_rows_re_saved_read_the_same(tmp_path: Path) -> None:
+    # Excel under a Vietnamese locale re-saves with semicolons, "CSV UTF-8" adds a BOM,
+    # Windows ends lines with CRLF: none of it changes a single event.
+    rows = [
+        ["Ngày", "Mã đơn vị", "Người chủ trì", "Số người tham dự", "Nội dung đối thoại"],
+        ["30/3/2023", "HP.LC — Xã Lê Chân", "Chủ tịch UBND", "1.200", "Đất đai; môi trường"],
+        ["31/3/2023", "HP.LC", "other", "", 'Nói "thẳng", rõ'],
+    ]
+
+    def saved(name: str, delimiter: str, newline: str, prefix: bytes, encoding: str) -> Path:
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer, delimiter=delimiter, lineterminator=newline).writerows(rows)
+        text = buffer.getvalue()
+        raw = to_cp1258(text) if encoding == "cp1258" else text.encode(encoding)
+        return write_bytes(tmp_path / f"DialogueHeld-{name}.csv", prefix + raw)
+
+    original = items(read(saved("original", ",", "\n", b"", "utf-8")))
+    assert original[0]["unit"] == "HP.LC"
+    assert original[0]["data"]["participants"] == 1200
+    for variant in (
+        saved("bom", ",", "\n", b"\xef\xbb\xbf", "utf-8"),
+        saved("semicolons", ";", "\n", b"", "utf-8"),
+        saved("crlf", ",", "\r\n", b"", "utf-8"),
+        saved("all-three", ";", "\r\n", b"\xef\xbb\xbf", "utf-8"),
+        saved("cp1258", ";", "\r\n", b"", "cp1258"),
+        saved("utf16", "\t", "\r\n", b"", "utf-16"),
+    ):
+        assert items(read(variant)) == original, variant.name
+        assert CsvChannel().form(variant, TYPES) == ["DialogueHeld"]
+
+
+def test_an_empty_or_header_only_file_reads_no_rows_and_tells_its_form(tmp_path: Path) -> None:
+    header_only = write(tmp_path / "DialogueHeld.csv", "\ufeffNgày;Mã đơn vị;Người chủ trì\r\n")
+    blank = write(tmp_path / "ModelRegistered.csv", "\r\n ,\r\n")
+    empty = write(tmp_path / "TaskAssigned.csv", "")
+    channel = CsvChannel()
+    for path in (header_only, blank, empty):
+        assert read(path) == []
+    assert channel.form(header_only, TYPES) == ["DialogueHeld"]
+    assert channel.form(blank, TYPES) == []
+    assert channel.form(empty, TYPES) == []
+    assert channel.configured(event_type="LettersReported").form(header_only, TYPES) == [
+        "LettersReported"
+    ]
+    assert channel.form(write(tmp_path / "notes.csv", "a,b\n"), TYPES) == []  # no type
+    assert isinstance(channel, TableChannel)
+
+
+def test_a_unit_cell_may_name_the_unit_after_its_code(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "TaskAssigned.csv",
+        "occurred_on,unit,task_id,conclusion,owner,due,text\n"
+        "2023-07-01,HP — Thành phố Hải Phòng,T1,KL-01,HP.LC – Xã Lê Chân,2023-12-31,Báo cáo\n"
+        "2023-07-01,HP - Hải Phòng,T2,KL-01,HP.LC,2023-12-31,Báo cáo - kết quả\n",
+    )
+    first, second = items(read(path))
+    assert (first["unit"], first["data"]["owner"]) == ("HP", "HP.LC")
+    assert (second["unit"], second["data"]["owner"]) == ("HP", "HP.LC")
+    assert second["data"]["text"] == "Báo cáo - kết quả"  # not a unit column: kept whole
+    assert unit_code("HP.LC — Xã Lê Chân") == "HP.LC"
+    assert unit_code(unit_choice("HP.LC", "Xã Lê Chân")) == "HP.LC"
+    assert unit_code("HP.LC") == "HP.LC"
+    assert unit_code("HP-LC") == "HP-LC"  # a hyphen inside a code is not a separator
 
 
 def test_the_type_column_must_agree(tmp_path: Path) -> None:
@@ -472,7 +547,9 @@ def test_a_value_without_a_header_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "DialogueHeld.csv", "occurred_on,unit,host,\n2023-03-30,HP,other,x\n")
     (problem,) = problems_of(read(path))
     assert problem.row == 2
-    assert "without a header" in problem.message
+    assert problem.field == "D"
+    assert "column D holds a value but has no header in row 1" in problem.message
+    assert "'host'" in problem.message  # the header to its left: a merged cell looks so
 
 
 def test_read_items_are_events_the_store_accepts(tmp_path: Path) -> None:

@@ -40,27 +40,44 @@ import attrs
 from dvcore._builtin.labels import (
     ENVELOPE_LABELS,
     TEMPLATE_KEYS,
+    TYPE_LABELS,
     UNIT_FIELDS,
     WINDOW_LABELS,
     field_label,
     fold,
+    type_label,
     value_label,
 )
 from dvcore.errors import InputError, Problem
 from dvcore.events import EventData, Window
+from dvcore.i18n import _
 from dvcore.periods import parse_date
 from dvcore.serialization import EventTypes
 
 __all__ = [
+    "COVER_LABELS",
+    "COVER_SHEET",
+    "ENVELOPE_LABELS",
+    "TYPE_LABELS",
+    "UNIT_FIELDS",
+    "Cover",
     "Limits",
     "Row",
     "TemplateColumn",
     "catalog_order",
+    "column_letter",
+    "event_type_from_label",
     "event_type_from_name",
+    "field_label",
+    "fold",
     "parse_number",
     "read_table",
     "table_from_events",
     "template_columns",
+    "type_label",
+    "unit_choice",
+    "unit_code",
+    "value_label",
 ]
 
 #: One located item a channel produces: ``(sheet or None, row, event dict or problem)``.
@@ -78,6 +95,89 @@ class Limits:
     max_rows: int = 1_000_000
     max_cell_chars: int = 32_767
     max_file_bytes: int = 512 * 1024 * 1024
+
+
+#: The name of a workbook's cover sheet: the submitting unit and the period, not events.
+COVER_SHEET = "Thông tin báo cáo"
+
+#: The labels of the cover sheet's cells, each followed by its value in the next column.
+COVER_LABELS: Mapping[str, str] = {
+    "unit": "Đơn vị gửi báo cáo",
+    "period": "Kỳ báo cáo",
+}
+
+
+@attrs.frozen(kw_only=True)
+class Cover:
+    """What a workbook's cover sheet declares: the unit that sends it and the period.
+
+    ``unit`` is the unit's code (a cell ``"HP.LC — Xã Lê Chân"`` gives ``"HP.LC"``), ``None``
+    when the cell is empty or missing; ``period`` the period as written (``2023-Q3``,
+    ``2023-9M``, ``2023``), not checked here. ``source`` and ``sheet`` name the file and the
+    cover sheet, ``unit_row`` and ``period_row`` the rows of the two cells (1-based), so a
+    problem about them can say where they are.
+    """
+
+    unit: str | None
+    period: str | None
+    source: str
+    sheet: str
+    unit_row: int | None = None
+    period_row: int | None = None
+
+
+# "code — name", "code – name" or "code - name": the unit's code, then its name.
+_UNIT_NAME = re.compile(r"\s+[\u2014\u2013-]\s+")
+
+
+def unit_code(text: str) -> str:
+    """The unit code of a cell that names a unit: ``"HP.LC — Xã Lê Chân"`` (em dash, en dash
+    or hyphen between spaces) gives ``"HP.LC"``; a bare code is kept as it is, and so is a
+    text whose part before the dash has a space in it (a code has none) or that has no
+    name after it."""
+    text = text.strip()
+    found = _UNIT_NAME.search(text)
+    if found is None or not text[found.end() :].strip():
+        return text
+    code = text[: found.start()]
+    return code if code and not any(c.isspace() for c in code) else text
+
+
+def unit_choice(code: str, name: str | None = None) -> str:
+    """How a template offers a unit in its drop-down lists: ``"HP.LC — Xã Lê Chân"`` (the
+    code alone when the unit has no name); :func:`unit_code` reads it back."""
+    return f"{code} \u2014 {name}" if name else code
+
+
+def column_letter(number: int) -> str:
+    """A spreadsheet column's letters from its 1-based number: 1 is ``A``, 27 is ``AA``."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def event_type_from_label(
+    title: str, types: EventTypes, *, cut: int | None = None
+) -> type[EventData] | None:
+    """The event type a title names: its wire name or its Vietnamese label
+    (:func:`type_label`), forgiving case and tone placement; with ``cut``, a title of
+    exactly ``cut`` characters also matches a longer name or label cut there (Excel cuts
+    sheet names at 31)."""
+    wanted = fold(title)
+    if not wanted:
+        return None
+    for event_type in types:
+        for name in (event_type.type_name, type_label(event_type)):
+            if fold(name) == wanted:
+                return event_type
+    if cut is not None and len(title.strip()) == cut:
+        for event_type in types:
+            for name in (event_type.type_name, type_label(event_type)):
+                if len(name) > cut and fold(name[:cut]) == wanted:
+                    return event_type
+    return None
 
 
 class _Bad(Exception):
@@ -268,6 +368,12 @@ def _to_text(value: Any) -> str:
     return str(value)
 
 
+def _to_unit(value: Any) -> str:
+    # A cell naming a unit: its code, or "code — name" as the template's drop-down offers.
+    text = _to_text(value)
+    return unit_code(text) if " " in text else text
+
+
 def _to_scalar(value: Any) -> str | int | bool:
     # An attribute value: text, a whole number, or yes/no.
     kind = type(value)
@@ -432,9 +538,12 @@ def _schema(event_type: type[EventData]) -> _Schema:
 def _build_schema(event_type: type[EventData]) -> _Schema:
     hints = typing.get_type_hints(event_type)
     fields: list[_Field] = []
+    unit_fields = UNIT_FIELDS.get(event_type.type_name, frozenset())
     for attribute in attrs.fields(typing.cast(Any, event_type)):
         labels = attribute.metadata.get("value_labels") or {}
         kind, convert, extra = _classify(hints.get(attribute.name, Any), labels)
+        if attribute.name in unit_fields and kind in ("text", "list"):
+            convert = _to_unit if kind == "text" else _list_of(_to_unit)
         fields.append(
             _Field(
                 name=attribute.name,
@@ -464,7 +573,7 @@ def _build_schema(event_type: type[EventData]) -> _Schema:
 
     envelope = {
         "occurred_on": _Target(slot=_ENV, key="occurred_on", convert=_to_date, required=True),
-        "unit": _Target(slot=_ENV, key="unit", convert=_to_text, required=True),
+        "unit": _Target(slot=_ENV, key="unit", convert=_to_unit, required=True),
         "source_ref": _Target(slot=_ENV, key="source_ref", convert=_to_text),
     }
     for name, target in envelope.items():
@@ -562,16 +671,23 @@ def read_table(
     *,
     source: str,
     sheet: str | None = None,
-    ref_prefix: str,
+    ref_prefix: str | None = None,
     first_row: int = 1,
+    first_column: int = 1,
     limits: Limits | None = None,
 ) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
     """Turn a table's rows into ``(row number, event dict or problem)`` pairs.
 
     ``rows`` starts with the header (blank rows before it are skipped); ``first_row`` is the
-    spreadsheet number of the first of them. Rows without any value are skipped. A row
-    without ``source_ref`` gets ``f"{ref_prefix}:{row}"``: the same file gives the same
-    keys, so importing it twice appends nothing the second time.
+    spreadsheet number of the first of them, ``first_column`` the number of their first
+    column (1 is ``A``: problems name a column without a header by its letter). Rows
+    without any value are skipped. A cell of a column that holds a unit's code (the
+    envelope's ``unit``, :data:`UNIT_FIELDS`) may read ``"HP.LC — Xã Lê Chân"``, as the
+    template's drop-down offers it: the code is kept.
+
+    A row without ``source_ref`` gets none, unless ``ref_prefix`` is given (then
+    ``f"{ref_prefix}:{row}"``): the import derives a key from the row's meaning, never
+    from the file's bytes or the row's place.
     """
     limits = limits or Limits()
     schema = _schema(event_type)
@@ -629,6 +745,40 @@ def read_table(
         names = ", ".join(f"{t.name} ({_label_of(schema, t)})" for t in missing)
         yield header_row, problem(header_row, None, f"required columns are missing: {names}")
         return
+
+    def stray_column(cells: Sequence[Any]) -> tuple[str, str]:
+        # The first column that holds a value under no header, by its letter; the header
+        # to its left is named too (a header cell merged across two columns looks so).
+        index = next(
+            i
+            for i in range(len(cells))
+            if (i >= header_width or i in unlabeled_set) and _clean(cells[i]) is not None
+        )
+        letter = column_letter(first_column + index)
+        left = next(
+            (
+                _to_text(_clean(header[j]))
+                for j in range(min(index, header_width) - 1, -1, -1)
+                if _clean(header[j]) is not None
+            ),
+            None,
+        )
+        if left is None:
+            return letter, _(
+                "column {letter} holds a value but has no header in row {row}",
+                letter=letter,
+                row=header_row,
+            )
+        return letter, _(
+            "column {letter} holds a value but has no header in row {row} (the nearest "
+            "header to its left is '{left}': if that header cell is merged across columns, "
+            "unmerge it and give each column its own header)",
+            letter=letter,
+            row=header_row,
+            left=left,
+        )
+
+    unlabeled_set = frozenset(unlabeled)
     # The loop below runs once per cell of a 100,000-row workbook: names are bound
     # locally and the common cases come first (bench/bench_xlsx_import.py keeps it honest).
     count = 0
@@ -694,7 +844,7 @@ def read_table(
         ) or (n > header_width and any(_clean(c) is not None for c in cells[header_width:]))
         if not filled:
             if stray:
-                yield number, problem(number, None, "a value stands in a column without a header")
+                yield number, problem(number, *stray_column(cells))
             continue
         count += 1
         if count > limits.max_rows:
@@ -705,7 +855,7 @@ def read_table(
             return
         if stray:
             errors = errors or []
-            errors.append(("", "a value stands in a column without a header"))
+            errors.append(stray_column(cells))
         if errors:
             for column, message in errors:
                 yield (
@@ -715,7 +865,7 @@ def read_table(
             continue
         if header_bad:
             continue
-        if "source_ref" not in env:
+        if ref_prefix is not None and "source_ref" not in env:
             env["source_ref"] = f"{ref_prefix}:{number}"
         env["data"] = data
         yield number, env

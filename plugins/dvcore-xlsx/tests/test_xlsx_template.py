@@ -19,7 +19,7 @@ from dvcore_xlsx import XlsxChannel, write_workbook
 from dvcore._builtin.demo import hai_phong_events
 from dvcore.events import CORE_EVENT_TYPES
 from dvcore.serialization import EventTypes
-from dvcore.tables import template_columns
+from dvcore.tables import template_columns, unit_code
 
 TYPES = EventTypes.core()
 
@@ -34,8 +34,8 @@ def test_one_sheet_per_type_with_vietnamese_headers(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "mau.xlsx", list(CORE_EVENT_TYPES), ["HP", "HP.HB"])
     book = python_calamine.CalamineWorkbook.from_path(str(path))
     names = book.sheet_names
-    assert names[:2] == ["_Hướng dẫn", "_lists"]
-    assert names[2:] == [t.type_name for t in CORE_EVENT_TYPES]
+    assert names[:3] == ["Thông tin báo cáo", "_Hướng dẫn", "_lists"]
+    assert names[3:] == [t.type_name for t in CORE_EVENT_TYPES]
     for event_type in CORE_EVENT_TYPES:
         (header,) = book.get_sheet_by_name(event_type.type_name).to_python()
         assert header == [c.label for c in template_columns(event_type)]
@@ -56,7 +56,7 @@ def test_drop_downs_for_enums_booleans_and_unit_codes(tmp_path: Path) -> None:
     assert ("host", "Bí thư cấp ủy", "Chủ tịch UBND", "Thường trực cấp ủy", "Khác") in [
         tuple(v for v in column if v != "") for column in columns
     ]
-    dialogue = sheet_xml(path, 3)
+    dialogue = sheet_xml(path, 4)
     validations = re.findall(
         r'<dataValidation [^>]*sqref="([A-Z]+)2:[A-Z]+\d+"[^>]*>'
         r"<formula1>([^<]*)</formula1>",
@@ -65,7 +65,7 @@ def test_drop_downs_for_enums_booleans_and_unit_codes(tmp_path: Path) -> None:
     by_column = dict(validations)
     assert by_column["B"] == "'_lists'!$A$2:$A$4"  # unit codes
     assert by_column["D"].startswith("'_lists'!$B$2:$B$5")  # the host
-    document = sheet_xml(path, 4)
+    document = sheet_xml(path, 5)
     assert '"có,không"' in document  # sets_targets, a yes/no column
     assert 'errorStyle="warning"' in dialogue  # a unit code not (yet) listed is allowed
 
@@ -73,7 +73,7 @@ def test_drop_downs_for_enums_booleans_and_unit_codes(tmp_path: Path) -> None:
 def test_without_unit_codes_the_unit_column_is_free(tmp_path: Path) -> None:
     chosen = [t for t in CORE_EVENT_TYPES if t.type_name == "DialogueHeld"]
     path = write_workbook(tmp_path / "mau.xlsx", chosen)
-    assert "'_lists'!$A$2" not in sheet_xml(path, 3)
+    assert "'_lists'!$A$2" not in sheet_xml(path, 4)
 
 
 def test_the_template_command_takes_unit_codes_from_the_store(
@@ -120,10 +120,17 @@ def test_the_template_command_takes_unit_codes_from_the_store(
     assert result.exit_code == 0, result.output
     assert result.output == f"wrote {out}\n"
     book = python_calamine.CalamineWorkbook.from_path(str(out))
-    assert book.sheet_names == ["_Hướng dẫn", "_lists", "DialogueHeld", "LettersReported"]
+    assert book.sheet_names == [
+        "Thông tin báo cáo",
+        "_Hướng dẫn",
+        "_lists",
+        "DialogueHeld",
+        "LettersReported",
+    ]
     codes = [row[0] for row in book.get_sheet_by_name("_lists").to_python() if row[0]][1:]
     assert len(codes) == 255
-    assert "HP.HB.01" in codes
+    assert "HP.HB.01" in [unit_code(c) for c in codes]
+    assert all(" — " in c for c in codes)  # "code — name": the clerk sees the name too
     directory = tmp_path / "mau"
     directory.mkdir()
     result = runner.invoke(

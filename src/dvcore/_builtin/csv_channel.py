@@ -12,7 +12,6 @@ uses. The rows themselves are read by :func:`dvcore.tables.read_table`.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -24,7 +23,12 @@ import attrs
 from dvcore.errors import Problem
 from dvcore.events import EventData
 from dvcore.serialization import EventTypes
-from dvcore.tables import Limits, event_type_from_name, read_table, template_columns
+from dvcore.tables import (
+    Limits,
+    event_type_from_name,
+    read_table,
+    template_columns,
+)
 
 __all__ = ["CsvChannel", "decode"]
 
@@ -91,7 +95,8 @@ class CsvChannel:
         """Yield ``(row, event dict)`` or ``(row, problem)`` for every row of the file.
 
         Row numbers are those a spreadsheet shows (the header is row 1). A row without
-        ``source_ref`` gets ``file:<first 20 hex of the file's SHA-256>:<row>``.
+        ``source_ref`` has none: the import derives its key from the row's meaning, so the
+        same rows re-saved (another encoding, separator or line ending) give the same keys.
         """
         source = str(path)
         types = types if types is not None else EventTypes.core()
@@ -118,9 +123,8 @@ class CsvChannel:
                 ),
             )
             return
-        raw = path.read_bytes()
         try:
-            text, encoding = decode(raw)
+            text, encoding = decode(path.read_bytes())
         except UnicodeDecodeError as exc:
             yield (
                 0,
@@ -133,26 +137,48 @@ class CsvChannel:
                 ),
             )
             return
-        digest = hashlib.sha256(raw).hexdigest()[:20]
+        rows = self._rows(text, encoding, source)
+        yield from read_table(rows, event_type, source=source, limits=self.limits)
+        if rows.error is not None:
+            yield rows.error
+
+    def form(self, path: Path, types: EventTypes | None = None) -> list[str]:
+        """The event type the file holds as a table: ``[type name]`` when the file has a
+        header row (with or without rows under it: a header alone says "none of this
+        type"), ``[]`` when it has none (an empty file, or only blank lines) or when its
+        type or text cannot be told (:meth:`read` reports why)."""
+        types = types if types is not None else EventTypes.core()
+        event_type = self.type_of(path, types)
+        if event_type is None or path.stat().st_size > self.limits.max_file_bytes:
+            return []
+        try:
+            text, encoding = decode(path.read_bytes())
+        except UnicodeDecodeError:
+            return []
+        for cells in self._rows(text, encoding, str(path)):
+            if any(cell.strip() for cell in cells):
+                return [event_type.type_name]
+        return []
+
+    def _rows(self, text: str, encoding: str, source: str) -> _guarded:
         reader = csv.reader(
             io.StringIO(text, newline=""), delimiter=_delimiter(text, encoding), strict=False
         )
         csv.field_size_limit(max(csv.field_size_limit(), self.limits.max_cell_chars * 4 + 16))
-        rows = _guarded(reader, source)
-        yield from read_table(
-            rows, event_type, source=source, ref_prefix=f"file:{digest}", limits=self.limits
-        )
-        if rows.error is not None:
-            yield rows.error
+        return _guarded(reader, source)
 
     def template(
-        self, path: Path, types: Sequence[type[EventData]], unit_codes: Sequence[str] = ()
+        self,
+        path: Path,
+        types: Sequence[type[EventData]],
+        unit_codes: Sequence[str | tuple[str, str]] = (),
     ) -> list[Path]:
         """Write blank tables: one file ``<Type>.csv`` per type into the directory ``path``,
         or the one file ``path`` when it ends in ``.csv`` and one type is asked for.
 
         Files are UTF-8 with a byte-order mark (so Excel opens them as Unicode), headers in
-        Vietnamese. ``unit_codes`` is unused: a CSV file has no drop-down lists.
+        Vietnamese. ``unit_codes`` (codes or ``(code, name)`` pairs) is unused: a CSV file
+        has no drop-down lists.
         """
         del unit_codes
         if path.suffix.lower() == ".csv" and len(types) == 1:

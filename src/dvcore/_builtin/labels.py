@@ -84,6 +84,8 @@ TYPE_LABELS: Mapping[str, str] = MappingProxyType(
         "TaskReported": "Báo cáo tiến độ nhiệm vụ",
         "EventRetracted": "Hủy bỏ sự kiện",
         "EventCorrected": "Đính chính sự kiện",
+        "SubmissionReceived": "Tiếp nhận báo cáo",
+        "SubmissionReviewed": "Duyệt báo cáo",
     }
 )
 
@@ -198,6 +200,24 @@ FIELD_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "data": "Dữ liệu đã đính chính",
             "reason": "Lý do",
         },
+        "SubmissionReceived": {
+            "period": "Kỳ báo cáo",
+            "window": "Thời gian",
+            "version": "Lần gửi",
+            "files": "Tệp đã gửi",
+            "rows": "Các dòng theo loại",
+            "added": "Số dòng thêm mới",
+            "corrected": "Số dòng đính chính",
+            "retracted": "Số dòng rút lại",
+            "unchanged": "Số dòng giữ nguyên",
+        },
+        "SubmissionReviewed": {
+            "unit": "Mã đơn vị gửi báo cáo",
+            "period": "Kỳ báo cáo",
+            "decision": "Kết quả duyệt",
+            "version": "Lần gửi",
+            "reason": "Lý do trả lại",
+        },
     }
 )
 
@@ -249,6 +269,9 @@ VALUE_LABELS: Mapping[str, str] = MappingProxyType(
         # task status
         "in_progress": "Đang thực hiện",
         "done": "Đã hoàn thành",
+        # review decisions
+        "accepted": "Chấp nhận",
+        "returned": "Trả lại",
     }
 )
 

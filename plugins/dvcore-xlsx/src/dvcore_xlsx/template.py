@@ -1,10 +1,14 @@
 """The blank input workbook that ``dvcore template --channel xlsx`` writes, with XlsxWriter.
 
-One sheet per event type, named after the type; row 1 holds the Vietnamese headers (the
-channel reads them back), each with a note giving the field's name, what it holds and
-whether it is required. Enumerated columns and yes/no columns get drop-down lists
-(showing the Vietnamese labels, which the channel accepts like the values), unit columns
-the store's unit codes, date columns the ``dd/mm/yyyy`` format. The lists live on a
+The first sheet, "Thông tin báo cáo", is the cover: the submitting unit (B2, a drop-down
+of the store's units as ``"code — name"``) and the period (B3: ``2023-Q3``, ``2023-9M``,
+``2023``), then how re-sending a corrected workbook works. Then one sheet per event type,
+named after the type (the channel also reads a sheet named by the type's Vietnamese
+label); row 1 holds the Vietnamese headers (the channel reads them back), each with a
+note giving the field's name, what it holds and whether it is required. Enumerated
+columns and yes/no columns get drop-down lists (showing the Vietnamese labels, which the
+channel accepts like the values), unit columns the store's units as ``"code — name"``
+(the channel keeps the code), date columns the ``dd/mm/yyyy`` format. The lists live on a
 hidden sheet ``_lists``, and a ``_Hướng dẫn`` sheet explains the workbook: the channel
 skips both, as it skips every sheet whose name starts with ``_``.
 """
@@ -18,11 +22,41 @@ from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped, unused-ignore]  # (no stubs exist)
 
-from dvcore._builtin.labels import type_label, value_label
 from dvcore.events import EventData
-from dvcore.tables import DateStyle, TemplateColumn, table_from_events, template_columns
+from dvcore.tables import (
+    COVER_LABELS,
+    COVER_SHEET,
+    ENVELOPE_LABELS,
+    DateStyle,
+    TemplateColumn,
+    table_from_events,
+    template_columns,
+    type_label,
+    unit_choice,
+    value_label,
+)
 
-__all__ = ["LAST_ROW", "write_events_workbook", "write_workbook"]
+__all__ = ["COVER_NOTES", "LAST_ROW", "write_events_workbook", "write_workbook"]
+
+#: What the cover sheet tells the clerk under the unit and the period: how re-sending works.
+COVER_NOTES: tuple[str, ...] = (
+    "Cách gửi báo cáo",
+    "1. Chọn đơn vị gửi báo cáo (ô B2) và ghi kỳ báo cáo (ô B3): 2023-Q3 (quý 3), "
+    "2023-9M (9 tháng), 2023 (cả năm).",
+    "2. Mỗi sheet sau là một loại nội dung; dòng 1 là tiêu đề cột, mỗi dòng sau là một "
+    "việc. Sheet chỉ có tiêu đề, không có dòng nào, nghĩa là \u201ckhông có nội dung loại "
+    "này\u201d trong kỳ.",
+    "Gửi lại khi cần sửa",
+    "3. Sửa ngay trong tệp này rồi gửi lại cả tệp, cùng đơn vị và cùng kỳ báo cáo. Khi đó: "
+    "dòng đã xóa được rút khỏi báo cáo; dòng đã sửa được đính chính; dòng mới được thêm; "
+    "dòng không đổi được giữ nguyên, không tính hai lần.",
+    "4. Nếu đã ghi \u201c" + ENVELOPE_LABELS["source_ref"] + "\u201d cho một dòng, giữ "
+    "nguyên mã đó khi sửa dòng ấy: mã giúp nhận ra đúng dòng cần đính chính.",
+    "5. Không dùng công thức chưa tính, không gộp ô ở dòng tiêu đề, không ẩn sheet có số "
+    "liệu: các trường hợp này bị từ chối để không mất số liệu.",
+)
+
+Unit = str | tuple[str, str]
 
 #: Validation and formats reach this row (Excel's last is 1,048,576).
 LAST_ROW = 20_000
@@ -60,28 +94,51 @@ def _note(column: TemplateColumn) -> str:
 
 
 def write_workbook(
-    path: Path, types: Sequence[type[EventData]], unit_codes: Sequence[str] = ()
+    path: Path,
+    types: Sequence[type[EventData]],
+    unit_codes: Sequence[Unit] = (),
+    *,
+    unit: Unit | None = None,
+    period: str | None = None,
 ) -> Path:
-    """Write the blank workbook for ``types`` to ``path``; returns ``path``."""
+    """Write the blank workbook for ``types`` to ``path``; returns ``path``.
+
+    ``unit_codes`` are the store's units: codes, or ``(code, name)`` pairs, offered in the
+    drop-down lists as ``"code — name"``. ``unit`` and ``period`` fill the cover sheet.
+    """
     book = xlsxwriter.Workbook(str(path))
     try:
-        _write(book, types, unit_codes)
+        _write(book, types, [_choice(u) for u in unit_codes], unit, period)
     finally:
         book.close()
     return path
 
 
-def _write(book: Any, types: Sequence[type[EventData]], unit_codes: Sequence[str]) -> None:
+def _choice(unit: Unit) -> str:
+    if isinstance(unit, str):
+        return unit
+    code, name = unit
+    return unit_choice(code, name)
+
+
+def _write(
+    book: Any,
+    types: Sequence[type[EventData]],
+    unit_codes: Sequence[str],
+    unit: Unit | None,
+    period: str | None,
+) -> None:
     book.set_properties({"title": "dvcore — mẫu nhập liệu", "comments": "dvcore template"})
     header = book.add_format(
         {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}
     )
     date = book.add_format({"num_format": "dd/mm/yyyy"})
     text = book.add_format({"num_format": "@"})
+    _cover(book, header, text, unit_codes, unit, period)
     guide = book.add_worksheet("_Hướng dẫn")
     lists = book.add_worksheet("_lists")
     lists.hide()
-    # _lists: column A the unit codes, then one column per distinct list of choices.
+    # _lists: column A the units ("code — name"), then one column per list of choices.
     lists.write(0, 0, "unit")
     for row, code in enumerate(unit_codes, start=1):
         lists.write_string(row, 0, code)
@@ -116,6 +173,47 @@ def _write(book: Any, types: Sequence[type[EventData]], unit_codes: Sequence[str
     )
 
 
+def _cover(
+    book: Any,
+    header: Any,
+    text: Any,
+    unit_codes: Sequence[str],
+    unit: Unit | None,
+    period: str | None,
+) -> None:
+    """The first sheet: the submitting unit (B2), the period (B3), how re-sending works."""
+    sheet = book.add_worksheet(COVER_SHEET)
+    sheet.activate()
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    bold = book.add_format({"bold": True})
+    sheet.set_column(0, 0, 26)
+    sheet.set_column(1, 1, 90)
+    sheet.write_string(0, 0, "Thông tin báo cáo", bold)
+    sheet.write_string(1, 0, COVER_LABELS["unit"], header)
+    sheet.write_string(2, 0, COVER_LABELS["period"], header)
+    sheet.write_string(1, 1, "" if unit is None else _choice(unit), text)
+    sheet.write_string(2, 1, period or "", text)
+    if unit_codes:
+        sheet.data_validation(
+            1,
+            1,
+            1,
+            1,
+            {
+                "validate": "list",
+                "source": f"='_lists'!$A$2:$A${len(unit_codes) + 1}",
+                "error_type": "warning",
+                "error_message": "Đơn vị không có trong danh sách của kho dữ liệu.",
+            },
+        )
+    sheet.write_comment(
+        2, 1, "Ví dụ: 2023-Q3 (quý 3), 2023-9M (9 tháng), 2023 (cả năm)", {"x_scale": 2}
+    )
+    for offset, line in enumerate(COVER_NOTES):
+        heading = not line[:1].isdigit()
+        sheet.write_string(4 + offset, 0 if heading else 1, line, bold if heading else wrap)
+
+
 def _validation(
     column: TemplateColumn,
     unit_codes: Sequence[str],
@@ -129,7 +227,7 @@ def _validation(
             "validate": "list",
             "source": f"='_lists'!$A$2:$A${len(unit_codes) + 1}",
             "error_type": "warning",
-            "error_message": "Mã đơn vị không có trong danh sách của kho dữ liệu.",
+            "error_message": "Đơn vị không có trong danh sách của kho dữ liệu.",
         }
     if column.kind == "enum" and column.choices:
         key = column.choice_labels or tuple(value_label(c) for c in column.choices)
