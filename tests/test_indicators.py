@@ -331,7 +331,7 @@ def test_max_and_min_across_time_and_units(store: Any) -> None:
 # --- the window rule ----------------------------------------------------------------------
 
 
-def test_a_windowed_figure_is_dated_by_its_windows_last_day(store: Any) -> None:
+def test_a_windowed_figure_counts_where_its_whole_window_lies(store: Any) -> None:
     straddling = ["2023-03-15", "2023-04-14"]
     store.append(
         [
@@ -370,31 +370,37 @@ def test_a_windowed_figure_is_dated_by_its_windows_last_day(store: Any) -> None:
             ),
         ]
     )
+    # 15/3–14/4 lies in no calendar quarter: it counts in neither, and in the year
     q1 = store.snapshot("C", "2023-Q1")
     q2 = store.snapshot("C", "2023-Q2")
-    assert (q1.value("flow"), q2.value("flow")) == (0, 100)
-    assert (q1.value("reception.visits"), q2.value("reception.visits")) == (0, 45)
-    assert q2.by("reception.cases", "kind") == {"complaint": 1, "denunciation": 2, "petition": 3}
-    assert q2.value("reception.cases") == 6
-    assert (q1.value("letters.received"), q2.value("letters.received")) == (0, 9)
-    assert q2.value("letters.resolved") == 6
+    assert (q1.value("flow"), q2.value("flow")) == (0, 0)
+    assert (q1.value("reception.visits"), q2.value("reception.visits")) == (0, 5)
+    assert value(store, "C", "2023-H1", "reception.visits") == 45
     assert value(store, "C", "2023-Q3", "reception.visits") == 0
     # counted whole, never split and never twice
     assert value(store, "C", "2023", "flow") == 100
     assert value(store, "C", "2023-03", "flow") == 0
-    assert value(store, "C", "2023-04", "flow") == 100
-    # under the decree-09 cut-off 14/4 closes month 4 too; 15/4 would open month 5
+    assert value(store, "C", "2023-04", "flow") == 0
+    # under the decree-09 cut-off the window is month 4 (15/3–14/4) and lies in Q2 (C.B's
+    # June, 1/6–30/6, does not: Q2 ends on 14/6)
     assert value(store, "C", "2023-04", "flow", cutoff="decree09") == 100
     assert value(store, "C", "2023-Q1", "flow", cutoff="decree09") == 0
+    q2 = store.snapshot("C", "2023-Q2", cutoff="decree09")
+    assert (q2.value("flow"), q2.value("reception.visits")) == (100, 40)
+    assert q2.by("reception.cases", "kind") == {"complaint": 1, "denunciation": 2, "petition": 3}
+    assert q2.value("reception.cases") == 6
+    assert q2.value("letters.received") == 9
+    assert q2.value("letters.resolved") == 6
 
 
-def test_a_window_ending_on_the_15th_moves_month_under_decree09(store: Any) -> None:
+def test_a_window_ending_on_the_15th_lies_in_no_decree09_month(store: Any) -> None:
     store.append(
         [*TREE, defined("flow", "sum"), figure("flow", "C.A", 3, ("2023-03-01", "2023-03-15"))]
     )
     assert value(store, "C", "2023-03", "flow") == 3
     assert value(store, "C", "2023-03", "flow", cutoff="decree09") == 0
-    assert value(store, "C", "2023-04", "flow", cutoff="decree09") == 3
+    assert value(store, "C", "2023-04", "flow", cutoff="decree09") == 0
+    assert value(store, "C", "2023-H1", "flow", cutoff="decree09") == 3
 
 
 # --- the land pipeline ----------------------------------------------------------------------

@@ -495,8 +495,15 @@ class ProjectionMachine(RuleBasedStateMachine):
             snapshot(code, f"{year}-{m:02d}", tree, cutoff) for m in range(3 * q - 2, 3 * q + 1)
         ]
         wholes = [(whole, quarters), (quarters[q - 1], months)]
+        # Reports over windows do not add up so: a window counts only in the periods it lies
+        # in whole (one that straddles two quarters counts in the year, in neither quarter),
+        # and nested windows are never added together. tests/test_windows.py holds them
+        # to their own property.
+        windowed = (SUM, "reception.", "letters.")
         for total, pieces in wholes:
             for ind in flows:
+                if ind.startswith(windowed):
+                    continue
                 assert sum(p.value(ind) for p in pieces) == total.value(ind), ind
                 for dim in total.indicators[ind].dimensions:
                     added: dict[str, Any] = {}

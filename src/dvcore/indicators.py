@@ -17,10 +17,30 @@ time rule  across time                             across units
 ========== ======================================= ===================================
 
 A reported aggregate with a window (``FigureReported``, ``CitizenReceptionReported``,
-``LettersReported``) is dated by its window's **last day**: it counts in the period that
-holds the day its window ends, whole, and never in two periods. A window that straddles a
-period's start therefore counts entirely in the period where it ends (a monthly report for
-15/12–14/1 counts in January); split such reports by the period you report on.
+``LettersReported``) is a *windowed* fact: its ``day`` is the window's last day and its
+``window_start`` the window's first. For a ``sum`` indicator a windowed fact counts in a
+period only when its whole window lies in the period, and windows that overlap are never
+added together. For one unit and one indicator, among the windows that lie in the period
+(all facts of one report share its window and its position):
+
+* a window no other contains stands for the windows it contains — unless those, chosen by
+  this same rule, tile it exactly (no gap) *and* one of them was recorded after it: then
+  the parts stand instead (the figure follows the latest recorded);
+* of two windows that overlap without either containing the other, the later recorded
+  stands; of two reports of the very same window, the later recorded stands;
+* facts without a window count by their day, as before.
+
+A commune reports receptions for 6 months (1/1–30/6, 120 visits) and later for 9 months
+(1/1–30/9, 190 visits, which include the 120). The 6-month period counts 120 (the 9-month
+window does not lie in it); the 9-month period counts 190, not 310: the 9-month window
+contains the 6-month one, which does not tile it. A commune that reports January,
+February and March (10, 12, 15) and then the quarter (40) gets 40 for the quarter: the
+months tile it but none was recorded after it; had it sent the quarter first and the
+months after, the months would stand (37). Either way the months count 10, 12, 15 in
+their own periods. Where a dropped window's values differ from what stands for it,
+:func:`select_windows` reports a :class:`WindowDisagreement` (``dvcore explain`` lists
+them). ``last``, ``max``, ``min`` and ``first`` indicators date a windowed fact by its
+last day, as before.
 
 Three more kinds are computed, not stored as facts: ``units_with`` (units that have at
 least one fact of another indicator themselves), and the state indicators
@@ -31,7 +51,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -68,6 +90,8 @@ __all__ = [
     "Indicator",
     "IndicatorKind",
     "TimeRule",
+    "WindowDisagreement",
+    "counted_facts",
     "decode_dims",
     "encode_dims",
     "format_number",
@@ -75,6 +99,7 @@ __all__ = [
     "from_micro",
     "indicator_from_definition",
     "pad_count",
+    "select_windows",
     "to_micro",
 ]
 
@@ -450,6 +475,257 @@ def make_facts(
         )
         for c in extract(data)
     ]
+
+
+# --- windows: which reports over windows count -----------------------------------------------
+
+Span = tuple[dt.date, dt.date]
+
+
+@attrs.frozen(kw_only=True)
+class WindowDisagreement:
+    """Two accounts of one span for one unit, indicator and dims that differ: what stood
+    and what was dropped for it (values in millionths, windows as ``(start, end)``).
+
+    ``reason``: ``parts`` (parts recorded later stood instead of their container),
+    ``container`` (the container stood; its parts tile it but add up differently),
+    ``overlap`` (two windows overlap; the later recorded stood), ``same_window`` (two
+    reports of one window; the later recorded stood).
+    """
+
+    unit: str
+    indicator: str
+    dims: str
+    reason: Literal["parts", "container", "overlap", "same_window"]
+    stood: tuple[Span, ...]
+    stood_value: int
+    stood_positions: tuple[int, ...]
+    dropped: tuple[Span, ...]
+    dropped_value: int
+    dropped_positions: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape ``dvcore explain --format json`` lists under ``disagreements``."""
+
+        def spans(windows: tuple[Span, ...]) -> list[list[str]]:
+            return [[a.isoformat(), b.isoformat()] for a, b in windows]
+
+        return {
+            "unit": self.unit,
+            "indicator": self.indicator,
+            "by": decode_dims(self.dims),
+            "reason": self.reason,
+            "stood": {
+                "windows": spans(self.stood),
+                "value": _number(from_micro(self.stood_value)),
+                "positions": list(self.stood_positions),
+            },
+            "dropped": {
+                "windows": spans(self.dropped),
+                "value": _number(from_micro(self.dropped_value)),
+                "positions": list(self.dropped_positions),
+            },
+        }
+
+
+@attrs.define
+class _Report:
+    """The facts of one (unit, indicator) over one window: one report, or several reports
+    of the very same window merged (for each dims the latest recorded)."""
+
+    window: Span
+    facts: list[Fact]
+
+    @property
+    def position(self) -> int:
+        return max(f.position for f in self.facts)
+
+    def values(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for f in self.facts:
+            out[f.dims] += f.value
+        return out
+
+
+def _contains(outer: Span, inner: Span) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def _tiles(window: Span, parts: list[_Report]) -> bool:
+    spans = sorted(p.window for p in parts)
+    if not spans or spans[0][0] != window[0] or spans[-1][1] != window[1]:
+        return False
+    return all(b[0] == a[1] + dt.timedelta(days=1) for a, b in itertools.pairwise(spans))
+
+
+class _Selection:
+    """The selection of one (unit, indicator): reports in, standing reports and
+    disagreements out."""
+
+    def __init__(self, unit: str, indicator: str) -> None:
+        self.unit = unit
+        self.indicator = indicator
+
+    def disagree(
+        self,
+        out: list[WindowDisagreement],
+        reason: Literal["parts", "container", "overlap", "same_window"],
+        stood: list[_Report],
+        dropped: list[_Report],
+    ) -> None:
+        stood_values: dict[str, int] = defaultdict(int)
+        dropped_values: dict[str, int] = defaultdict(int)
+        for r in stood:
+            for dims, v in r.values().items():
+                stood_values[dims] += v
+        for r in dropped:
+            for dims, v in r.values().items():
+                dropped_values[dims] += v
+        for dims in sorted(set(stood_values) | set(dropped_values)):
+            if reason == "overlap":  # a dropped partial overlap always disagrees
+                if dims not in dropped_values:
+                    continue
+            elif stood_values.get(dims, 0) == dropped_values.get(dims, 0):
+                continue
+            out.append(
+                WindowDisagreement(
+                    unit=self.unit,
+                    indicator=self.indicator,
+                    dims=dims,
+                    reason=reason,
+                    stood=tuple(sorted(r.window for r in stood)),
+                    stood_value=stood_values.get(dims, 0),
+                    stood_positions=tuple(sorted({f.position for r in stood for f in r.facts})),
+                    dropped=tuple(sorted(r.window for r in dropped)),
+                    dropped_value=dropped_values.get(dims, 0),
+                    dropped_positions=tuple(sorted({f.position for r in dropped for f in r.facts})),
+                )
+            )
+
+    def merge(self, facts: list[Fact], out: list[WindowDisagreement]) -> list[_Report]:
+        """One report per window: of several reports of one window, for each dims the
+        latest recorded stands."""
+        by_window: dict[Span, dict[int, list[Fact]]] = defaultdict(lambda: defaultdict(list))
+        for f in facts:
+            assert f.window_start is not None
+            by_window[(f.window_start, f.day)][f.source_position].append(f)
+        reports = []
+        for window, events in sorted(by_window.items()):
+            if len(events) == 1:
+                reports.append(_Report(window, next(iter(events.values()))))
+                continue
+            latest: dict[str, list[Fact]] = {}
+            dropped: dict[str, list[Fact]] = defaultdict(list)
+            for event_facts in sorted(events.values(), key=lambda fs: -max(f.position for f in fs)):
+                dims_here: dict[str, list[Fact]] = defaultdict(list)
+                for f in event_facts:
+                    dims_here[f.dims].append(f)
+                for dims, group in dims_here.items():
+                    if dims in latest:
+                        dropped[dims].extend(group)
+                    else:
+                        latest[dims] = group
+            stood = _Report(window, [f for group in latest.values() for f in group])
+            for dims, group in dropped.items():
+                self.disagree(
+                    out, "same_window", [_Report(window, latest[dims])], [_Report(window, group)]
+                )
+            reports.append(stood)
+        return reports
+
+    def choose(self, reports: list[_Report], out: list[WindowDisagreement]) -> list[_Report]:
+        """The reports that stand among ``reports`` (windows distinct): non-overlapping."""
+        remaining = list(reports)
+        while True:
+            maximal = [
+                r
+                for r in remaining
+                if not any(o is not r and _contains(o.window, r.window) for o in remaining)
+            ]
+            maximal.sort(key=lambda r: (-r.position, r.window))
+            kept: list[_Report] = []
+            dropped: list[tuple[_Report, list[_Report]]] = []
+            for r in maximal:
+                rivals = [k for k in kept if _overlaps(k.window, r.window)]
+                if rivals:
+                    dropped.append((r, rivals))
+                else:
+                    kept.append(r)
+            if not dropped:
+                break
+            for r, rivals in dropped:
+                self.disagree(out, "overlap", rivals, [r])
+                remaining.remove(r)
+        standing: list[_Report] = []
+        for w in sorted(kept, key=lambda r: r.window):
+            inner = [r for r in remaining if r is not w and _contains(w.window, r.window)]
+            inner_out: list[WindowDisagreement] = []
+            parts = self.choose(inner, inner_out)
+            if _tiles(w.window, parts):
+                if any(p.position > w.position for p in parts):
+                    standing.extend(parts)
+                    out.extend(inner_out)
+                    self.disagree(out, "parts", parts, [w])
+                    continue
+                self.disagree(out, "container", [w], parts)
+            standing.append(w)
+        return standing
+
+
+def select_windows(facts: Iterable[Fact]) -> tuple[list[Fact], list[WindowDisagreement]]:
+    """The windowed facts that stand among candidates, and the disagreements found.
+
+    ``facts`` are the windowed facts (``window_start`` set) whose windows lie in one
+    period; the rule (see the module docstring) is applied to each unit and indicator
+    on its own. Facts without a window are returned as they are.
+    """
+    groups: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+    plain: list[Fact] = []
+    for f in facts:
+        if f.window_start is None:
+            plain.append(f)
+        else:
+            groups[(f.unit, f.indicator)].append(f)
+    standing = plain
+    disagreements: list[WindowDisagreement] = []
+    for (unit, indicator), group in sorted(groups.items()):
+        selection = _Selection(unit, indicator)
+        reports = selection.choose(selection.merge(group, disagreements), disagreements)
+        standing.extend(f for r in sorted(reports, key=lambda r: r.window) for f in r.facts)
+    return standing, disagreements
+
+
+def counted_facts(
+    facts: Iterable[Fact], members: Iterable[Any]
+) -> tuple[list[Fact], list[WindowDisagreement]]:
+    """The facts of ``sum`` indicators that count for ``members`` (a unit's subtree over a
+    period), and the disagreements among their windows.
+
+    A fact without a window counts when its day falls in its unit's member range; a
+    windowed fact is a candidate when its day does and its window starts on or after the
+    period's first day (the earliest member start); candidates go through
+    :func:`select_windows`.
+    """
+    ranges: dict[str, list[Span]] = defaultdict(list)
+    first: dt.date | None = None
+    for m in members:
+        ranges[m.unit].append((m.start, m.end))
+        first = m.start if first is None or m.start < first else first
+    plain: list[Fact] = []
+    windowed: list[Fact] = []
+    for f in facts:
+        if not any(a <= f.day <= b for a, b in ranges.get(f.unit, ())):
+            continue
+        if f.window_start is None:
+            plain.append(f)
+        elif first is not None and f.window_start >= first:
+            windowed.append(f)
+    standing, disagreements = select_windows(windowed)
+    return plain + standing, disagreements
 
 
 # --- snapshots ------------------------------------------------------------------------------

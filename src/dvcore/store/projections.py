@@ -44,7 +44,7 @@ from dvcore.events import (
     TaskAssigned,
     TaskReported,
 )
-from dvcore.indicators import SCALE, CountEach, Extractor, Fact, make_facts
+from dvcore.indicators import SCALE, CountEach, Extractor, Fact, counted_facts, make_facts
 from dvcore.serialization import EventTypes, structure_data
 from dvcore.store.schema import events as events_table
 from dvcore.store.schema import facts as facts_table
@@ -284,7 +284,10 @@ class FactSource(Protocol):
     def sums(
         self, indicators: Collection[str], members: Sequence[Member]
     ) -> list[tuple[str, str, str, int]]:
-        """``(indicator, unit, dims, total)`` of the facts inside the members' date ranges."""
+        """``(indicator, unit, dims, total)`` of the facts that count for the members: a
+        fact without a window when its day lies in its unit's date range, windowed facts
+        as :func:`dvcore.indicators.counted_facts` selects them (one group per
+        indicator, unit and dims that has at least one counted fact)."""
         ...
 
     def rows(
@@ -325,13 +328,13 @@ class MemoryFacts:
         self, indicators: Collection[str], members: Sequence[Member]
     ) -> list[tuple[str, str, str, int]]:
         wanted = set(indicators)
-        ranges: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-        for m in members:
-            ranges[m.unit].append((m.start, m.end))
+        units = {m.unit for m in members}
+        counted, _disagreements = counted_facts(
+            (f for f in self._live if f.indicator in wanted and f.unit in units), members
+        )
         totals: dict[tuple[str, str, str], int] = defaultdict(int)
-        for f in self._live:
-            if f.indicator in wanted and any(a <= f.day <= b for a, b in ranges.get(f.unit, ())):
-                totals[(f.indicator, f.unit, f.dims)] += f.value
+        for f in counted:
+            totals[(f.indicator, f.unit, f.dims)] += f.value
         return [(i, u, d, v) for (i, u, d), v in totals.items()]
 
     def rows(
@@ -353,12 +356,7 @@ class MemoryFacts:
         ]
 
     def present(self, indicator: str, members: Sequence[Member]) -> set[str]:
-        return {
-            f.unit
-            for f in self._live
-            if f.indicator == indicator
-            and any(m.unit == f.unit and m.start <= f.day <= m.end for m in members)
-        }
+        return {unit for _i, unit, _d, _v in self.sums([indicator], members)}
 
 
 @attrs.frozen
@@ -691,7 +689,10 @@ class SqlFacts:
     def sums(
         self, indicators: Collection[str], members: Sequence[Member]
     ) -> list[tuple[str, str, str, int]]:
-        totals: dict[tuple[str, str, str], int] = defaultdict(int)
+        # Each group's total and how many facts it adds: a group counts when some fact does.
+        # Windowed facts are added by day first (the rollups hold them so), then taken
+        # away again and the ones that stand added (see _windowed).
+        totals: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
         codes = list(indicators)
         for (start, end), units in _groups(members).items():
             if self.known is None:
@@ -706,7 +707,7 @@ class SqlFacts:
                     if not starts:
                         continue
                     stmt = (
-                        select(r.indicator, r.unit, r.dims, func.sum(r.value))
+                        select(r.indicator, r.unit, r.dims, func.sum(r.value), func.sum(r.facts))
                         .where(
                             r.indicator.in_(codes),
                             r.grain == grain,
@@ -716,12 +717,12 @@ class SqlFacts:
                         )
                         .group_by(r.indicator, r.unit, r.dims)
                     )
-                    for i, u, d, v in self.conn.execute(stmt):
-                        totals[(i, u, d)] += int(v)
+                    for i, u, d, v, n in self.conn.execute(stmt):
+                        _add(totals[(i, u, d)], int(v), int(n))
                 for a, b in spans:
                     t = facts_table.c
                     stmt = (
-                        select(t.indicator, t.unit, t.dims, func.sum(t.value))
+                        select(t.indicator, t.unit, t.dims, func.sum(t.value), func.count())
                         .where(
                             t.indicator.in_(codes),
                             t.unit.in_(chunk),
@@ -731,8 +732,8 @@ class SqlFacts:
                         )
                         .group_by(t.indicator, t.unit, t.dims)
                     )
-                    for i, u, d, v in self.conn.execute(stmt):
-                        totals[(i, u, d)] += int(v)
+                    for i, u, d, v, n in self.conn.execute(stmt):
+                        _add(totals[(i, u, d)], int(v), int(n))
                     for lc in self._logged(codes):
                         e = events_table.c
                         dims = lc.dims()
@@ -749,8 +750,41 @@ class SqlFacts:
                         indicator = lc.rule.indicator
                         for unit, *rest in self.conn.execute(log_stmt):
                             count = int(rest.pop())
-                            totals[(indicator, unit, lc.rule.dims_text(rest))] += count * SCALE
-        return [(i, u, d, v) for (i, u, d), v in totals.items()]
+                            slot = totals[(indicator, unit, lc.rule.dims_text(rest))]
+                            _add(slot, count * SCALE, count)
+        self._windowed(codes, members, totals)
+        return [(i, u, d, v) for (i, u, d), (v, n) in totals.items() if n > 0]
+
+    def _windowed(
+        self,
+        codes: list[str],
+        members: Sequence[Member],
+        totals: dict[tuple[str, str, str], list[int]],
+    ) -> None:
+        """Put the windowed facts right in ``totals``: take away every one the rollups and
+        edges added by its day, and add the ones that stand (few: one per report)."""
+        if not members:
+            return
+        start = min(m.start for m in members)
+        end = max(m.end for m in members)
+        windowed = self.windowed_rows(codes, {m.unit for m in members}, start, end)
+        if not windowed:
+            return
+        ranges: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+        for m in members:
+            ranges[m.unit].append((m.start, m.end))
+        for f in windowed:
+            if any(a <= f.day <= b for a, b in ranges[f.unit]):
+                _add(totals[(f.indicator, f.unit, f.dims)], -f.value, -1)
+        counted, _disagreements = counted_facts(windowed, members)
+        for f in counted:
+            _add(totals[(f.indicator, f.unit, f.dims)], f.value, 1)
+
+    def windowed_rows(
+        self, indicators: Collection[str], units: Collection[str], start: dt.date, end: dt.date
+    ) -> list[Fact]:
+        """The facts with a window among :meth:`rows` (no log-counted fact has one)."""
+        return self._fact_rows(indicators, units, start, end, windowed=True)
 
     def rows(
         self,
@@ -759,8 +793,28 @@ class SqlFacts:
         start: dt.date | None,
         end: dt.date | None,
     ) -> list[Fact]:
+        out = self._fact_rows(indicators, units, start, end)
+        unit_chunks: list[list[str] | None] = (
+            [None] if units is None else list(_chunks(list(units), 900))
+        )
+        for chunk in unit_chunks:
+            for lc in self._logged(indicators):
+                out.extend(self._log_rows(lc, chunk, start, end))
+        return out
+
+    def _fact_rows(
+        self,
+        indicators: Collection[str],
+        units: Collection[str] | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        *,
+        windowed: bool = False,
+    ) -> list[Fact]:
         t = facts_table.c
         conditions = [t.indicator.in_(list(indicators)), self._alive()]
+        if windowed:
+            conditions.append(t.window_start.is_not(None))
         if start is not None:
             conditions.append(t.day >= start)
         if end is not None:
@@ -798,8 +852,6 @@ class SqlFacts:
                 )
                 for r in self.conn.execute(stmt)
             )
-            for lc in self._logged(indicators):
-                out.extend(self._log_rows(lc, chunk, start, end))
         return out
 
     def _log_rows(
@@ -837,6 +889,11 @@ class SqlFacts:
     def present(self, indicator: str, members: Sequence[Member]) -> set[str]:
         # A unit is present when some group of its facts is: the same rollups and edges.
         return {unit for _i, unit, _d, _v in self.sums([indicator], members)}
+
+
+def _add(slot: list[int], value: int, facts: int) -> None:
+    slot[0] += value
+    slot[1] += facts
 
 
 def split_span(

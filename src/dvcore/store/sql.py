@@ -72,7 +72,9 @@ from dvcore.indicators import (
     Fact,
     Indicator,
     Snapshot,
+    WindowDisagreement,
     compute_snapshot,
+    counted_facts,
     first_facts,
     indicator_from_definition,
     latest_stocks,
@@ -173,13 +175,15 @@ class VerifyReport:
 
 @attrs.frozen(kw_only=True)
 class Explanation:
-    """The events behind one figure: every event it counts, and no other."""
+    """The events behind one figure: every event it counts, and no other; and where
+    reports over windows disagree, what stood and what was dropped."""
 
     unit: str
     period: Period
     indicator: str
     value: Any
     events: tuple[RecordedEvent, ...]
+    disagreements: tuple[WindowDisagreement, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``dvcore explain --format json``."""
@@ -201,6 +205,7 @@ class Explanation:
                 }
                 for e in self.events
             ],
+            "disagreements": [d.to_dict() for d in self.disagreements],
         }
 
 
@@ -783,7 +788,7 @@ class Store:
                     indicator=indicator,
                 )
             snap = compute_snapshot(state, source, [ind], unit, per, tree, when)
-            positions = self._explain_positions(state, source, ind, unit, per, tree)
+            positions, disagreements = self._explain_positions(state, source, ind, unit, per, tree)
             events = self._events_at(conn, positions)
         return Explanation(
             unit=unit,
@@ -791,6 +796,7 @@ class Store:
             indicator=indicator,
             value=snap.value(indicator),
             events=tuple(events),
+            disagreements=tuple(disagreements),
         )
 
     def _explain_positions(
@@ -801,20 +807,24 @@ class Store:
         unit: str,
         per: Period,
         tree_mode: TreeMode,
-    ) -> set[int]:
+    ) -> tuple[set[int], list[WindowDisagreement]]:
         from dvcore.indicators import _in_members
 
         tree = state.tree
         members = tree.members(unit, per.start, per.end, tree_mode)
         at_end = [m for m in members if m.end == per.end and tree.exists(m.unit, per.end)]
         facts: list[Fact] = []
+        disagreements: list[WindowDisagreement] = []
         units = {m.unit for m in members}
         if ind.kind == "units_with" and ind.base:
-            facts = _in_members(source.rows([ind.base], units, per.start, per.end), members)
+            facts = counted_facts(source.rows([ind.base], units, per.start, per.end), members)[0]
         elif ind.kind == "fact" and ind.time == "first":
             facts = first_facts(source, [ind.code], members, per)
         elif ind.kind == "fact" and ind.time == "last":
             facts = latest_stocks(tree, source, [ind.code], {m.unit for m in at_end}, per.end)
+        elif ind.kind == "fact" and ind.time == "sum":
+            rows = source.rows([ind.code], units, per.start, per.end)
+            facts, disagreements = counted_facts(rows, members)
         elif ind.kind == "fact":
             facts = _in_members(source.rows([ind.code], units, per.start, per.end), members)
         positions = {f.source_position for f in facts} | {f.position for f in facts}
@@ -826,7 +836,7 @@ class Store:
             for task in open_tasks if ind.code == "task.open" else overdue:
                 positions.add(task.position)
                 positions.update(p for on, p, _s in task.reports if on <= per.end)
-        return positions
+        return positions, disagreements
 
     def _events_at(self, conn: Connection, positions: Iterable[int]) -> list[RecordedEvent]:
         out: list[RecordedEvent] = []
