@@ -5,8 +5,11 @@ saved the file; a workbook written by a library (openpyxl, a script) and never o
 Excel has formulas without one, and calamine gives ``""`` for them: the figure would be
 lost without a word. python-calamine 0.9 has no API for formulas, so the sheet's XML is
 read from the zip (``.xlsx``, ``.xlsm``) and every ``<c>`` with an ``<f>`` and no ``<v>``
-(or an empty ``<v>`` in a cell that is not of text type) is reported. Binary workbooks
-(``.xls``, ``.xlsb``) and OpenDocument files are not looked at.
+(or an empty ``<v>`` in a cell that is not of text type) is reported. Excel marks a
+formula whose value is the empty text ``t="str"``; openpyxl writes ``<v></v>`` for every
+formula, so an empty ``<v>`` without that mark is taken as "never computed" (a refusal the
+clerk fixes by saving in Excel, rather than a figure lost). Binary workbooks (``.xls``,
+``.xlsb``) and OpenDocument files are not looked at.
 """
 
 from __future__ import annotations
