@@ -243,17 +243,23 @@ def cli_reference() -> str:
     import click
 
     from dvcore.cli import main
+    from dvcore.i18n import set_language
 
     out: list[str] = []
     root = click.Context(
         main, info_name="dvcore", terminal_width=88, max_content_width=88, **main.context_settings
     )
-    out += ["## `dvcore`", "", "```text", main.get_help(root).rstrip(), "```", ""]
-    for name, command in main.commands.items():
-        ctx = click.Context(
-            command, info_name=name, parent=root, terminal_width=88, max_content_width=88
-        )
-        out += [f"## `dvcore {name}`", "", "```text", command.get_help(ctx).rstrip(), "```", ""]
+    set_language("en")  # these pages are in English; `dvcore --help` speaks Vietnamese
+    try:
+        out += ["## `dvcore`", "", "```text", main.get_help(root).rstrip(), "```", ""]
+        for name, command in main.commands.items():
+            ctx = click.Context(
+                command, info_name=name, parent=root, terminal_width=88, max_content_width=88
+            )
+            help_text = command.get_help(ctx).rstrip()
+            out += [f"## `dvcore {name}`", "", "```text", help_text, "```", ""]
+    finally:
+        set_language(None)
     return "\n".join(out)
 
 
