@@ -321,38 +321,14 @@ def init(obj: _Context) -> None:
 # --- import ---------------------------------------------------------------------------------
 
 
-def _channel_for(path: Path, name: str | None, channels: dict[str, Any]) -> Any:
-    if name is not None:
-        if name not in channels:
-            raise InputError(
-                _(
-                    "unknown channel '{name}'; installed: {installed}",
-                    name=name,
-                    installed=", ".join(sorted(channels)),
-                )
-            )
-        return channels[name]
-    suffix = path.suffix.lower()
-    for channel in channels.values():
-        if suffix in channel.suffixes:
-            return channel
-    raise InputError(
-        _(
-            "{path}: no channel reads '{suffix}' files; installed: {installed} "
-            "(choose one with --channel)",
-            path=path,
-            suffix=suffix,
-            installed=", ".join(sorted(channels)),
-        )
-    )
-
-
 @main.command(
     "import",
     help=N_(
         "Import FILES in one transaction: all of them, or nothing.\n\n"
-        "Every problem of every file is reported (file, sheet, row, column). Files are read "
-        "units first (in the order of the event catalogue); each is recorded as a submission."
+        "Every problem of every file is reported (file, sheet, row, column). With --unit and "
+        "--period (or the workbook's cover sheet) the files are that unit's submission for "
+        "the period: sending it again replaces the earlier version (rows removed are "
+        "retracted, changed rows corrected, new rows added) and the difference is printed."
     ),
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
@@ -371,7 +347,9 @@ def _channel_for(path: Path, name: str | None, channels: dict[str, Any]) -> Any:
     "--period",
     "period_spec",
     metavar="SPEC",
-    help=N_("The period the files cover (for `dvcore submissions`)."),
+    help=N_(
+        "The period the submission covers: 2023-Q3, 2023-9M, 2023 … (default: the cover sheet)."
+    ),
 )
 @click.pass_obj
 @_guard
@@ -384,11 +362,8 @@ def import_(
     unit: str | None,
     period_spec: str | None,
 ) -> None:
-    """Import FILES in one transaction: all of them, or nothing.
-
-    Every problem of every file is reported (file, sheet, row, column). Files are read
-    units first (in the order of the event catalogue); each is recorded as a submission.
-    """
+    """Import FILES in one transaction: all of them, or nothing (a submission when a unit
+    and a period are declared)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from dvcore.importing import import_files
@@ -396,12 +371,8 @@ def import_(
 
     missing = [str(p) for p in files if not p.is_file()]
     if missing:
-        raise InputError(f"no such file: {', '.join(missing)}")
+        raise InputError(_("no such file: {files}", files=", ".join(missing)))
     channels = plugin_input_channels(get_plugin_manager())
-    paths = list(files)
-    for path in paths:
-        _channel_for(path, channel_name, channels)
-    total = sum(p.read_bytes().count(b"\n") + 1 for p in paths)
     store = obj.open()
     with Progress(
         "[progress.description]{task.description}",
@@ -412,15 +383,15 @@ def import_(
         console=_console(stderr=True),
         disable=not sys.stderr.isatty(),
     ) as bar:
-        task = bar.add_task("importing", total=total)
+        task = bar.add_task(_("importing rows"), total=None)
 
-        def progress(done: int, _total: int | None) -> None:
-            bar.update(task, completed=min(done, total))
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
 
         try:
             result = import_files(
                 store,
-                paths,
+                list(files),
                 channels,
                 channel_name=channel_name,
                 event_type=event_type,
@@ -429,19 +400,79 @@ def import_(
                 period=period_spec,
                 dry_run=dry_run,
                 progress=progress,
-                total=total,
             )
         finally:
             store.close()
-    verb = "would append" if dry_run else "appended"
-    click.echo(
-        f"{verb} {result.appended} events, {len(result.duplicates)} already stored; "
-        f"head at position {result.head}"
-    )
-    if not dry_run and (unit or obj.actor):
+    diff = result.submission
+    if diff is None:
         click.echo(
-            f"recorded {len(paths)} file(s) sent by {unit or obj.actor}"
-            + (f" for {period_spec}" if period_spec else " (no --period)")
+
+                _(
+                    "would append {appended} events, {stored} already stored; "
+                    "head at position {head}",
+                    appended=result.appended,
+                    stored=len(result.duplicates) + len(result.stored),
+                    head=result.head,
+                )
+                if dry_run
+                else _(
+                    "appended {appended} events, {stored} already stored; head at position {head}",
+                    appended=result.appended,
+                    stored=len(result.duplicates) + len(result.stored),
+                    head=result.head,
+                )
+
+        )
+        return
+    counts = {
+        "unchanged": len(diff.unchanged) + len(diff.stored),
+        "corrected": len(diff.corrected),
+        "retracted": len(diff.retracted),
+        "added": len(diff.added),
+    }
+    what = _(
+        "{unchanged} unchanged, {corrected} corrected, {retracted} retracted, {added} added",
+        **counts,
+    )
+    if not diff.changed and diff.previous is not None and diff.version == diff.previous:
+        click.echo(
+            _(
+                "{unit}'s submission for {period} is unchanged (version {version}): "
+                "nothing recorded; {what}",
+                unit=diff.unit,
+                period=diff.period,
+                version=diff.version,
+                what=what,
+            )
+        )
+    elif dry_run:
+        click.echo(
+            _(
+                "dry run: version {version} of {unit}'s submission for {period} would record "
+                "{what}; nothing was written",
+                unit=diff.unit,
+                period=diff.period,
+                version=diff.version,
+                what=what,
+            )
+        )
+    else:
+        click.echo(
+            _(
+                "recorded version {version} of {unit}'s submission for {period}: {what}",
+                unit=diff.unit,
+                period=diff.period,
+                version=diff.version,
+                what=what,
+            )
+        )
+    if not dry_run:
+        click.echo(
+            _(
+                "appended {appended} events; head at position {head}",
+                appended=result.appended,
+                head=result.head,
+            )
         )
 
 
@@ -514,6 +545,62 @@ def submissions(
     _console().print(render_report(report))
 
 
+@main.command(
+    help=N_(
+        "Accept or return a subordinate unit's submission for a period (run with --actor, a "
+        "unit above it). A re-send after a return is 'received' again."
+    )
+)
+@click.option("--unit", required=True, metavar="CODE", help=N_("The unit whose submission it is."))
+@click.option("--period", "period_spec", required=True, help=N_("2023-Q3, 2023-9M, 2023, …"))
+@click.option("--accept", "decision", flag_value="accept", help=N_("Accept the submission."))
+@click.option(
+    "--return",
+    "decision",
+    flag_value="return",
+    help=N_("Return the submission to the unit (give --reason)."),
+)
+@click.option("--reason", help=N_("Why the submission is returned."))
+@click.pass_obj
+@_guard
+def review(
+    obj: _Context, unit: str, period_spec: str, decision: str | None, reason: str | None
+) -> None:
+    from dvcore.store.submissions import review_submission
+
+    if decision is None:
+        raise InputError(_("say --accept or --return"))
+    store = obj.open(create=False)
+    try:
+        version = review_submission(
+            store,
+            unit,
+            period_spec,
+            actor=obj.actor,
+            accept=decision == "accept",
+            reason=reason,
+        )
+        spec = store.period(period_spec).spec
+    finally:
+        store.close()
+    click.echo(
+        _(
+            "accepted version {version} of {unit}'s submission for {period}",
+            version=version,
+            unit=unit,
+            period=spec,
+        )
+        if decision == "accept"
+        else _(
+            "returned version {version} of {unit}'s submission for {period}: {reason}",
+            version=version,
+            unit=unit,
+            period=spec,
+            reason=reason,
+        )
+    )
+
+
 # --- reading --------------------------------------------------------------------------------
 
 
@@ -521,6 +608,12 @@ def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+_ACCEPTED_ONLY_HELP = N_(
+    "Count only the rows of accepted submissions (and rows sent outside any submission); "
+    "slower: it replays the whole log."
+)
 
 
 def _vn(value: Any) -> str:
@@ -543,16 +636,30 @@ def _vn(value: Any) -> str:
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True
 )
+@click.option("--accepted-only", is_flag=True, help=_ACCEPTED_ONLY_HELP)
 @click.pass_obj
 @_cutoff_option
 @_guard
 def snapshot(
-    obj: _Context, unit: str, period_spec: str, as_known_at: str | None, tree: str, fmt: str
+    obj: _Context,
+    unit: str,
+    period_spec: str,
+    as_known_at: str | None,
+    tree: str,
+    fmt: str,
+    accepted_only: bool,
 ) -> None:
     store = obj.open(create=False)
-    snap = store.snapshot(unit, period_spec, as_known_at=as_known_at, tree=tree)
+    snap = store.snapshot(
+        unit, period_spec, as_known_at=as_known_at, tree=tree, accepted_only=accepted_only
+    )
     if fmt == "json":
-        click.echo(json.dumps(snap.to_dict(), ensure_ascii=False))
+        data = snap.to_dict()
+        if accepted_only:  # the key only when asked: the JSON contract stays as it was
+            data = {k: v for k, v in data.items() if k != "indicators"}
+            data["accepted_only"] = True
+            data["indicators"] = snap.to_dict()["indicators"]
+        click.echo(json.dumps(data, ensure_ascii=False))
         return
     from rich.table import Table
 
@@ -720,6 +827,7 @@ def explain(
     ),
 )
 @click.option("--profile", help=N_("Format profile (default: by the document's date)."))
+@click.option("--accepted-only", is_flag=True, help=_ACCEPTED_ONLY_HELP)
 @click.pass_obj
 @_cutoff_option
 @_guard
@@ -735,6 +843,7 @@ def export(
     template: Path | None,
     sections: Path | None,
     profile: str | None,
+    accepted_only: bool,
 ) -> None:
     import os
 
@@ -774,6 +883,7 @@ def export(
             sections=sections,
             profile=profile,
             include_events=bool(getattr(exporter, "needs_events", False)),
+            accepted_only=accepted_only,
         )
         context["template"] = template
         partial = target.with_name(f".{target.name}.partial{target.suffix}")

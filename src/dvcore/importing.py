@@ -1,28 +1,176 @@
 """Importing files as submissions: what ``dvcore import`` does, for any Python caller.
 
-Placeholder while the submission import is rebuilt.
+A **submission** is what one unit sends for one period: its files, and the *forms* they
+carry (the event types of their sheets or tables, a form with a header and no rows saying
+"none of this type"). It is declared by ``unit`` and ``period`` (``dvcore import --unit
+--period``) or by the workbook's cover sheet, "Thông tin báo cáo"; flags win over the
+cover only when they agree with it.
+
+**Row identity.** Every row gets a key. The clerk's own ``source_ref`` belongs to the
+submitting unit (the declared unit, else the row's unit), so two communes' "1, 2, 3"
+never collide: ``UNIT/ref``. A row without one gets ``=Type:digest:n``, where the digest
+covers the row's type, unit, date and data *as parsed* (dates, numbers, booleans) and
+``n`` counts identical rows. A file re-saved,
+re-zipped, re-encoded or with its rows in another order therefore yields the same keys,
+and appends nothing; so do the rows of a quarter repeated in the 9-month file.
+
+**Re-sending replaces.** When the store already holds a version of the submission (same
+unit, same period), the import records, in one transaction, exactly the difference for
+the forms the new files carry: rows gone are retracted (``EventRetracted``), rows whose
+key stays but whose content changed are corrected (``EventCorrected``; a change of date
+or unit retracts and adds), new rows are appended, identical rows are left alone. Every
+version is a ``SubmissionReceived`` event with the keys of its rows, so a snapshot "as
+known at" an instant before the re-send still gives the earlier figures.
+
+A key the store holds with other content, outside a re-send of the submission whose
+version holds it, is refused with a problem naming the key, the stored event and the row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import re
+import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from sqlalchemy import select
 
 from dvcore.errors import InputError, Problem, ValidationError
-from dvcore.tables import Row, catalog_order
+from dvcore.events import (
+    EstablishmentRegistered,
+    EventCorrected,
+    EventData,
+    EventRetracted,
+    SubmissionReceived,
+    SubmissionReviewed,
+    UnitRegistered,
+)
+from dvcore.i18n import _
+from dvcore.periods import Period
+from dvcore.serialization import (
+    EventTypes,
+    canonical_json,
+    event_from_dict,
+    payload_json,
+    upcast,
+)
+from dvcore.store import schema
+from dvcore.store.submissions import submission_infos
+from dvcore.tables import Cover, Row, catalog_order
+from dvcore.units import ESTABLISHMENT_EVENT_TYPES, UNIT_EVENT_TYPES, UnitTree
 
 if TYPE_CHECKING:
-    from dvcore.serialization import EventTypes
     from dvcore.store.sql import AppendResult, Store
-    from dvcore.store.submissions import SubmissionInfo
+
+__all__ = [
+    "ImportResult",
+    "SubmissionDiff",
+    "derived_key",
+    "import_files",
+    "rows_of",
+    "store_unit_codes",
+    "write_template",
+]
+
+#: Event types recorded by dvcore itself, never read from a clerk's table.
+SYSTEM_TYPES = frozenset({SubmissionReceived.type_name, SubmissionReviewed.type_name})
+#: Rows of these types may be dated outside the submission's period (a unit or an
+#: establishment registered years before, an indicator declared once).
+_UNDATED_TYPES = frozenset(UNIT_EVENT_TYPES | ESTABLISHMENT_EVENT_TYPES | {"IndicatorDefined"})
+_GENERATION = re.compile(r"~(\d+)$")
 
 
-# --- running an import --------------------------------------------------------------------
+# --- results ---------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class SubmissionDiff:
+    """What a submission's version changes against the one before it (or, for a first
+    version, against the store): counts of rows, and the keys behind them."""
+
+    unit: str
+    period: str
+    version: int
+    previous: int | None
+    forms: tuple[str, ...]
+    added: tuple[str, ...] = ()
+    corrected: tuple[str, ...] = ()
+    retracted: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    #: rows already stored by another submission or import, with the same content
+    stored: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether the version changes anything (else nothing is recorded)."""
+        return bool(self.added or self.corrected or self.retracted)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready counts."""
+        return {
+            "unit": self.unit,
+            "period": self.period,
+            "version": self.version,
+            "previous": self.previous,
+            "forms": list(self.forms),
+            "added": len(self.added),
+            "corrected": len(self.corrected),
+            "retracted": len(self.retracted),
+            "unchanged": len(self.unchanged) + len(self.stored),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class ImportResult:
+    """What an import did: the store's :class:`~dvcore.store.AppendResult`, the rows read,
+    and the submission's difference when the files were declared one."""
+
+    append: AppendResult
+    rows: int
+    submission: SubmissionDiff | None = None
+    #: keys of rows already stored that were not handed to the store (a registration the
+    #: tree holds, a row as corrected before): with :attr:`duplicates`, every row the
+    #: import found stored already
+    stored: tuple[str, ...] = ()
+
+    @property
+    def appended(self) -> int:
+        """Events appended (rows, corrections, retractions and the version itself)."""
+        return self.append.appended
+
+    @property
+    def duplicates(self) -> tuple[tuple[str, int], ...]:
+        """Rows whose key the store held already, with the original's position."""
+        return self.append.duplicates
+
+    @property
+    def positions(self) -> tuple[int, ...]:
+        """The position of every event sent to the store."""
+        return self.append.positions
+
+    @property
+    def head(self) -> int:
+        """The log's head after the import."""
+        return self.append.head
+
+    @property
+    def dry_run(self) -> bool:
+        """Whether nothing was written."""
+        return self.append.dry_run
+
+    @property
+    def recorded_at(self) -> dt.datetime | None:
+        """When the store recorded the import's events (``None``: nothing appended)."""
+        return self.append.recorded_at
+
+
+# --- reading -----------------------------------------------------------------------------------
 
 
 def rows_of(channel: Any, path: Path, types: EventTypes) -> Iterator[Row]:
@@ -39,22 +187,323 @@ def rows_of(channel: Any, path: Path, types: EventTypes) -> Iterator[Row]:
 def _channel_for(path: Path, name: str | None, channels: Mapping[str, Any]) -> Any:
     if name is not None:
         if name not in channels:
-            raise InputError(f"unknown channel '{name}'; installed: {', '.join(sorted(channels))}")
+            raise InputError(
+                _(
+                    "unknown channel '{name}'; installed: {installed}",
+                    name=name,
+                    installed=", ".join(sorted(channels)),
+                )
+            )
         return channels[name]
     suffix = path.suffix.lower()
     for channel in channels.values():
         if suffix in channel.suffixes:
             return channel
     raise InputError(
-        f"{path}: no channel reads '{suffix}' files; installed: "
-        f"{', '.join(sorted(channels))} (choose one with --channel)"
+        _(
+            "{path}: no channel reads '{suffix}' files; installed: {installed} "
+            "(choose one with --channel)",
+            path=str(path),
+            suffix=suffix,
+            installed=", ".join(sorted(channels)),
+        )
     )
+
+
+@attrs.define
+class _Item:
+    """One row read from a file, on its way to the store."""
+
+    source: str
+    sheet: str | None
+    row: int
+    item: dict[str, Any]
+    type: str
+    unit: str
+    day: str
+    data: Any  # the data as the store writes it (JSON)
+    key: str = ""
+    base: str = ""
+
+
+@attrs.define
+class _File:
+    path: Path
+    channel: Any
+    forms: list[str]
+    cover: Cover | None
+    items: list[_Item]
+    rows: int
+
+
+def _content(item: _Item) -> tuple[Any, ...]:
+    return (item.type, item.unit, item.day, item.data)
+
+
+def derived_key(type_name: str, unit: str, day: str, data: Any, n: int) -> str:
+    """The key of a row without ``source_ref``: its meaning, not its file's bytes.
+
+    ``data`` is the row's data as the store writes it (parsed values); ``n`` counts the
+    identical rows before it in the same import. The row's unit is part of its meaning,
+    so two units' rows never share a key; the same fact sent twice (by a commune and in
+    its district's file) is one fact.
+    """
+    digest = hashlib.sha256(
+        canonical_json([type_name, unit, day, data]).encode("utf-8")
+    ).hexdigest()[:32]
+    return f"={type_name}:{digest}:{n}"
+
+
+def _read_file(path: Path, channel: Any, types: EventTypes, problems: list[Problem]) -> _File:
+    source = str(path)
+    items: list[_Item] = []
+    rows = 0
+    seen_types: list[str] = []
+    for sheet, row, item in rows_of(channel, path, types):
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        rows += 1
+        event, errors = event_from_dict(item, types, source=source, row=row)
+        if event is None:
+            problems.extend(attrs.evolve(p, sheet=sheet) for p in errors)
+            continue
+        type_name = event.data.type_name
+        if type_name in SYSTEM_TYPES:
+            problems.append(
+                Problem(
+                    source=source,
+                    sheet=sheet,
+                    row=row,
+                    field="type",
+                    message=_("{type} is recorded by dvcore itself, not imported", type=type_name),
+                )
+            )
+            continue
+        if type_name not in seen_types:
+            seen_types.append(type_name)
+        items.append(
+            _Item(
+                source=source,
+                sheet=sheet,
+                row=row,
+                item=dict(item),
+                type=type_name,
+                unit=event.unit,
+                day=event.occurred_on.isoformat(),
+                data=json.loads(payload_json(event.data)),
+            )
+        )
+    form = getattr(channel, "form", None)
+    forms = list(form(path, types)) if form is not None else seen_types
+    for type_name in seen_types:
+        if type_name not in forms:
+            forms.append(type_name)
+    cover_of = getattr(channel, "cover", None)
+    cover = cover_of(path) if cover_of is not None else None
+    return _File(path=path, channel=channel, forms=forms, cover=cover, items=items, rows=rows)
+
+
+# --- the submission --------------------------------------------------------------------------
+
+
+def _declared(
+    files: Sequence[_File], unit: str | None, period: str | None
+) -> tuple[str | None, str | None]:
+    """The unit and period: the flags, else the cover sheets; a conflict is an error."""
+    for f in files:
+        cover = f.cover
+        if cover is None:
+            continue
+        for flag, value, what in ((unit, cover.unit, "unit"), (period, cover.period, "period")):
+            if flag is not None and value is not None and flag != value:
+                raise InputError(
+                    _(
+                        "{file}, sheet {sheet}: the cover declares {what} '{value}' but the "
+                        "command says '{flag}'",
+                        file=str(f.path),
+                        sheet=cover.sheet,
+                        what=_("the unit") if what == "unit" else _("the period"),
+                        value=value,
+                        flag=flag,
+                    )
+                )
+        unit = unit or cover.unit
+        period = period or cover.period
+    return unit, period
+
+
+@attrs.define
+class _Stored:
+    """A key's event in the store: where it is and what it says now."""
+
+    key: str
+    generation: int
+    position: int
+    event_id: uuid.UUID
+    type: str
+    unit: str
+    day: str
+    data: Any  # current data (after corrections), None when retracted
+    original: Any
+
+    @property
+    def alive(self) -> bool:
+        return self.data is not None
+
+    def content(self) -> tuple[Any, ...]:
+        return (self.type, self.unit, self.day, self.data)
+
+    def original_content(self) -> tuple[Any, ...]:
+        return (self.type, self.unit, self.day, self.original)
+
+    def next_key(self, base: str) -> str:
+        return _generation_key(base, self.generation + 1)
+
+
+def _generation_key(base: str, generation: int) -> str:
+    """The stored key of a row's ``generation``: a row retracted and sent again later
+    counts again under ``key~~2``, ``key~~3`` …"""
+    return base if generation == 1 else f"{base}~~{generation}"
+
+
+def _lookup(store: Store, bases: Sequence[str]) -> dict[str, _Stored]:
+    """The current generation of each base key in the store, with its current content."""
+    found: dict[str, _Stored] = {}
+    types = store.types
+    e = schema.events.c
+    pending = list(dict.fromkeys(bases))
+    generation = 1
+    with store._read() as conn:
+        while pending:
+            names = {_generation_key(b, generation): b for b in pending}
+            keys = list(names)
+            hits: dict[str, _Stored] = {}
+            for i in range(0, len(keys), 900):
+                stmt = select(
+                    e.source_ref,
+                    e.position,
+                    e.event_id,
+                    e.type,
+                    e.unit,
+                    e.occurred_on,
+                    e.schema_version,
+                    e.payload,
+                ).where(e.source_ref.in_(keys[i : i + 900]))
+                for ref, pos, event_id, type_name, unit, day, version, payload in conn.execute(
+                    stmt
+                ):
+                    data = json.loads(payload) if isinstance(payload, str) else dict(payload)
+                    event_type = types.get(type_name)
+                    if event_type is not None and version < event_type.schema_version:
+                        data = upcast(type_name, version, data, event_type.schema_version)
+                    hits[names[ref]] = _Stored(
+                        key=ref,
+                        generation=generation,
+                        position=int(pos),
+                        event_id=uuid.UUID(str(event_id)),
+                        type=type_name,
+                        unit=unit,
+                        day=day.isoformat() if isinstance(day, dt.date) else str(day)[:10],
+                        data=data,
+                        original=data,
+                    )
+            _apply_overrides(store, conn, hits)
+            found.update(hits)
+            pending = [b for b, s in hits.items() if not s.alive]
+            generation += 1
+    return found
+
+
+def _apply_overrides(store: Store, conn: Any, found: Mapping[str, _Stored]) -> None:
+    """Fold the corrections and retractions of the found events into their content."""
+    by_id = {s.event_id: s for s in found.values()}
+    if not by_id:
+        return
+    units = sorted({s.unit for s in found.values()})
+    e = schema.events.c
+    for i in range(0, len(units), 900):
+        stmt = (
+            select(e.type, e.payload)
+            .where(
+                e.type.in_([EventRetracted.type_name, EventCorrected.type_name]),
+                e.unit.in_(units[i : i + 900]),
+            )
+            .order_by(e.position)
+        )
+        for type_name, payload in conn.execute(stmt):
+            data = json.loads(payload) if isinstance(payload, str) else dict(payload)
+            target = by_id.get(uuid.UUID(str(data["event_id"])))
+            if target is None:
+                continue
+            if type_name == EventRetracted.type_name:
+                target.data = None
+                continue
+            event, _errors = event_from_dict(
+                {
+                    "type": target.type,
+                    "unit": target.unit,
+                    "occurred_on": target.day,
+                    "data": data["data"],
+                },
+                store.types,
+            )
+            target.data = (
+                json.loads(payload_json(event.data)) if event is not None else data["data"]
+            )
+
+
+def _registered_already(tree: UnitTree, item: _Item) -> str | None:
+    """For a registration row whose unit or establishment the store holds: ``""`` when the
+    row says what was registered (already stored), else the event to record instead."""
+    if item.type == UnitRegistered.type_name:
+        code = item.data.get("code")
+        if code not in tree:
+            return None
+        day = dt.date.fromisoformat(item.day)
+        if tree.registered_on(code) != day:
+            return "UnitChanged"
+        state = tree.state(code, day)
+        same = (
+            state.name == item.data.get("name")
+            and state.kind == item.data.get("kind")
+            and state.parent == item.data.get("parent")
+            and dict(state.attributes) == dict(item.data.get("attributes") or {})
+        )
+        return "" if same else "UnitChanged"
+    if item.type == EstablishmentRegistered.type_name:
+        ident = item.data.get("id")
+        if not tree.has_establishment(ident):
+            return None
+        found = tree.establishment(ident, dt.date.fromisoformat(item.day))
+        same = (
+            found.name == item.data.get("name")
+            and found.religion == item.data.get("religion")
+            and found.uses_land == bool(item.data.get("uses_land"))
+            and found.unit == item.unit
+        )
+        return "" if same else "EstablishmentChanged"
+    return None
+
+
+def _problem(item: _Item, field: str | None, message: str) -> Problem:
+    return Problem(
+        source=item.source,
+        sheet=item.sheet,
+        row=item.row,
+        field=field,
+        message=message,
+        event_type=item.type,
+    )
+
+
+# --- the import --------------------------------------------------------------------------------
 
 
 def import_files(
     store: Store,
     paths: Sequence[Path],
-    channels: Mapping[str, Any],
+    channels: Mapping[str, Any] | None = None,
     *,
     channel_name: str | None = None,
     event_type: str | None = None,
@@ -64,19 +513,24 @@ def import_files(
     dry_run: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
     total: int | None = None,
-) -> AppendResult:
-    """Import files through their channels in one transaction: all of them, or nothing.
+) -> ImportResult:
+    """Import files through their channels in one transaction: all of it, or nothing.
 
-    Files are read in the order of the event catalogue, by the type a channel says a file
-    holds (units before the events that name them), the others first in the order given.
-    Every problem of every file is reported at once in one
+    With a submitting unit (``unit``, the cover sheet, or else ``actor``) and a period
+    (``period`` or the cover sheet), the files are that unit's submission for the period:
+    a re-send replaces the earlier version by recording the difference (see the module's
+    text). Rows are checked against the unit tree all the files build, whatever their
+    order. Every problem of every file comes at once in one
     :class:`~dvcore.errors.ValidationError` (file, sheet, row, column, message), and
-    nothing is written. ``event_type`` is handed to channels that take one (``--type``).
-    Unless ``dry_run``, each file is recorded as a submission (unit ``unit`` or else
-    ``actor``, ``period``) in the same transaction as its events.
+    nothing is written then. ``channels`` defaults to the installed input channels;
+    ``event_type`` is handed to channels that take one (``--type``); ``progress(done,
+    total)`` counts rows.
     """
-    from dvcore.store.submissions import submission_infos
+    if channels is None:
+        from dvcore.registry import get_plugin_manager, plugin_input_channels
 
+        channels = plugin_input_channels(get_plugin_manager())
+    types = store.types
     chosen: list[tuple[Path, Any]] = []
     for path in paths:
         channel = _channel_for(path, channel_name, channels)
@@ -86,69 +540,346 @@ def import_files(
         chosen.append((path, channel))
     if event_type is not None and not any(hasattr(c, "configured") for _p, c in chosen):
         raise InputError(
-            "--type is for CSV files; none of the files is read by a channel that takes it"
+            _("--type is for CSV files; none of the files is read by a channel that takes it")
         )
-    order = catalog_order(store.types)
-
-    def rank(item: tuple[Path, Any]) -> int:
-        type_of = getattr(item[1], "type_of", None)
-        found = type_of(item[0], store.types) if type_of is not None else None
-        return -1 if found is None else order.get(found.type_name, len(order))
-
-    chosen.sort(key=rank)
-    infos: Sequence[SubmissionInfo] = submission_infos(
-        store, [(p, c.name) for p, c in chosen], unit=unit, actor=actor, period=period
-    )
     problems: list[Problem] = []
-    located: dict[tuple[str, int], tuple[str, int]] = {}
+    files = [_read_file(path, channel, types, problems) for path, channel in chosen]
+    unit, period = _declared(files, unit, period)
+    submitter = unit or actor
+    per: Period | None = store.period(period) if period is not None else None
+    declared = submitter is not None and per is not None
+    for f in files:
+        if not f.items and not f.rows and not (declared and f.forms):
+            problems.append(
+                Problem(
+                    source=str(f.path),
+                    row=None,
+                    field=None,
+                    message=_(
+                        "the file holds no rows: an empty file says something only as part "
+                        "of a submission (--unit and --period, or the cover sheet), where a "
+                        "table with its header and no rows means 'none of this type'"
+                    )
+                    if not f.forms
+                    else _(
+                        "the file holds no rows: outside a submission (--unit and --period, "
+                        "or the cover sheet) an empty table says nothing"
+                    ),
+                )
+            )
+    # One order for all the files: units before the events that name them.
+    order = catalog_order(types)
+    items = sorted((i for f in files for i in f.items), key=lambda i: order.get(i.type, len(order)))
+    # Keys: the clerk's, or the row's meaning; each in its submitting unit's name.
+    seen: Counter[tuple[Any, ...]] = Counter()
+    for item in items:
+        # A clerk's code belongs to the unit that declared the submission, else to the
+        # row's unit: who runs the import (--actor) never changes a key.
+        owner = unit or item.unit
+        ref = item.item.get("source_ref")
+        if ref not in (None, ""):
+            item.base = f"{owner}/{ref}"
+            if len(item.base) > 500:
+                problems.append(_problem(item, "source_ref", _("the key is too long")))
+        else:
+            content = _content(item)
+            n = seen[json.dumps(content, sort_keys=True, default=str)]
+            seen[json.dumps(content, sort_keys=True, default=str)] += 1
+            item.base = derived_key(item.type, item.unit, item.day, item.data, n)
+        item.key = item.base
+        if declared and per is not None and item.type not in _UNDATED_TYPES:
+            day = dt.date.fromisoformat(item.day)
+            if not per.start <= day <= per.end:
+                problems.append(
+                    _problem(
+                        item,
+                        "occurred_on",
+                        _(
+                            "the row is dated {day}, outside the period {period} "
+                            "({start}–{end}) the submission declares",
+                            day=f"{day:%d/%m/%Y}",
+                            period=per.spec,
+                            start=f"{per.start:%d/%m/%Y}",
+                            end=f"{per.end:%d/%m/%Y}",
+                        ),
+                    )
+                )
+    clerk_keys: dict[str, _Item] = {}
+    for item in items:
+        if item.item.get("source_ref") in (None, ""):
+            continue
+        twin = clerk_keys.get(item.base)
+        if twin is not None and _content(twin) != _content(item):
+            problems.append(
+                _problem(
+                    item,
+                    "source_ref",
+                    _(
+                        "the key '{ref}' is used by another row too ({source}, row {row})",
+                        ref=item.item.get("source_ref"),
+                        source=twin.source,
+                        row=twin.row,
+                    ),
+                )
+            )
+        clerk_keys.setdefault(item.base, item)
 
-    def items() -> Iterator[tuple[str, int, Any]]:
-        for path, channel in chosen:
-            source = str(path)
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:20]
-            seq = 0
-            for sheet, row, item in rows_of(channel, path, store.types):
-                if isinstance(item, Problem):
-                    problems.append(item)
-                    continue
-                if sheet is not None:
-                    seq += 1
-                    located[(source, seq)] = (sheet, row)
-                if item.get("source_ref") in (None, ""):
-                    # Same file, same row: same key — re-importing a file appends nothing.
-                    where = row if sheet is None else f"{sheet}:{row}"
-                    item = {**item, "source_ref": f"file:{digest}:{where}"}
-                yield source, (row if sheet is None else seq), item
+    state = store.state()
+    previous: SubmissionReceived | None = None
+    version = 1
+    if declared:
+        assert submitter is not None
+        assert per is not None
+        versions = state.submission_versions(submitter, per.spec)
+        if versions:
+            previous = versions[-1][1]
+            version = previous.version + 1
+    forms = list(dict.fromkeys(t for f in files for t in f.forms))
+    prev_rows = {r.type: r.keys for r in previous.rows} if previous is not None else {}
+    in_previous = {k for t in forms for k in prev_rows.get(t, ())}
+
+    stored = _lookup(store, [i.base for i in items])
+    send: list[tuple[_Item | None, dict[str, Any]]] = []
+    added: list[str] = []
+    corrected: list[str] = []
+    retracted: list[str] = []
+    unchanged: list[str] = []
+    already: list[str] = []
+    unsent: list[str] = []  # rows already stored that the store is not shown
+    reason = _("re-sent: {period}, version {version}", period=period or "", version=version)
+    for item in items:
+        registered = (
+            _registered_already(state.tree, item)
+            if item.type in (UnitRegistered.type_name, EstablishmentRegistered.type_name)
+            else None
+        )
+        if registered == "":
+            already.append(item.base)
+            unsent.append(item.base)
+            continue
+        if registered:
+            problems.append(
+                _problem(
+                    item,
+                    "data.code" if item.type == UnitRegistered.type_name else "data.id",
+                    _(
+                        "'{code}' is registered already, with other details: record a "
+                        "{event} row to change it",
+                        code=item.data.get("code") or item.data.get("id"),
+                        event=registered,
+                    ),
+                )
+            )
+            continue
+        found = stored.get(item.base)
+        if found is None:
+            added.append(item.base)
+            send.append((item, {**item.item, "source_ref": item.key}))
+            continue
+        if found.alive and found.content() == _content(item):
+            (unchanged if item.base in in_previous else already).append(item.base)
+            if found.original_content() == _content(item):
+                # the store sees it as what it is, a row it holds already (the file's
+                # record counts it so); a corrected one would look like a conflict there
+                send.append((item, {**item.item, "source_ref": found.key}))
+            else:
+                unsent.append(item.base)
+            continue
+        if not declared and found.original_content() == _content(item):
+            # the same row imported again after it was corrected or retracted: a re-import
+            # appends nothing (a submission's re-send is what changes a fact)
+            already.append(item.base)
+            send.append((item, {**item.item, "source_ref": found.key}))
+            continue
+        if not found.alive:
+            # retracted before and sent again in a submission: it counts again
+            added.append(item.base)
+            send.append((item, {**item.item, "source_ref": found.next_key(item.base)}))
+            continue
+        if item.base not in in_previous:
+            problems.append(
+                _problem(
+                    item,
+                    "source_ref",
+                    _(
+                        "the key '{ref}' is stored already with other content (event "
+                        "{event}, {type} of {unit} on {day}): give the row another key, "
+                        "or re-send the submission it belongs to",
+                        ref=item.item.get("source_ref") or item.base,
+                        event=str(found.event_id),
+                        type=found.type,
+                        unit=found.unit,
+                        day=found.day,
+                    ),
+                )
+            )
+            continue
+        corrected.append(item.base)
+        if (found.type, found.unit, found.day) == (item.type, item.unit, item.day):
+            send.append((item, _correction(found, item.data, reason)))
+        else:
+            # its date or unit changed: the old fact stops counting, the new one counts
+            send.append((item, _retraction(found, reason)))
+            send.append((item, {**item.item, "source_ref": found.next_key(item.base)}))
+    if previous is not None:
+        present = {i.base for i in items}
+        gone = [k for k in in_previous if k not in present]
+        gone_stored = _lookup(store, gone)
+        for key in sorted(gone):
+            found = gone_stored.get(key)
+            if found is not None and found.alive and found.type not in _UNDATED_TYPES:
+                retracted.append(key)
+                send.append((None, _retraction(found, reason)))
+
+    diff: SubmissionDiff | None = None
+    if declared:
+        assert submitter is not None
+        assert per is not None
+        keys_by_type: dict[str, list[str]] = {t: [] for t in forms}
+        for item in items:
+            keys_by_type.setdefault(item.type, []).append(item.base)
+        for type_name, keys in prev_rows.items():
+            keys_by_type.setdefault(type_name, list(keys))  # forms this version leaves alone
+        diff = SubmissionDiff(
+            unit=submitter,
+            period=per.spec,
+            version=version,
+            previous=None if previous is None else previous.version,
+            forms=tuple(forms),
+            added=tuple(added),
+            corrected=tuple(corrected),
+            retracted=tuple(retracted),
+            unchanged=tuple(unchanged),
+            stored=tuple(already),
+        )
+        same_forms = previous is not None and {
+            r.type: frozenset(r.keys) for r in previous.rows
+        } == {t: frozenset(k) for t, k in keys_by_type.items()}
+        if diff.changed or not same_forms:
+            received = {
+                "period": per.spec,
+                "window": [per.start.isoformat(), per.end.isoformat()],
+                "version": version,
+                "files": [
+                    {
+                        "name": f.path.name[-200:],
+                        "sha256": _sha256(f.path),
+                        "channel": f.channel.name,
+                    }
+                    for f in files
+                ],
+                "rows": [
+                    {"type": t, "keys": list(dict.fromkeys(k))} for t, k in keys_by_type.items()
+                ],
+                "added": len(added),
+                "corrected": len(corrected),
+                "retracted": len(retracted),
+                "unchanged": len(unchanged) + len(already),
+            }
+            send.append(
+                (
+                    None,
+                    {
+                        "type": SubmissionReceived.type_name,
+                        "unit": submitter,
+                        "occurred_on": per.end.isoformat(),
+                        "source_ref": f"{submitter}/submission:{per.spec}:v{version}",
+                        "data": received,
+                    },
+                )
+            )
+        else:
+            diff = attrs.evolve(diff, version=previous.version if previous else version)
+
+    located: dict[tuple[str, int], tuple[str, str | None, int]] = {}
+    first = "<submission>"  # the version itself and retractions belong to no file
+    infos = submission_infos(
+        store,
+        [(f.path, f.channel.name) for f in files],
+        unit=submitter if unit is not None or declared else None,
+        actor=actor,
+        period=per,
+    )
+
+    def stream() -> Iterator[tuple[str, int, Any]]:
+        for seq, (item, event) in enumerate(send, start=1):
+            source = item.source if item is not None else first
+            located[(source, seq)] = (
+                source,
+                None if item is None else item.sheet,
+                0 if item is None else item.row,
+            )
+            yield source, seq, event
 
     try:
-        return store.import_rows(
-            items(),
+        result = store.import_rows(
+            stream(),
             actor=actor,
             dry_run=dry_run,
             progress=progress,
-            total=total,
+            total=len(send) if total is None else total,
             extra_problems=problems,
             submissions=infos,
         )
     except ValidationError as exc:
-        if not located and not any(p.sheet for p in exc.problems):
-            raise
+        mine = {id(p) for p in problems}  # these name their sheet and row already
         fixed = []
         for p in exc.problems:
-            where = located.get((p.source, p.row or 0)) if p.sheet is None else None
-            if where is not None:
-                p = attrs.evolve(p, sheet=where[0], row=where[1])
+            where = None if id(p) in mine else located.get((p.source, p.row or 0))
+            if where is not None and p.sheet is None:
+                p = attrs.evolve(p, sheet=where[1], row=where[2] or None)
             fixed.append(p)
         fixed.sort(key=lambda p: (p.source, p.sheet or "", p.row or 0))
         raise ValidationError(fixed) from None
+    if problems:  # pragma: no cover - import_rows raises on them
+        raise ValidationError(problems)
+    return ImportResult(
+        append=result,
+        rows=sum(f.rows for f in files),
+        submission=diff,
+        stored=tuple(unsent),
+    )
+
+
+def _next_generation(key: str) -> str:
+    found = _GENERATION.search(key)
+    if found is None:
+        return f"{key}~2"
+    return f"{key[: found.start()]}~{int(found.group(1)) + 1}"
+
+
+def _correction(found: _Stored, data: Any, reason: str) -> dict[str, Any]:
+    return {
+        "type": EventCorrected.type_name,
+        "unit": found.unit,
+        "occurred_on": found.day,
+        "data": {"event_id": str(found.event_id), "data": data, "reason": reason},
+    }
+
+
+def _retraction(found: _Stored, reason: str) -> dict[str, Any]:
+    return {
+        "type": EventRetracted.type_name,
+        "unit": found.unit,
+        "occurred_on": found.day,
+        "data": {"event_id": str(found.event_id), "reason": reason},
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 # --- templates --------------------------------------------------------------------------------
 
 
-def store_unit_codes(store_url: str | None, today: dt.date | None = None) -> list[str]:
-    """The codes of the units that exist today in the store at ``store_url`` (none when
-    there is no store: a template can be written before ``dvcore init``)."""
+def store_unit_codes(store_url: str | None, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """The ``(code, name)`` of the units that exist today in the store at ``store_url``
+    (none when there is no store: a template can be written before ``dvcore init``)."""
     from dvcore.store.sql import default_url, open_store
 
     url = store_url or default_url()
@@ -162,7 +893,9 @@ def store_unit_codes(store_url: str | None, today: dt.date | None = None) -> lis
     try:
         tree = store.state().tree
         day = today or dt.date.today()
-        return sorted(code for code in tree.codes() if tree.exists(code, day))
+        return sorted(
+            (code, tree.state(code, day).name) for code in tree.codes() if tree.exists(code, day)
+        )
     finally:
         store.close()
 
@@ -175,8 +908,9 @@ def write_template(
 ) -> list[Path]:
     """Write blank input tables for ``channel_name`` at ``path``; returns the files written.
 
-    ``type_names`` chooses the event types (default: every type the installed plugins
-    know); the store's unit codes feed the workbook's drop-down lists when a store exists.
+    ``type_names`` chooses the event types (default: every type a clerk fills in that the
+    installed plugins know); the store's units feed the workbook's drop-down lists when a
+    store exists.
     """
     from dvcore.registry import get_plugin_manager, plugin_event_types, plugin_input_channels
 
@@ -185,21 +919,32 @@ def write_template(
     channel = channels.get(channel_name)
     if channel is None:
         raise InputError(
-            f"unknown channel '{channel_name}'; installed: {', '.join(sorted(channels))}"
+            _(
+                "unknown channel '{name}'; installed: {installed}",
+                name=channel_name,
+                installed=", ".join(sorted(channels)),
+            )
         )
     if not hasattr(channel, "template"):
-        raise InputError(f"the {channel_name} channel writes no templates")
+        raise InputError(_("the {name} channel writes no templates", name=channel_name))
     types = plugin_event_types(pm)
     chosen: list[type[EventData]] = []
     for name in type_names:
         found = types.get(name)
-        if found is None:
+        if found is None or name in SYSTEM_TYPES:
             raise InputError(
-                f"unknown event type '{name}'; known: {', '.join(sorted(types.by_name))}"
+                _(
+                    "unknown event type '{name}'; known: {known}",
+                    name=name,
+                    known=", ".join(sorted(set(types.by_name) - SYSTEM_TYPES)),
+                )
             )
         chosen.append(found)
     if not chosen:
         order = catalog_order(types)
-        chosen = sorted(types, key=lambda t: order[t.type_name])
+        chosen = sorted(
+            (t for t in types if t.type_name not in SYSTEM_TYPES),
+            key=lambda t: order[t.type_name],
+        )
     written: list[Path] = channel.template(path, chosen, store_unit_codes(store_url))
     return written

@@ -42,6 +42,7 @@ __all__ = [
     "list_submissions",
     "record_submissions",
     "render_report",
+    "review_submission",
     "submission_infos",
     "submission_report",
     "tap_sources",
@@ -232,6 +233,63 @@ def record_submissions(
         conn.execute(schema.submissions.insert(), rows)
 
 
+# --- review -------------------------------------------------------------------------------
+
+
+def review_submission(
+    store: Store,
+    unit: str,
+    period: str | Period,
+    *,
+    actor: str | None,
+    accept: bool,
+    reason: str | None = None,
+) -> int:
+    """Record ``actor``'s review of ``unit``'s submission for ``period``: accepted, or
+    returned with ``reason``. Returns the version reviewed.
+
+    Only a unit above ``unit`` may review (``actor`` is required); the submission must
+    exist. A re-send after a return is ``received`` again, and may be reviewed again.
+    Raises :class:`~dvcore.errors.InputError` otherwise.
+    """
+    from dvcore.events import SubmissionReviewed
+    from dvcore.i18n import _
+
+    per = store.period(period)
+    if actor is None:
+        raise InputError(_("a review is recorded by a unit above the one reviewed: give --actor"))
+    state = store.state()
+    tree = state.tree
+    tree.check_exists(unit, per.end)
+    if actor not in tree or actor not in tree.ancestors(unit, per.end):
+        raise InputError(
+            _(
+                "'{actor}' is not above '{unit}': only a unit above it may review its submission",
+                actor=actor,
+                unit=unit,
+            )
+        )
+    versions = state.submission_versions(unit, per.spec)
+    if not versions:
+        raise InputError(
+            _("'{unit}' has sent no submission for {period}", unit=unit, period=per.spec)
+        )
+    if not accept and not (reason or "").strip():
+        raise InputError(_("a returned submission needs a reason (--reason)"))
+    version = versions[-1][1].version
+    data = SubmissionReviewed(
+        unit=unit,
+        period=per.spec,
+        decision="accepted" if accept else "returned",
+        version=version,
+        reason=reason,
+    )
+    from dvcore.events import Event
+
+    store.append([Event(data=data, occurred_on=per.end, unit=actor)], actor=actor)
+    return version
+
+
 # --- reading ------------------------------------------------------------------------------
 
 
@@ -279,6 +337,13 @@ class UnitStatus:
     status: Status
     received_at: dt.datetime | None
     submissions: tuple[Submission, ...]
+    #: ``received``, ``returned`` or ``accepted`` (``None``: no submission declared)
+    review: str | None = None
+    #: how many versions of the submission arrived
+    versions: int = 0
+    #: when the first and the last version arrived
+    first_arrival: dt.datetime | None = None
+    last_arrival: dt.datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -287,6 +352,10 @@ class UnitStatus:
             "name": self.name,
             "kind": self.kind,
             "status": self.status,
+            "review": self.review,
+            "versions": self.versions,
+            "first_arrival": None if self.first_arrival is None else self.first_arrival.isoformat(),
+            "last_arrival": None if self.last_arrival is None else self.last_arrival.isoformat(),
             "received_at": None if self.received_at is None else self.received_at.isoformat(),
             "files": [s.to_dict() for s in self.submissions],
         }
@@ -398,10 +467,17 @@ def submission_report(
     for sub in list_submissions(store, children):
         if sub.unit is not None and sub.covers(per):
             by_unit.setdefault(sub.unit, []).append(sub)
+    folded = store.state()
+    arrivals = _arrivals(
+        store, [pos for c in children for pos in _version_positions(folded, c, per)]
+    )
     statuses = []
     for code in children:
         files = tuple(by_unit.get(code, ()))
-        first = files[0].received_at if files else None
+        positions = _version_positions(folded, code, per)
+        times = [arrivals[p] for p in positions if p in arrivals]
+        spec = _covering_spec(folded, code, per)
+        first = times[0] if times else (files[0].received_at if files else None)
         status: Status
         if first is None:
             status = "missing"
@@ -418,9 +494,52 @@ def submission_report(
                 status=status,
                 received_at=first,
                 submissions=files,
+                review=None if spec is None else folded.submission_review(code, spec),
+                versions=len(positions),
+                first_arrival=times[0] if times else None,
+                last_arrival=times[-1] if times else None,
             )
         )
     return SubmissionReport(unit=unit, period=per, deadline=day, units=tuple(statuses))
+
+
+def _covering_spec(state: Any, unit: str, period: Period) -> str | None:
+    """The period spec of ``unit``'s declared submission that covers ``period``: the same
+    spec when it was sent, else the latest covering one."""
+    best: tuple[int, str] | None = None
+    for (code, spec), history in state.submissions.items():
+        if code != unit:
+            continue
+        received = [(pos, d) for pos, d in history if hasattr(d, "window")]
+        if not received:
+            continue
+        pos, data = received[-1]
+        if data.window.start <= period.start and data.window.end >= period.end:
+            if spec == period.spec:
+                return str(spec)
+            if best is None or pos > best[0]:
+                best = (pos, str(spec))
+    return None if best is None else best[1]
+
+
+def _version_positions(state: Any, unit: str, period: Period) -> list[int]:
+    spec = _covering_spec(state, unit, period)
+    if spec is None:
+        return []
+    return [pos for pos, _data in state.submission_versions(unit, spec)]
+
+
+def _arrivals(store: Store, positions: Sequence[int]) -> dict[int, dt.datetime]:
+    """When the store recorded each of these positions."""
+    out: dict[int, dt.datetime] = {}
+    e = schema.events.c
+    with store._read() as conn:
+        for i in range(0, len(positions), 900):
+            for pos, at in conn.execute(
+                select(e.position, e.recorded_at).where(e.position.in_(positions[i : i + 900]))
+            ):
+                out[int(pos)] = at
+    return out
 
 
 _STATUS_VN = {
