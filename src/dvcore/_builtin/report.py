@@ -580,6 +580,26 @@ class _Builder:
 # --- the store, read once -------------------------------------------------------------------
 
 
+class _AcceptedOnly:
+    """A store whose figures count only the rows of accepted submissions: every snapshot,
+    target and explanation a report asks for is asked with ``accepted_only=True``."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def snapshot(self, *args: Any, **kwargs: Any) -> Any:
+        return self._store.snapshot(*args, accepted_only=True, **kwargs)
+
+    def targets(self, *args: Any, **kwargs: Any) -> Any:
+        return self._store.targets(*args, accepted_only=True, **kwargs)
+
+    def explain(self, *args: Any, **kwargs: Any) -> Any:
+        return self._store.explain(*args, accepted_only=True, **kwargs)
+
+
 class _Reader:
     """The store questions one report asks, each asked once."""
 
@@ -1933,6 +1953,7 @@ def build_context(
     compare: bool = True,
     include_events: bool = False,
     max_events: int = 1_000_000,
+    accepted_only: bool = False,
 ) -> dict[str, Any]:
     """Compute every figure of one report once, and return the context exporters render.
 
@@ -1952,12 +1973,16 @@ def build_context(
     :param compare: also compute the same period a year earlier (periodic).
     :param include_events: also list the events behind the figures (Excel), at most
         ``max_events``.
+    :param accepted_only: count only the rows of accepted submissions (and rows sent
+        outside any submission), as ``Store.snapshot`` does; slower.
     :returns: the context, documented field by field in ``docs/reports.md``.
     """
     if report not in REPORTS:
         raise InputError(f"unknown report '{report}'; known: {', '.join(REPORTS)}", report=report)
     when = _instant(as_known_at)
     per: Period = store.period(period)
+    if accepted_only:
+        store = _AcceptedOnly(store)
     if isinstance(sections, Path | str):
         sections = read_sections(sections)
     sections = sections or Sections()
@@ -2007,6 +2032,7 @@ def build_context(
         "as_of_text": _short_date(cut),
         "as_known_at": when,
         "as_known_at_text": when.isoformat() if when else "",
+        "accepted_only": accepted_only,
         "snapshot": snapshot,
         "figures": _figures(snapshot, level_words),
         "profile": chosen,

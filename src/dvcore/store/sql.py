@@ -92,6 +92,7 @@ from dvcore.serialization import (
     upcast,
 )
 from dvcore.store import schema
+from dvcore.store.accepted import accepted_events
 from dvcore.store.checkpoints import ENV as CHECKPOINT_ENV
 from dvcore.store.checkpoints import (
     CheckpointKey,
@@ -103,13 +104,16 @@ from dvcore.store.copy import copy_rows
 from dvcore.store.projections import (
     STATE_EVENT_TYPES,
     STRUCTURAL_TYPES,
+    FactSource,
     LogCount,
+    MemoryFacts,
     SqlFacts,
     StoreState,
     add_log_rollups,
     add_rollup,
     apply_rollups,
     log_counts,
+    replay,
 )
 from dvcore.store.submissions import SubmissionInfo, record_submissions, tap_sources
 from dvcore.units import TreeMode
@@ -706,8 +710,14 @@ class Store:
         return parse_period(spec, cutoff or self.cutoff)
 
     def _context(
-        self, conn: Connection, as_known_at: dt.datetime | str | None
-    ) -> tuple[StoreState, SqlFacts, dt.datetime | None]:
+        self,
+        conn: Connection,
+        as_known_at: dt.datetime | str | None,
+        accepted_only: bool = False,
+    ) -> tuple[StoreState, FactSource, dt.datetime | None]:
+        if accepted_only:
+            state, _source, when = self._context(conn, as_known_at)
+            return *self._accepted_only(conn, state.position), when
         if as_known_at is None:
             return self.state(conn=conn), SqlFacts(conn, log=self.log), None
         when = _instant(as_known_at)
@@ -721,6 +731,22 @@ class Store:
         )
         return self.state(known, conn), SqlFacts(conn, known, self.log), when
 
+    def _accepted_only(self, conn: Connection, known: int) -> tuple[StoreState, MemoryFacts]:
+        """The state and facts of a full replay of the log up to ``known``, without the
+        events of submissions not accepted then (:mod:`dvcore.store.accepted`).
+
+        The slow path: it reads and folds the whole log, where the projection answers
+        from its tables; it is what the figures would be had those rows never been sent.
+        """
+        rows = conn.execute(
+            select(schema.events)
+            .where(schema.events.c.position <= known)
+            .order_by(schema.events.c.position)
+        )
+        events = accepted_events(self._decode(r) for r in rows)
+        replayed = replay(events, self.extractors, self.types)
+        return replayed.state, MemoryFacts(replayed.facts)
+
     def snapshot(
         self,
         unit: str,
@@ -729,12 +755,18 @@ class Store:
         as_known_at: dt.datetime | str | None = None,
         tree: TreeMode = "as-of",
         cutoff: Cutoff | None = None,
+        accepted_only: bool = False,
     ) -> Snapshot:
-        """Every figure of ``unit``'s subtree over ``period``, as known at an instant."""
+        """Every figure of ``unit``'s subtree over ``period``, as known at an instant.
+
+        With ``accepted_only``, only the rows of accepted submissions count (and rows sent
+        outside any submission): see :mod:`dvcore.store.accepted`. That path replays the
+        whole log, and is slower.
+        """
         _check_tree(tree)
         per = self.period(period, cutoff)
         with self._reporting() as conn:
-            state, source, when = self._context(conn, as_known_at)
+            state, source, when = self._context(conn, as_known_at, accepted_only)
             return compute_snapshot(
                 state, source, self.indicators(state).values(), unit, per, tree, when
             )
@@ -747,14 +779,16 @@ class Store:
         resolution: str | None = None,
         as_known_at: dt.datetime | str | None = None,
         cutoff: Cutoff | None = None,
+        accepted_only: bool = False,
     ) -> list[Any]:
-        """Evaluate the targets ``unit`` adopted, as of a cut-off date (DESIGN.md §5)."""
+        """Evaluate the targets ``unit`` adopted, as of a cut-off date (DESIGN.md §5);
+        ``accepted_only`` as :meth:`snapshot` takes it."""
         from dvcore.periods import parse_date
         from dvcore.targets import evaluate_targets
 
         day = as_of if isinstance(as_of, dt.date) else parse_date(as_of)
         with self._reporting() as conn:
-            state, source, _when = self._context(conn, as_known_at)
+            state, source, _when = self._context(conn, as_known_at, accepted_only)
             return evaluate_targets(
                 state,
                 source,
@@ -774,12 +808,14 @@ class Store:
         as_known_at: dt.datetime | str | None = None,
         tree: TreeMode = "as-of",
         cutoff: Cutoff | None = None,
+        accepted_only: bool = False,
     ) -> Explanation:
-        """The events behind one figure: every event it counts, and no other."""
+        """The events behind one figure: every event it counts, and no other
+        (``accepted_only`` as :meth:`snapshot` takes it)."""
         _check_tree(tree)
         per = self.period(period, cutoff)
         with self._reporting() as conn:
-            state, source, when = self._context(conn, as_known_at)
+            state, source, when = self._context(conn, as_known_at, accepted_only)
             inds = self.indicators(state)
             ind = inds.get(indicator)
             if ind is None:
@@ -802,7 +838,7 @@ class Store:
     def _explain_positions(
         self,
         state: StoreState,
-        source: SqlFacts,
+        source: FactSource,
         ind: Indicator,
         unit: str,
         per: Period,
