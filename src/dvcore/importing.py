@@ -755,7 +755,9 @@ def import_files(
         same_forms = previous is not None and {
             r.type: frozenset(r.keys) for r in previous.rows
         } == {t: frozenset(k) for t, k in keys_by_type.items()}
-        if diff.changed or not same_forms:
+        # a version sent again after a return is received again, changed or not
+        returned = state.submission_review(submitter, per.spec) == "returned"
+        if diff.changed or not same_forms or returned:
             received = {
                 "period": per.spec,
                 "window": [per.start.isoformat(), per.end.isoformat()],
