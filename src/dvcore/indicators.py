@@ -619,21 +619,19 @@ class _Selection:
                 reports.append(_Report(window, next(iter(events.values()))))
                 continue
             latest: dict[str, list[Fact]] = {}
-            dropped: dict[str, list[Fact]] = defaultdict(list)
             for event_facts in sorted(events.values(), key=lambda fs: -max(f.position for f in fs)):
                 dims_here: dict[str, list[Fact]] = defaultdict(list)
                 for f in event_facts:
                     dims_here[f.dims].append(f)
                 for dims, group in dims_here.items():
-                    if dims in latest:
-                        dropped[dims].extend(group)
-                    else:
+                    if dims not in latest:
                         latest[dims] = group
+                        continue
+                    # each dropped report on its own: two that agree with each other may
+                    # both agree with the one that stands
+                    stood_here, dropped_here = _Report(window, latest[dims]), _Report(window, group)
+                    self.disagree(out, "same_window", [stood_here], [dropped_here])
             stood = _Report(window, [f for group in latest.values() for f in group])
-            for dims, group in dropped.items():
-                self.disagree(
-                    out, "same_window", [_Report(window, latest[dims])], [_Report(window, group)]
-                )
             reports.append(stood)
         return reports
 
