@@ -24,7 +24,7 @@ import attrs
 
 from dvcore.errors import InputError, UnknownUnitError
 from dvcore.events import PopulationFilter, TargetDefinition
-from dvcore.indicators import SCALE, Indicator, _in_members, first_facts
+from dvcore.indicators import SCALE, Indicator, _in_members, counted_facts, first_facts
 from dvcore.periods import Cutoff, Period, parse_period
 from dvcore.units import Member, UnitTree
 
@@ -200,9 +200,10 @@ def _evaluate(
                 counted = sorted(s for s in subjects if s is not None)
             numerator = len(counted)
         else:
-            facts = _in_members(
-                source.rows([ind.code], {m.unit for m in members}, window.start, window.end),
-                members,
+            rows = source.rows([ind.code], {m.unit for m in members}, window.start, window.end)
+            # a flow counts as a snapshot counts it: reports over windows never twice
+            facts = (
+                counted_facts(rows, members)[0] if ind.time == "sum" else _in_members(rows, members)
             )
             numerator = sum(f.value for f in facts) // SCALE
     denominator = len(population)
