@@ -134,7 +134,7 @@ TARGET_KEYS = [
     "met",
     "missing",
 ]
-EXPLAIN_KEYS = ["unit", "period", "indicator", "value", "events"]
+EXPLAIN_KEYS = ["unit", "period", "indicator", "value", "events", "disagreements"]
 EVENT_KEYS = ["id", "type", "unit", "occurred_on", "recorded_at", "source_ref"]
 
 
@@ -250,6 +250,7 @@ def test_explain_json_shape(url: str, store: Any) -> None:
         recorded = dt.datetime.fromisoformat(event["recorded_at"])
         assert recorded == dt.datetime(2023, 9, 20, 3, 0, tzinfo=dt.UTC)
         assert store.get(event["id"]).unit == event["unit"]
+    assert out["disagreements"] == []  # no reports over windows here
 
 
 # --- options ---------------------------------------------------------------------------------
