@@ -21,8 +21,8 @@ from click.testing import CliRunner, Result
 from dvcore import open_store
 from dvcore._builtin.demo import hai_phong_events
 from dvcore.cli import main
-from dvcore.serialization import EventTypes
 from dvcore.importing import SYSTEM_TYPES
+from dvcore.serialization import EventTypes
 from dvcore.tables import table_from_events
 
 TYPES = EventTypes.core()

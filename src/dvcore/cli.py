@@ -406,22 +406,19 @@ def import_(
     diff = result.submission
     if diff is None:
         click.echo(
-
-                _(
-                    "would append {appended} events, {stored} already stored; "
-                    "head at position {head}",
-                    appended=result.appended,
-                    stored=len(result.duplicates) + len(result.stored),
-                    head=result.head,
-                )
-                if dry_run
-                else _(
-                    "appended {appended} events, {stored} already stored; head at position {head}",
-                    appended=result.appended,
-                    stored=len(result.duplicates) + len(result.stored),
-                    head=result.head,
-                )
-
+            _(
+                "would append {appended} events, {stored} already stored; head at position {head}",
+                appended=result.appended,
+                stored=len(result.duplicates) + len(result.stored),
+                head=result.head,
+            )
+            if dry_run
+            else _(
+                "appended {appended} events, {stored} already stored; head at position {head}",
+                appended=result.appended,
+                stored=len(result.duplicates) + len(result.stored),
+                head=result.head,
+            )
         )
         return
     counts = {

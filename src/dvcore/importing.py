@@ -571,7 +571,7 @@ def import_files(
     order = catalog_order(types)
     items = sorted((i for f in files for i in f.items), key=lambda i: order.get(i.type, len(order)))
     # Keys: the clerk's, or the row's meaning; each in its submitting unit's name.
-    seen: Counter[tuple[Any, ...]] = Counter()
+    seen: Counter[str] = Counter()
     for item in items:
         # A clerk's code belongs to the unit that declared the submission, else to the
         # row's unit: who runs the import (--actor) never changes a key.
@@ -583,8 +583,9 @@ def import_files(
                 problems.append(_problem(item, "source_ref", _("the key is too long")))
         else:
             content = _content(item)
-            n = seen[json.dumps(content, sort_keys=True, default=str)]
-            seen[json.dumps(content, sort_keys=True, default=str)] += 1
+            meaning = json.dumps(content, sort_keys=True, default=str)
+            n = seen[meaning]
+            seen[meaning] += 1
             item.base = derived_key(item.type, item.unit, item.day, item.data, n)
         item.key = item.base
         if declared and per is not None and item.type not in _UNDATED_TYPES:

@@ -1488,6 +1488,7 @@ class _Batch:
         if not refs:
             return found
         cols = "source_ref, position, event_id, type, unit, occurred_on, schema_version, payload"
+        queries: list[tuple[str, Any]]
         if self.sqlite:
             parts = [refs[i : i + 900] for i in range(0, len(refs), 900)]
             queries = [
