@@ -31,10 +31,15 @@ def _setup(store: Any) -> None:
 def _figure(value: int, i: int) -> dict[str, Any]:
     return {
         "type": "FigureReported",
-        "occurred_on": "2023-01-31",
+        "occurred_on": f"2023-{i % 12 + 1:02d}-28",
         "unit": "HP",
         "source_ref": f"f{i}",
-        "data": {"indicator": "budget", "value": value, "window": ["2023-01-01", "2023-01-31"]},
+        # one month's report each: reports over the same window would stand for each other
+        "data": {
+            "indicator": "budget",
+            "value": value,
+            "window": [f"2023-{i % 12 + 1:02d}-01", f"2023-{i % 12 + 1:02d}-28"],
+        },
     }
 
 
