@@ -529,7 +529,7 @@ def test_a_row_repeated_with_its_key_is_counted_once(
     assert (first.submission.added, again.submission.unchanged) == ((f"{C1}/7",), (f"{C1}/7",))
 
 
-# --- forms: what a re-send says about the types it carries, and no others ---------------------------
+# --- forms: what a re-send says about the types it carries, and no others -------------------------
 
 
 def reception(path: Path, rows: Sequence[Row]) -> Path:
@@ -605,7 +605,7 @@ def test_rows_dated_outside_the_period_are_refused(
     assert store.head() == len(TREE)
 
 
-# --- nested periods ----------------------------------------------------------------------------------
+# --- nested periods -------------------------------------------------------------------------------
 
 
 def test_a_nine_month_submission_repeating_the_quarter_appends_only_its_new_rows(
@@ -649,7 +649,7 @@ def test_a_nine_month_submission_repeating_the_quarter_appends_only_its_new_rows
     assert store.snapshot(unit=CITY, period="2023").value("dialogue.count") == 12
 
 
-# --- registration rows ---------------------------------------------------------------------------------
+# --- registration rows ----------------------------------------------------------------------------
 
 UNIT_HEADER = ("occurred_on", "unit", "code", "name", "kind", "parent")
 
@@ -671,7 +671,9 @@ def test_a_registration_the_store_holds_is_no_error(
     )
     diff = result.submission
     assert len(diff.added) == 5
-    assert len(diff.stored) == 1 and not diff.retracted and not diff.corrected
+    assert len(diff.stored) == 1
+    assert not diff.retracted
+    assert not diff.corrected
     assert [e.type for e in store.read(after=len(TREE))].count("UnitRegistered") == 0
     assert result.appended == 5 + 1
 
@@ -690,7 +692,7 @@ def test_a_registration_the_store_holds_is_no_error(
     assert store.head() == head
 
 
-# --- stateful: any sequence of sends, re-sends, re-saves and reviews -----------------------------------
+# --- stateful: any sequence of sends, re-sends, re-saves and reviews ------------------------------
 
 COMMUNES = (C1, C2)
 PERIODS = {
@@ -833,7 +835,8 @@ class Resending(RuleBasedStateMachine):
         if recorded:
             self.review[(unit, period)] = "received"
         else:
-            assert result.appended == 0 and self.store.head() == head
+            assert result.appended == 0
+            assert self.store.head() == head
         self.latest[(unit, period)] = list(dict.fromkeys(keys))
         self.latest_rows[(unit, period)] = list(rows)
         self.last_ok = (path, unit, period, rows)
