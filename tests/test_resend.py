@@ -407,6 +407,26 @@ def test_the_clerks_story_with_source_ref(
     assert store.verify().ok
 
 
+def test_a_keyed_row_moved_to_another_unit_stops_counting_there(
+    tree: None, store: Any, clock: Any, tmp_path: Path
+) -> None:
+    """The district's file: its ref 1 was the first commune's dialogue, is the second's."""
+    at(clock, "2023-10-02T09:00")
+    for n, unit in enumerate((C1, C2, C1)):
+        clock.advance(days=1)
+        rows = [("2023-07-01", unit, "1", "chairman", "10")]
+        diff = submit(
+            store, [dialogues(tmp_path / str(n) / "DialogueHeld.csv", rows)], DISTRICT, "2023-Q3"
+        ).submission
+        assert diff.version == n + 1
+        assert live_dialogues(store, unit, "2023-Q3") == as_facts(rows)
+        other = C2 if unit == C1 else C1
+        assert live_dialogues(store, other, "2023-Q3") == Counter()
+        assert store.snapshot(unit=DISTRICT, period="2023-Q3").value("dialogue.count") == 1
+    assert len(events_of(store, EventRetracted.type_name)) == 2
+    assert store.verify().ok
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="Store.explain lists a corrected fact twice: its original event and the "
