@@ -135,7 +135,7 @@ TARGET_KEYS = [
     "missing",
 ]
 EXPLAIN_KEYS = ["unit", "period", "indicator", "value", "events", "disagreements"]
-EVENT_KEYS = ["id", "type", "unit", "occurred_on", "recorded_at", "source_ref"]
+EVENT_KEYS = ["id", "type", "unit", "occurred_on", "recorded_at", "source_ref", "chain"]
 
 
 @pytest.fixture

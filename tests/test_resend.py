@@ -427,12 +427,6 @@ def test_a_keyed_row_moved_to_another_unit_stops_counting_there(
     assert store.verify().ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Store.explain lists a corrected fact twice: its original event and the "
-    "EventCorrected (source_position and position both kept), so a count's entries "
-    "outnumber its value; and explain's to_dict() has no 'chain' (DESIGN.md section 6)",
-)
 def test_explain_lists_a_corrected_fact_once(
     tree: None, store: Any, clock: Any, tmp_path: Path
 ) -> None:
@@ -483,13 +477,6 @@ def test_one_fact_sent_by_two_units_without_refs_counts_once(
         assert [len(r.keys) for r in version.rows] == [1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="import_files keys a clerk's source_ref by `unit or item.unit`: a submission "
-    "declared by --actor and --period (no --unit) namespaces its refs by each row's unit, "
-    "not by its submitting unit, so the district's '9' collides with the commune's '9' and "
-    "the same submission re-sent with --unit gets other keys",
-)
 def test_a_submission_declared_by_its_actor_keys_refs_in_the_actors_name(
     tree: None, store: Any, clock: Any, tmp_path: Path
 ) -> None:
@@ -556,11 +543,6 @@ def test_one_key_for_two_rows_of_a_file_is_refused(
     assert store.head() == len(TREE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="import_files lists a key once per row that carries it: a row repeated with the "
-    "same source_ref and content is one fact but is counted twice in the diff",
-)
 def test_a_row_repeated_with_its_key_is_counted_once(
     tree: None, store: Any, clock: Any, tmp_path: Path
 ) -> None:

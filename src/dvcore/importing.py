@@ -573,9 +573,9 @@ def import_files(
     # Keys: the clerk's, or the row's meaning; each in its submitting unit's name.
     seen: Counter[str] = Counter()
     for item in items:
-        # A clerk's code belongs to the unit that declared the submission, else to the
-        # row's unit: who runs the import (--actor) never changes a key.
-        owner = unit or item.unit
+        # A clerk's code belongs to the submitting unit (--unit, the cover, or --actor
+        # when it declares a submission with --period), else to the row's unit.
+        owner = (submitter if declared else unit) or item.unit
         ref = item.item.get("source_ref")
         if ref not in (None, ""):
             item.base = f"{owner}/{ref}"
@@ -648,7 +648,11 @@ def import_files(
     already: list[str] = []
     unsent: list[str] = []  # rows already stored that the store is not shown
     reason = _("re-sent: {period}, version {version}", period=period or "", version=version)
+    handled: set[str] = set()
     for item in items:
+        if item.base in handled:
+            continue  # the same key again, with the same content (else refused above)
+        handled.add(item.base)
         registered = (
             _registered_already(state.tree, item)
             if item.type in (UnitRegistered.type_name, EstablishmentRegistered.type_name)

@@ -186,13 +186,22 @@ class Explanation:
     period: Period
     indicator: str
     value: Any
+    #: one event per fact the figure counts: its current event (its last correction,
+    #: else the event that recorded it)
     events: tuple[RecordedEvent, ...]
     disagreements: tuple[WindowDisagreement, ...] = ()
+    #: for each of :attr:`events`, the events behind the fact: the original, then its
+    #: corrections in order (the last is the fact's current event)
+    chains: tuple[tuple[RecordedEvent, ...], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``dvcore explain --format json``."""
+        """The JSON shape of ``dvcore explain --format json``: one entry per fact, its
+        current event, with ``chain`` the ids of the events behind it."""
         from dvcore.indicators import _number
 
+        chains = (
+            self.chains if len(self.chains) == len(self.events) else [(e,) for e in self.events]
+        )
         return {
             "unit": self.unit,
             "period": self.period.to_dict(),
@@ -200,14 +209,18 @@ class Explanation:
             "value": _number(self.value),
             "events": [
                 {
-                    "id": str(e.id),
-                    "type": e.type,
-                    "unit": e.unit,
-                    "occurred_on": e.occurred_on.isoformat(),
-                    "recorded_at": e.recorded_at.isoformat(),
-                    "source_ref": e.source_ref,
+                    "id": str(chain[-1].id),
+                    "type": chain[-1].type,
+                    "unit": chain[-1].unit,
+                    "occurred_on": chain[-1].occurred_on.isoformat(),
+                    "recorded_at": chain[-1].recorded_at.isoformat(),
+                    "source_ref": chain[-1].source_ref,
+                    "chain": [
+                        {"id": str(e.id), "type": e.type, "recorded_at": e.recorded_at.isoformat()}
+                        for e in chain
+                    ],
                 }
-                for e in self.events
+                for chain in chains
             ],
             "disagreements": [d.to_dict() for d in self.disagreements],
         }
@@ -824,16 +837,60 @@ class Store:
                     indicator=indicator,
                 )
             snap = compute_snapshot(state, source, [ind], unit, per, tree, when)
-            positions, disagreements = self._explain_positions(state, source, ind, unit, per, tree)
-            events = self._events_at(conn, positions)
+            currents, disagreements = self._explain_positions(state, source, ind, unit, per, tree)
+            chains = self._chains(conn, currents)
         return Explanation(
             unit=unit,
             period=per,
             indicator=indicator,
             value=snap.value(indicator),
-            events=tuple(events),
+            events=tuple(chain[-1] for chain in chains),
             disagreements=tuple(disagreements),
+            chains=tuple(chains),
         )
+
+    def _chains(
+        self, conn: Connection, currents: Mapping[int, int]
+    ) -> list[tuple[RecordedEvent, ...]]:
+        """For each original position → current position, the events from the original
+        to the current one: the corrections naming the original, up to the current."""
+        originals = {e.position: e for e in self._events_at(conn, currents)}
+        corrected = {src: cur for src, cur in currents.items() if cur != src}
+        steps: dict[uuid.UUID, list[RecordedEvent]] = {}
+        if corrected:
+            wanted = {originals[src].id: cur for src, cur in corrected.items() if src in originals}
+            units = sorted({originals[src].unit for src in corrected if src in originals})
+            e = schema.events.c
+            stmt = (
+                select(schema.events)
+                .where(
+                    e.type == EventCorrected.type_name,
+                    e.unit.in_(units),
+                    e.position <= max(corrected.values()),
+                )
+                .order_by(e.position)
+            )
+            for row in conn.execute(stmt):
+                ev = self._decode(row)
+                data = ev.data
+                if (
+                    isinstance(data, EventCorrected)
+                    and data.event_id in wanted
+                    and ev.position <= wanted[data.event_id]
+                ):
+                    steps.setdefault(data.event_id, []).append(ev)
+        out = []
+        for src in sorted(currents):
+            original = originals.get(src)
+            if original is None:
+                continue
+            chain = [original, *steps.get(original.id, [])]
+            cur = currents[src]
+            if cur != src and chain[-1].position != cur:
+                # the current event is not a correction of it (a later event counts it)
+                chain.extend(self._events_at(conn, [cur]))
+            out.append(tuple(chain))
+        return out
 
     def _explain_positions(
         self,
@@ -843,7 +900,9 @@ class Store:
         unit: str,
         per: Period,
         tree_mode: TreeMode,
-    ) -> tuple[set[int], list[WindowDisagreement]]:
+    ) -> tuple[dict[int, int], list[WindowDisagreement]]:
+        """The facts behind a figure: original position → current position (the event
+        whose recording makes the fact count now), and the windows' disagreements."""
         from dvcore.indicators import _in_members
 
         tree = state.tree
@@ -863,16 +922,21 @@ class Store:
             facts, disagreements = counted_facts(rows, members)
         elif ind.kind == "fact":
             facts = _in_members(source.rows([ind.code], units, per.start, per.end), members)
-        positions = {f.source_position for f in facts} | {f.position for f in facts}
+        currents: dict[int, int] = {}
+        for f in facts:
+            currents[f.source_position] = max(f.position, currents.get(f.source_position, 0))
         if ind.code == "establishment.using_land":
             ids = set(tree.establishments_using_land(at_end, per.end))
-            positions |= tree.establishment_positions(ids, per.end)
+            for p in tree.establishment_positions(ids, per.end):
+                currents.setdefault(p, p)
         elif ind.code in ("task.open", "task.overdue"):
             open_tasks, overdue = tasks_at(state, {m.unit for m in at_end}, per.end)
             for task in open_tasks if ind.code == "task.open" else overdue:
-                positions.add(task.position)
-                positions.update(p for on, p, _s in task.reports if on <= per.end)
-        return positions, disagreements
+                currents.setdefault(task.position, task.position)
+                for on, p, _s in task.reports:
+                    if on <= per.end:
+                        currents.setdefault(p, p)
+        return currents, disagreements
 
     def _events_at(self, conn: Connection, positions: Iterable[int]) -> list[RecordedEvent]:
         out: list[RecordedEvent] = []
