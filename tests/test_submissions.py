@@ -172,6 +172,8 @@ def test_submissions_command(tmp_path: Path, store_url: str) -> None:
         main, ["--store", store_url, "--actor", "HP.HB", "import", "--period", "2023-6M", str(sent)]
     )
     assert result.exit_code == 0, result.output
+    assert "note: reception.visits of HP.HB: 01/07/2023–31/07/2023" in result.output
+    assert "01/07/2023–30/09/2023 gives 30 and is not counted" in result.output
     assert "recorded version 1 of HP.HB's submission for 2023-6M" in result.output
     result = runner.invoke(
         main,
@@ -190,6 +192,8 @@ def test_submissions_command(tmp_path: Path, store_url: str) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
+    assert "note: reception.visits of HP.HB: 01/07/2023–31/07/2023" in result.output
+    assert "01/07/2023–30/09/2023 gives 30 and is not counted" in result.output
     data = json.loads(result.stdout)
     assert (data["expected"], data["sent"], data["on_time"]) == (15, 1, 1)
     (hb,) = [u for u in data["units"] if u["unit"] == "HP.HB"]
@@ -247,3 +251,45 @@ def test_the_submitting_unit_may_be_registered_by_the_import_itself(
     import_files(store, [path], CHANNELS, unit="HP")
     (sub,) = list_submissions(store)
     assert (sub.unit, sub.appended, sub.period) == ("HP", 1, None)
+
+
+def _receptions(directory: Path, rows: list[tuple[str, str, int]]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "CitizenReceptionReported.csv"
+    body = "".join(f"{end},HP.HB,{start},{end},{visits}\n" for start, end, visits in rows)
+    path.write_text("occurred_on,unit,window_from,window_to,visits\n" + body, encoding="utf-8")
+    return path
+
+
+def test_an_import_lists_where_reports_over_windows_disagree(
+    store: Any, clock: Any, tmp_path: Path
+) -> None:
+    """A quarter's report, then monthly reports (sent later, in the 9-month submission)
+    that add up to another figure: the months stand, and the import says so."""
+    store.append(units(), actor="HP")
+    at(clock, "2023-10-03")
+    quarter = _receptions(tmp_path / "q3", [("2023-07-01", "2023-09-30", 30)])
+    first = import_files(store, [quarter], CHANNELS, unit="HP.HB", period="2023-Q3")
+    assert first.disagreements == ()
+    at(clock, "2023-10-10")
+    months = _receptions(
+        tmp_path / "9m",
+        [
+            ("2023-07-01", "2023-07-31", 10),
+            ("2023-08-01", "2023-08-31", 10),
+            ("2023-09-01", "2023-09-30", 12),
+        ],
+    )
+    second = import_files(store, [months], CHANNELS, unit="HP.HB", period="2023-9M")
+    (visits,) = [d for d in second.disagreements if d.indicator == "reception.visits"]
+    assert visits.reason == "parts"
+    assert (visits.stood_value, visits.dropped_value) == (32 * 10**6, 30 * 10**6)
+    assert store.snapshot("HP.HB", "2023-Q3").value("reception.visits") == 32
+    # the command line prints it
+    result = CliRunner().invoke(
+        main,
+        ["--store", str(store.engine.url), "--lang", "en", "import", str(months), "--unit", "HP.HB", "--period", "2023-9M"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "note: reception.visits of HP.HB: 01/07/2023–31/07/2023" in result.output
+    assert "01/07/2023–30/09/2023 gives 30 and is not counted" in result.output

@@ -471,6 +471,32 @@ def import_(
                 head=result.head,
             )
         )
+    for d in result.disagreements:
+        click.echo(_disagreement_line(d))
+
+
+def _disagreement_line(d: Any) -> str:
+    """One disagreement between reports over windows, as the clerk reads it."""
+    from dvcore.indicators import decode_dims, format_number, from_micro
+
+    def spans(windows: Any) -> str:
+        return ", ".join(f"{a:%d/%m/%Y}–{b:%d/%m/%Y}" for a, b in windows)
+
+    return _(
+        "note: {indicator} of {unit}: {stood_windows} gives {stood} and stands; "
+        "{dropped_windows} gives {dropped} and is not counted",
+        indicator=d.indicator
+        + (
+            " (" + ", ".join(f"{k}={v}" for k, v in decode_dims(d.dims).items()) + ")"
+            if d.dims
+            else ""
+        ),
+        unit=d.unit,
+        stood_windows=spans(d.stood),
+        stood=format_number(from_micro(d.stood_value)),
+        dropped_windows=spans(d.dropped),
+        dropped=format_number(from_micro(d.dropped_value)),
+    )
 
 
 @main.command(

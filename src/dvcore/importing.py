@@ -52,6 +52,7 @@ from dvcore.events import (
     UnitRegistered,
 )
 from dvcore.i18n import _
+from dvcore.indicators import WindowDisagreement
 from dvcore.periods import Period
 from dvcore.serialization import (
     EventTypes,
@@ -75,6 +76,7 @@ __all__ = [
     "import_files",
     "rows_of",
     "store_unit_codes",
+    "window_disagreements",
     "write_template",
 ]
 
@@ -134,6 +136,9 @@ class ImportResult:
     append: AppendResult
     rows: int
     submission: SubmissionDiff | None = None
+    #: where reports over windows of the submitting unit now disagree for the period (a
+    #: 9-month figure that is not the sum of its quarters …): what stood, what was dropped
+    disagreements: tuple[WindowDisagreement, ...] = ()
     #: keys of rows already stored that were not handed to the store (a registration the
     #: tree holds, a row as corrected before): with :attr:`duplicates`, every row the
     #: import found stored already
@@ -840,12 +845,34 @@ def import_files(
         raise ValidationError(fixed) from None
     if problems:  # pragma: no cover - import_rows raises on them
         raise ValidationError(problems)
+    disagreements: list[WindowDisagreement] = []
+    if declared and not dry_run and WINDOWED_TYPES & set(forms):
+        assert submitter is not None
+        assert per is not None
+        disagreements = window_disagreements(store, submitter, per)
     return ImportResult(
         append=result,
         rows=sum(f.rows for f in files),
         submission=diff,
         stored=tuple(unsent),
+        disagreements=tuple(disagreements),
     )
+
+
+#: Event types that report an aggregate over a window.
+WINDOWED_TYPES = frozenset({"CitizenReceptionReported", "LettersReported", "FigureReported"})
+
+
+def window_disagreements(store: Store, unit: str, period: Period) -> list[WindowDisagreement]:
+    """Where ``unit``'s reports over windows disagree for ``period`` (overlapping reports
+    whose values differ: what stood and what was dropped), over every flow indicator."""
+    out: list[WindowDisagreement] = []
+    for code, ind in sorted(store.indicators().items()):
+        if ind.kind != "fact" or ind.time != "sum":
+            continue
+        found = store.explain(unit, period, code, tree="as-of")
+        out.extend(d for d in found.disagreements if d.unit == unit)
+    return out
 
 
 def _next_generation(key: str) -> str:
