@@ -288,7 +288,18 @@ def test_an_import_lists_where_reports_over_windows_disagree(
     # the command line prints it
     result = CliRunner().invoke(
         main,
-        ["--store", str(store.engine.url), "--lang", "en", "import", str(months), "--unit", "HP.HB", "--period", "2023-9M"],
+        [
+            "--store",
+            str(store.engine.url),
+            "--lang",
+            "en",
+            "import",
+            str(months),
+            "--unit",
+            "HP.HB",
+            "--period",
+            "2023-9M",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "note: reception.visits of HP.HB: 01/07/2023–31/07/2023" in result.output
