@@ -205,7 +205,7 @@ def parse_number(text: str) -> Decimal:
     if s[:1] in ("-", "+"):
         sign, s = ("-" if s[0] == "-" else ""), s[1:]
     if not s:
-        raise ValueError(f"'{text}' is not a number")
+        raise ValueError(_("'{text}' is not a number", text=text))
     if _DIGITS.fullmatch(s):
         return Decimal(sign + s)
     dots, commas = s.count("."), s.count(",")
@@ -214,25 +214,38 @@ def parse_number(text: str) -> Decimal:
         if s.rfind(",") > s.rfind(".") and commas == 1:  # 1.234.567,5
             whole, fraction = s.split(",")
             if not _VN_GROUPED.fullmatch(whole):
-                raise ValueError(f"'{text}' is not a number: group thousands as 1.234.567,5")
+                raise ValueError(
+                    _("'{text}' is not a number: group thousands as 1.234.567,5", text=text)
+                )
             whole = whole.replace(".", "")
         else:
             raise ValueError(
-                f"'{text}' is written the English way: write it as Vietnamese does "
-                "(1.234.567,5: a dot between thousands, a comma before decimals)"
+                _(
+                    "'{text}' is written the English way: write it as Vietnamese does "
+                    "(1.234.567,5: a dot between thousands, a comma before decimals)",
+                    text=text,
+                )
             )
     elif commas:
         if commas > 1:
             raise ValueError(
-                f"'{text}' is ambiguous: group thousands with dots (1.234.567), "
-                "and write decimals after a comma (54,5)"
+                _(
+                    "'{text}' is ambiguous: group thousands with dots (1.234.567), "
+                    "and write decimals after a comma (54,5)",
+                    text=text,
+                )
             )
         whole, fraction = s.split(",")
         if len(fraction) == 3 and 1 <= len(whole) <= 3 and whole[0] != "0":
             raise ValueError(
-                f"'{text}' is ambiguous: write {whole}.{fraction} for "
-                f"{int(whole + fraction)} or {whole},{fraction.rstrip('0') or '0'} with "
-                "fewer decimals"
+                _(
+                    "'{text}' is ambiguous: write {grouped} for {number} or {decimal} with "
+                    "fewer decimals",
+                    text=text,
+                    grouped=f"{whole}.{fraction}",
+                    number=int(whole + fraction),
+                    decimal=f"{whole},{fraction.rstrip('0') or '0'}",
+                )
             )
     elif dots:
         if _VN_GROUPED.fullmatch(s):  # 2.035, 1.234.567
@@ -240,13 +253,13 @@ def parse_number(text: str) -> Decimal:
         elif dots == 1:  # 54.5: the only way to read it
             whole, fraction = s.split(".")
         else:
-            raise ValueError(f"'{text}' is not a number")
+            raise ValueError(_("'{text}' is not a number", text=text))
     if not _DIGITS.fullmatch(whole) or (fraction and not _DIGITS.fullmatch(fraction)):
-        raise ValueError(f"'{text}' is not a number")
+        raise ValueError(_("'{text}' is not a number", text=text))
     try:
         return Decimal(f"{sign}{whole}.{fraction}" if fraction else sign + whole)
     except InvalidOperation:  # pragma: no cover - the patterns above admit only digits
-        raise ValueError(f"'{text}' is not a number") from None
+        raise ValueError(_("'{text}' is not a number", text=text)) from None
 
 
 def _number_text(value: Any) -> Decimal:
@@ -263,13 +276,13 @@ def _to_int(value: Any) -> int:
     if kind is float:
         if value.is_integer():
             return int(value)
-        raise _Bad(f"{value} is not a whole number")
+        raise _Bad(_("{value} is not a whole number", value=value))
     if kind is str:
         number = _number_text(value)
         if number != number.to_integral_value():
-            raise _Bad(f"'{value}' is not a whole number")
+            raise _Bad(_("'{value}' is not a whole number", value=value))
         return int(number)
-    raise _Bad(f"{_show(value)} is not a number")
+    raise _Bad(_("{value} is not a number", value=_show(value)))
 
 
 def _json_decimal(number: Decimal) -> int | str:
@@ -285,11 +298,11 @@ def _to_decimal(value: Any) -> int | str:
         return int(value)
     if kind is float:
         if value != value or value in (float("inf"), float("-inf")):
-            raise _Bad(f"{value} is not a number")
+            raise _Bad(_("{value} is not a number", value=value))
         return _json_decimal(Decimal(repr(value)))
     if kind is str:
         return _json_decimal(_number_text(value))
-    raise _Bad(f"{_show(value)} is not a number")
+    raise _Bad(_("{value} is not a number", value=_show(value)))
 
 
 _TRUE = frozenset({"true", "1", "có", "co", "x", "yes"})
@@ -313,7 +326,12 @@ def _to_bool(value: Any) -> bool:
             return True
         if folded in _FALSE_FOLDED:
             return False
-    raise _Bad(f"{_show(value)} is not a yes/no value: write true/false, 1/0 or có/không")
+    raise _Bad(
+        _(
+            "{value} is not a yes/no value: write true/false, 1/0 or có/không",
+            value=_show(value),
+        )
+    )
 
 
 _TRUE_FOLDED = frozenset(fold(t) for t in _TRUE)
@@ -330,9 +348,12 @@ def _to_date(value: Any) -> str:
         return _date_text(value).isoformat()
     if kind in (int, float):
         raise _Bad(
-            f"{_show(value)} is a number, not a date: format the cell as a date or write 30/3/2023"
+            _(
+                "{value} is a number, not a date: format the cell as a date or write 30/3/2023",
+                value=_show(value),
+            )
         )
-    raise _Bad(f"{_show(value)} is not a date")
+    raise _Bad(_("{value} is not a date", value=_show(value)))
 
 
 def _date_text(text: str) -> dt.date:
@@ -382,7 +403,7 @@ def _to_scalar(value: Any) -> str | int | bool:
     if kind is float:
         if value.is_integer():
             return int(value)
-        raise _Bad(f"{value}: an attribute is a text, a whole number or yes/no")
+        raise _Bad(_("{value}: an attribute is a text, a whole number or yes/no", value=value))
     if kind is str:
         low = fold(value)
         if low in ("true", fold("có")):
@@ -397,13 +418,15 @@ def _to_scalar(value: Any) -> str | int | bool:
 
 def _to_json(value: Any) -> Any:
     if type(value) is not str:
-        raise _Bad(f"{_show(value)} is not JSON")
+        raise _Bad(_("{value} is not JSON", value=_show(value)))
     try:
         return json.loads(value)
     except json.JSONDecodeError as exc:
-        raise _Bad(f"not valid JSON ({exc.msg} at character {exc.pos + 1})") from None
+        raise _Bad(
+            _("not valid JSON ({error} at character {at})", error=exc.msg, at=exc.pos + 1)
+        ) from None
     except RecursionError:
-        raise _Bad("the JSON is nested too deeply") from None
+        raise _Bad(_("the JSON is nested too deeply")) from None
 
 
 def _show(value: Any) -> str:
@@ -425,7 +448,7 @@ def _enum(choices: Sequence[str], labels: Mapping[str, str]) -> Callable[[Any], 
             found = by_fold.get(fold(value))
             if found is not None:
                 return found
-        raise _Bad(f"{_show(value)} is not one of: {shown}")
+        raise _Bad(_("{value} is not one of: {choices}", value=_show(value), choices=shown))
 
     return convert
 
@@ -724,7 +747,13 @@ def read_table(
             yield (
                 header_row,
                 problem(
-                    header_row, text, f"unknown column for {type_name}; the columns are: {known}"
+                    header_row,
+                    text,
+                    _(
+                        "unknown column for {type}; the columns are: {known}",
+                        type=type_name,
+                        known=known,
+                    ),
                 ),
             )
             header_bad = True
@@ -733,7 +762,9 @@ def read_table(
         if canonical in seen:
             yield (
                 header_row,
-                problem(header_row, text, f"the column '{seen[canonical]}' says the same"),
+                problem(
+                    header_row, text, _("the column '{other}' says the same", other=seen[canonical])
+                ),
             )
             header_bad = True
             continue
@@ -743,7 +774,10 @@ def read_table(
     missing = [t for t in schema.required if id(t) not in present]
     if missing:
         names = ", ".join(f"{t.name} ({_label_of(schema, t)})" for t in missing)
-        yield header_row, problem(header_row, None, f"required columns are missing: {names}")
+        yield (
+            header_row,
+            problem(header_row, None, _("required columns are missing: {names}", names=names)),
+        )
         return
 
     def stray_column(cells: Sequence[Any]) -> tuple[str, str]:
@@ -802,7 +836,7 @@ def read_table(
             if type(value) is str:
                 if len(value) > max_chars:
                     errors = errors or []
-                    errors.append((text, f"the cell holds more than {max_chars} characters"))
+                    errors.append((text, _("the cell holds more than {n} characters", n=max_chars)))
                     filled += 1
                     continue
                 value = value.strip()
@@ -850,7 +884,11 @@ def read_table(
         if count > limits.max_rows:
             yield (
                 number,
-                problem(number, None, f"the table has more than {limits.max_rows} rows: split it"),
+                problem(
+                    number,
+                    None,
+                    _("the table has more than {n} rows: split it", n=limits.max_rows),
+                ),
             )
             return
         if stray:
@@ -860,7 +898,7 @@ def read_table(
             for column, message in errors:
                 yield (
                     number,
-                    problem(number, column or None, message or "is empty: a value is required"),
+                    problem(number, column or None, message or _("is empty: a value is required")),
                 )
             continue
         if header_bad:
@@ -878,17 +916,17 @@ def _cell_problem(
     if slot == _KEY:
         obj = data.setdefault(key, {})
         if not isinstance(obj, dict):
-            return "the object is given whole in another column"
+            return _("the object is given whole in another column")
         obj[sub] = value
         return ""
     if slot == _OBJ:
         if not isinstance(value, dict):
-            return "expected a JSON object"
+            return _("expected a JSON object")
         previous = data.get(key)
         data[key] = {**value, **previous} if isinstance(previous, dict) else value
         return ""
     if value != type_name:
-        return f"this table holds {type_name} events, not '{value}'"
+        return _("this table holds {type} events, not '{value}'", type=type_name, value=value)
     return ""
 
 
