@@ -172,8 +172,6 @@ def test_submissions_command(tmp_path: Path, store_url: str) -> None:
         main, ["--store", store_url, "--actor", "HP.HB", "import", "--period", "2023-6M", str(sent)]
     )
     assert result.exit_code == 0, result.output
-    assert "note: reception.visits of HP.HB: 01/07/2023–31/07/2023" in result.output
-    assert "01/07/2023–30/09/2023 gives 30 and is not counted" in result.output
     assert "recorded version 1 of HP.HB's submission for 2023-6M" in result.output
     result = runner.invoke(
         main,
@@ -192,8 +190,6 @@ def test_submissions_command(tmp_path: Path, store_url: str) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "note: reception.visits of HP.HB: 01/07/2023–31/07/2023" in result.output
-    assert "01/07/2023–30/09/2023 gives 30 and is not counted" in result.output
     data = json.loads(result.stdout)
     assert (data["expected"], data["sent"], data["on_time"]) == (15, 1, 1)
     (hb,) = [u for u in data["units"] if u["unit"] == "HP.HB"]
@@ -203,6 +199,8 @@ def test_submissions_command(tmp_path: Path, store_url: str) -> None:
         [
             "--store",
             store_url,
+            "--lang",
+            "vi",
             "submissions",
             "--unit",
             "HP",

@@ -542,51 +542,84 @@ def _arrivals(store: Store, positions: Sequence[int]) -> dict[int, dt.datetime]:
     return out
 
 
-_STATUS_VN = {
-    "on_time": "đúng hạn",
-    "late": "muộn",
-    "received": "đã gửi",
-    "missing": "chưa gửi",
-}
+def _status_word(status: str) -> str:
+    from dvcore.i18n import _
+
+    return {
+        "on_time": _("on time"),
+        "late": _("late"),
+        "received": _("sent"),
+        "missing": _("not sent"),
+    }[status]
+
+
+def _review_word(review: str | None) -> str:
+    from dvcore.i18n import _
+
+    if review is None:
+        return ""
+    return {"received": _("received"), "accepted": _("accepted"), "returned": _("returned")}[review]
 
 
 def render_report(report: SubmissionReport, tz: dt.tzinfo = VIETNAM) -> Any:
-    """The report as a ``rich`` table, in Vietnamese (what ``dvcore submissions`` shows)."""
+    """The report as a ``rich`` table, in the reader's language (what ``dvcore
+    submissions`` shows)."""
     from rich.table import Table
 
+    from dvcore.i18n import _
     from dvcore.indicators import format_percent
 
-    title = (
-        f"{report.unit} · {report.period.spec} ({report.period.start:%d/%m/%Y}–"
+    title = f"{report.unit} · {report.period.spec} ({report.period.start:%d/%m/%Y}–" + (
         f"{report.period.end:%d/%m/%Y})"
-        + ("" if report.deadline is None else f" · hạn {report.deadline:%d/%m/%Y}")
     )
+    if report.deadline is not None:
+        title += " · " + _("due {day}", day=f"{report.deadline:%d/%m/%Y}")
     table = Table(title=title)
-    for column in ("mã", "đơn vị", "tình trạng", "nhận lúc", "số tệp", "sự kiện"):
-        table.add_column(column, justify="right" if column in ("số tệp", "sự kiện") else "left")
+    numeric = (_("versions"), _("files"), _("events"))
+    for column in (
+        _("code"),
+        _("unit"),
+        _("status"),
+        _("review"),
+        _("first sent"),
+        _("last sent"),
+        *numeric,
+    ):
+        table.add_column(column, justify="right" if column in numeric else "left")
+
+    def when(at: dt.datetime | None) -> str:
+        return "" if at is None else f"{at.astimezone(tz):%d/%m/%Y %H:%M}"
+
     for unit in report.units:
-        received = (
-            "" if unit.received_at is None else f"{unit.received_at.astimezone(tz):%d/%m/%Y %H:%M}"
-        )
         table.add_row(
             unit.code,
             unit.name,
-            _STATUS_VN[unit.status],
-            received,
+            _status_word(unit.status),
+            _review_word(unit.review),
+            when(unit.first_arrival or unit.received_at),
+            when(unit.last_arrival),
+            str(unit.versions),
             str(len(unit.submissions)),
             str(sum(s.appended for s in unit.submissions)),
         )
     expected = report.expected
     if expected:
-        caption = f"đã gửi {report.sent}/{expected} ({format_percent(report.sent, expected)})"
+        caption = _(
+            "sent {sent}/{expected} ({share})",
+            sent=report.sent,
+            expected=expected,
+            share=format_percent(report.sent, expected),
+        )
         if report.deadline is not None:
-            caption += (
-                f"; đúng hạn {report.on_time}/{expected} "
-                f"({format_percent(report.on_time, expected)})"
+            caption += "; " + _(
+                "on time {on_time}/{expected} ({share})",
+                on_time=report.on_time,
+                expected=expected,
+                share=format_percent(report.on_time, expected),
             )
         if report.missing:
-            caption += f"; chưa gửi: {', '.join(report.missing)}"
+            caption += "; " + _("not sent: {units}", units=", ".join(report.missing))
         table.caption = caption
     else:
-        table.caption = "không có đơn vị nào phải gửi"
+        table.caption = _("no unit has to send")
     return table
