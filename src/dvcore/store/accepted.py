@@ -71,14 +71,7 @@ def _submission_keys(events: Sequence[Any]) -> tuple[set[str], set[str]]:
     state = StoreState()
     for ev in events:
         if isinstance(ev.data, SubmissionReceived | SubmissionReviewed):
-            state.apply(
-                position=ev.position,
-                event_id=ev.id,
-                type_name=ev.type,
-                unit=ev.unit,
-                occurred_on=ev.occurred_on,
-                data=ev.data,
-            )
+            state.apply_recorded(ev)
     held: set[str] = set()
     accepted: set[str] = set()
     for unit, spec in state.submissions:

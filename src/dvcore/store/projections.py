@@ -196,6 +196,17 @@ class StoreState:
             elif isinstance(data, TaskReported):
                 self._task_reports[position] = self._tasks.get(data.task_id, -1)
 
+    def apply_recorded(self, ev: Any) -> None:
+        """Fold one recorded event (a :class:`~dvcore.events.RecordedEvent`)."""
+        self.apply(
+            position=ev.position,
+            event_id=ev.id,
+            type_name=ev.type,
+            unit=ev.unit,
+            occurred_on=ev.occurred_on,
+            data=ev.data,
+        )
+
     def _effective(self, position: int) -> EventData | None:
         if position in self._overrides:
             return self._overrides[position]
@@ -1015,14 +1026,7 @@ def replay(
     for ev in events:
         if upto is not None and ev.position > upto:
             break
-        state.apply(
-            position=ev.position,
-            event_id=ev.id,
-            type_name=ev.type,
-            unit=ev.unit,
-            occurred_on=ev.occurred_on,
-            data=ev.data,
-        )
+        state.apply_recorded(ev)
         origin[ev.id] = (ev.position, ev.type, ev.unit, ev.occurred_on)
         data = ev.data
         if isinstance(data, EventRetracted | EventCorrected):

@@ -483,14 +483,7 @@ class Store:
             stmt = stmt.where(schema.events.c.position <= upto)
         for row in conn.execute(stmt):
             ev = self._decode(row)
-            state.apply(
-                position=ev.position,
-                event_id=ev.id,
-                type_name=ev.type,
-                unit=ev.unit,
-                occurred_on=ev.occurred_on,
-                data=ev.data,
-            )
+            state.apply_recorded(ev)
         head = _head(conn)[0]
         state.position = head if upto is None else min(head, upto)
 
@@ -998,14 +991,7 @@ class Store:
             skip = [log.stored() for log in self.log.values()]
             done = 0
             for done, ev in enumerate(self._iter_rows(conn, skip=skip), start=1):
-                state.apply(
-                    position=ev.position,
-                    event_id=ev.id,
-                    type_name=ev.type,
-                    unit=ev.unit,
-                    occurred_on=ev.occurred_on,
-                    data=ev.data,
-                )
+                state.apply_recorded(ev)
                 writer.add(
                     ev.type,
                     ev.data,
