@@ -219,6 +219,8 @@ def event_catalogue() -> str:
         events.Window,
         events.TargetDefinition,
         events.PopulationFilter,
+        events.SubmittedFile,
+        events.SubmissionRows,
     )
     for cls in value_types:
         out += [
