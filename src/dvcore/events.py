@@ -24,6 +24,8 @@ from typing import Any, ClassVar, Literal, get_args
 
 import attrs
 
+from dvcore.i18n import _
+
 __all__ = [
     "CORE_EVENT_TYPES",
     "CitizenReceptionReported",
@@ -113,26 +115,36 @@ def _count(_inst: object, attribute: attrs.Attribute[Any], value: object) -> Non
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"'{attribute.name}' must be a whole number, not {value!r}")
+        raise TypeError(
+            _(
+                "'{name}' must be a whole number, not {value}",
+                name=attribute.name,
+                value=repr(value),
+            )
+        )
     if value < 0:
-        raise ValueError(f"'{attribute.name}' must not be negative, got {value}")
+        raise ValueError(
+            _("'{name}' must not be negative, got {value}", name=attribute.name, value=value)
+        )
     if value >= 10**12:  # facts hold value × 10⁶ in a 64-bit integer
-        raise ValueError(f"'{attribute.name}' is out of range: {value}")
+        raise ValueError(_("'{name}' is out of range: {value}", name=attribute.name, value=value))
 
 
 def _text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"'{attribute.name}' must be a non-empty text")
+        raise ValueError(_("'{name}' must be a non-empty text", name=attribute.name))
 
 
 def _opt_text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not isinstance(value, str):
-        raise TypeError(f"'{attribute.name}' must be a text or null")
+        raise TypeError(_("'{name}' must be a text or null", name=attribute.name))
 
 
 def _bool(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
-        raise TypeError(f"'{attribute.name}' must be true or false, not {value!r}")
+        raise TypeError(
+            _("'{name}' must be true or false, not {value}", name=attribute.name, value=repr(value))
+        )
 
 
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -167,7 +179,11 @@ class Window:
     def __attrs_post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(
-                f"the window runs backwards: {self.start.isoformat()} > {self.end.isoformat()}"
+                _(
+                    "the window runs backwards: {start} > {end}",
+                    start=self.start.isoformat(),
+                    end=self.end.isoformat(),
+                )
             )
 
 
@@ -207,7 +223,9 @@ class UnitChanged(EventData):
 
     def __attrs_post_init__(self) -> None:
         if self.name is None and self.parent is None and self.attributes is None:
-            raise ValueError("a UnitChanged must change at least one of name, parent, attributes")
+            raise ValueError(
+                _("a UnitChanged must change at least one of name, parent, attributes")
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -220,11 +238,11 @@ class UnitsMerged(EventData):
 
     def __attrs_post_init__(self) -> None:
         if not self.sources:
-            raise ValueError("'sources' must name at least one unit")
+            raise ValueError(_("'sources' must name at least one unit"))
         if self.into in self.sources:
-            raise ValueError(f"'into' ({self.into}) cannot be one of the sources")
+            raise ValueError(_("'into' ({into}) cannot be one of the sources", into=self.into))
         if len(set(self.sources)) != len(self.sources):
-            raise ValueError("'sources' names a unit twice")
+            raise ValueError(_("'sources' names a unit twice"))
 
 
 @attrs.frozen(kw_only=True)
@@ -373,7 +391,13 @@ class LettersReported(EventData):
 
     def __attrs_post_init__(self) -> None:
         if self.eligible > self.received:
-            raise ValueError(f"'eligible' ({self.eligible}) exceeds 'received' ({self.received})")
+            raise ValueError(
+                _(
+                    "'eligible' ({eligible}) exceeds 'received' ({received})",
+                    eligible=self.eligible,
+                    received=self.received,
+                )
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -433,11 +457,19 @@ class IndicatorDefined(EventData):
 
 def _decimal_value(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Decimal) or not value.is_finite():
-        raise ValueError(f"'{attribute.name}' must be a finite number, not {value!r}")
+        raise ValueError(
+            _(
+                "'{name}' must be a finite number, not {value}",
+                name=attribute.name,
+                value=repr(value),
+            )
+        )
     if value.as_tuple().exponent < -6:  # type: ignore[operator]
-        raise ValueError(f"'{attribute.name}' has more than 6 decimal places: {value}")
+        raise ValueError(
+            _("'{name}' has more than 6 decimal places: {value}", name=attribute.name, value=value)
+        )
     if abs(value) >= Decimal(10) ** 12:
-        raise ValueError(f"'{attribute.name}' is out of range: {value}")
+        raise ValueError(_("'{name}' is out of range: {value}", name=attribute.name, value=value))
 
 
 @attrs.frozen(kw_only=True)
@@ -467,12 +499,18 @@ class PopulationFilter:
         allowed = frozenset(get_args(UnitKind))
         for kind in self.kinds:
             if kind not in allowed:
-                raise ValueError(f"'{kind}' is not a unit kind")
+                raise ValueError(_("'{kind}' is not a unit kind", kind=kind))
 
 
 def _threshold(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Decimal) or not (Decimal(0) <= value <= Decimal(1)):
-        raise ValueError(f"'{attribute.name}' must be a fraction from 0 to 1, not {value!r}")
+        raise ValueError(
+            _(
+                "'{name}' must be a fraction from 0 to 1, not {value}",
+                name=attribute.name,
+                value=repr(value),
+            )
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -501,7 +539,7 @@ class TargetSetAdopted(EventData):
     def __attrs_post_init__(self) -> None:
         codes = [t.code for t in self.targets]
         if len(set(codes)) != len(codes):
-            raise ValueError("two targets share one code")
+            raise ValueError(_("two targets share one code"))
 
 
 # --- follow-up of conclusions ------------------------------------------------------------
@@ -611,7 +649,7 @@ class SubmissionReceived(EventData):
 
     def __attrs_post_init__(self) -> None:
         if self.version < 1:
-            raise ValueError("'version' counts from 1")
+            raise ValueError(_("'version' counts from 1"))
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -633,7 +671,7 @@ class SubmissionReviewed(EventData):
 
     def __attrs_post_init__(self) -> None:
         if self.decision == "returned" and not (self.reason or "").strip():
-            raise ValueError("a returned submission needs a 'reason'")
+            raise ValueError(_("a returned submission needs a 'reason'"))
 
 
 #: Every core event data class, in catalogue order.
@@ -672,12 +710,16 @@ CORE_EVENT_TYPES: tuple[type[EventData], ...] = (
 
 def _unit_code(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value.strip() or len(value) > 64:
-        raise ValueError(f"'{attribute.name}' must be a unit code of 1 to 64 characters")
+        raise ValueError(
+            _("'{name}' must be a unit code of 1 to 64 characters", name=attribute.name)
+        )
 
 
 def _source_ref(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, str) or not value or len(value) > 512):
-        raise ValueError(f"'{attribute.name}' must be a text of 1 to 512 characters or null")
+        raise ValueError(
+            _("'{name}' must be a text of 1 to 512 characters or null", name=attribute.name)
+        )
 
 
 class _RandomBytes(threading.local):
