@@ -24,6 +24,7 @@ import attrs
 import pytest
 from click.testing import CliRunner
 
+import dvcore
 from dvcore import hookimpl, hookspecs, open_store
 from dvcore.cli import main
 from dvcore.errors import PluginError
@@ -215,6 +216,7 @@ def test_hook_dvcore_register_input_channels(install: Install, tmp_path: Path) -
     install("dvcore_pipe_channel", _CHANNEL_PLUGIN)
     pm = get_plugin_manager()
     assert "pipe" in plugin_input_channels(pm)
+    assert all(isinstance(c, dvcore.InputChannel) for c in plugin_input_channels(pm).values())
     providers = {item.name: who for who, item in provided_by(pm, "dvcore_register_input_channels")}
     assert providers["pipe"] == "dvcore-pipe-channel 0.1"
     assert providers["csv"] == "dvcore"
@@ -261,7 +263,9 @@ _EXPORTER_PLUGIN = '''
 
 def test_hook_dvcore_register_exporters(install: Install, tmp_path: Path, clock: Any) -> None:
     install("dvcore_line_exporter", _EXPORTER_PLUGIN)
-    exporter = plugin_exporters(get_plugin_manager())["line"]
+    exporters = plugin_exporters(get_plugin_manager())
+    exporter = exporters["line"]
+    assert all(isinstance(e, dvcore.Exporter) for e in exporters.values())
     store = open_store(f"sqlite:///{tmp_path / 's.db'}", clock=clock)
     try:
         _units(store)
@@ -387,6 +391,17 @@ def test_every_hook_is_documented(hook: str) -> None:
         if (ROOT / "docs" / name).is_file()
     )
     assert hook in docs, f"{hook} appears in neither docs/api.md nor docs/plugins.md"
+
+
+def test_the_register_hooks_return_the_public_protocols() -> None:
+    """The channel and exporter hooks are typed with ``dvcore.InputChannel`` and
+    ``dvcore.Exporter``, not ``Any``: a plugin author's type checker holds them to it."""
+    returns = {
+        hook: inspect.signature(getattr(hookspecs, hook)).return_annotation for hook in HOOKS
+    }
+    assert returns["dvcore_register_input_channels"] == "list[InputChannel]"
+    assert returns["dvcore_register_exporters"] == "list[Exporter]"
+    assert all("Any" not in str(r) for r in returns.values()), returns
 
 
 # --- the manager --------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from dvcore.errors import (  # noqa: E402
 from dvcore.events import Event  # noqa: E402
 from dvcore.indicators import Snapshot  # noqa: E402
 from dvcore.periods import Period, parse_period  # noqa: E402
+from dvcore.protocols import Exporter, InputChannel  # noqa: E402
 from dvcore.store import AppendResult, Store, open_store  # noqa: E402
 from dvcore.targets import TargetResult  # noqa: E402
 
@@ -38,6 +39,8 @@ __all__ = [
     "ConcurrencyError",
     "DvcoreError",
     "Event",
+    "Exporter",
+    "InputChannel",
     "InputError",
     "Period",
     "Snapshot",

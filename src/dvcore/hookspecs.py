@@ -8,7 +8,7 @@ a notification. Hooks only ever gain parameters.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from dvcore.events import EventData, RecordedEvent
     from dvcore.indicators import Indicator
+    from dvcore.protocols import Exporter, InputChannel
 
 __all__ = ["hookspec"]
 
@@ -50,8 +51,9 @@ def dvcore_register_indicators() -> list[Indicator]:
 
 
 @hookspec
-def dvcore_register_input_channels() -> list[Any]:
-    """Add input channels: objects with ``name``, ``suffixes`` and ``read(path, types)``.
+def dvcore_register_input_channels() -> list[InputChannel]:
+    """Add input channels: :class:`dvcore.InputChannel` objects, with ``name``,
+    ``suffixes`` and ``read(path, types)``.
 
     ``read`` yields ``(row, item)`` pairs (an event dict in the JSON Lines shape, or a
     :class:`dvcore.errors.Problem`) so an import can report every bad row at once.
@@ -63,8 +65,9 @@ def dvcore_register_input_channels() -> list[Any]:
 
 
 @hookspec
-def dvcore_register_exporters() -> list[Any]:
-    """Add exporters: objects with ``name``, ``suffix`` and ``export(context, path)``.
+def dvcore_register_exporters() -> list[Exporter]:
+    """Add exporters: :class:`dvcore.Exporter` objects, with ``name``, ``suffix`` and
+    ``export(context, path)``; the context is :func:`dvcore.reports.build_context`'s.
 
     :returns: the exporters this plugin provides.
 

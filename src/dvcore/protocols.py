@@ -1,15 +1,20 @@
-"""The shapes plugins give dvcore: input channels, as typed protocols.
+"""The shapes plugins give dvcore: input channels and exporters, as typed protocols.
 
-``dvcore_register_input_channels`` returns objects of these shapes; nothing needs to
-subclass them (they are :class:`typing.Protocol`\\ s, checked structurally). Every channel
-is an :class:`InputChannel`; one that reads tables (the CSV and Excel channels) is also a
-:class:`TableChannel`, and tells the import which forms a file carries and, for a
-workbook, what its cover sheet declares.
+``dvcore_register_input_channels`` and ``dvcore_register_exporters`` return objects of
+these shapes; nothing needs to subclass them (they are :class:`typing.Protocol`\\ s,
+checked structurally). Every channel is an :class:`InputChannel`; one that reads tables
+(the CSV and Excel channels) is also a :class:`TableChannel`, and tells the import which
+forms a file carries and, for a workbook, what its cover sheet declares. Every exporter
+is an :class:`Exporter`.
+
+Both are exported from :mod:`dvcore` itself (``dvcore.InputChannel``,
+``dvcore.Exporter``). Their data members are read-only properties in the protocols, so a
+frozen ``attrs`` class (``name: str = "csv"``) satisfies them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -19,7 +24,7 @@ if TYPE_CHECKING:
     from dvcore.serialization import EventTypes
     from dvcore.tables import Cover
 
-__all__ = ["CoverChannel", "InputChannel", "SheetChannel", "TableChannel"]
+__all__ = ["CoverChannel", "Exporter", "InputChannel", "SheetChannel", "TableChannel"]
 
 
 @runtime_checkable
@@ -34,8 +39,15 @@ class InputChannel(Protocol):
     :class:`TableChannel`).
     """
 
-    name: str
-    suffixes: tuple[str, ...]
+    @property
+    def name(self) -> str:
+        """The channel's name, unique among installed channels (``csv``, ``xlsx``)."""
+        ...
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        """The file suffixes it reads, lower case with the dot (``(".csv", ".tsv")``)."""
+        ...
 
     def read(
         self, path: Path, types: EventTypes | None = None
@@ -93,4 +105,33 @@ class CoverChannel(TableChannel, Protocol):
 
     def cover(self, path: Path) -> Cover | None:
         """What the file's cover sheet declares, or ``None`` when it has none."""
+        ...
+
+
+@runtime_checkable
+class Exporter(Protocol):
+    """What every exporter has: a ``name`` (``dvcore export --format``), the ``suffix`` of
+    the files it writes, and :meth:`export`.
+
+    An exporter computes nothing: every figure and every word comes from the report
+    context (:func:`dvcore.reports.build_context`, described key by key in
+    :class:`dvcore.reports.ReportContext`). The built-in ``json`` and ``markdown``
+    exporters, and ``docx``, ``xlsx`` and ``html`` from plugins, have this shape.
+    """
+
+    @property
+    def name(self) -> str:
+        """The exporter's name, unique among installed exporters (``markdown``, ``docx``)."""
+        ...
+
+    @property
+    def suffix(self) -> str:
+        """The suffix of the files it writes, with the dot (``.md``)."""
+        ...
+
+    def export(self, context: Mapping[str, Any], path: Path) -> Path:
+        """Render the report ``context`` into the file at ``path``; return the path written.
+
+        The same context gives the same bytes, and the store is not touched.
+        """
         ...

@@ -16,6 +16,7 @@ from dvcore import hookspecs
 from dvcore.errors import PluginError
 from dvcore.events import EventData
 from dvcore.indicators import Indicator
+from dvcore.protocols import Exporter, InputChannel
 from dvcore.serialization import EventTypes
 
 __all__ = [
@@ -110,13 +111,13 @@ def plugin_indicators(pm: pluggy.PluginManager) -> list[Indicator]:
     return [i for i in _unique(items, "code", "indicator") if i.source != "dvcore"]
 
 
-def plugin_input_channels(pm: pluggy.PluginManager) -> dict[str, Any]:
+def plugin_input_channels(pm: pluggy.PluginManager) -> dict[str, InputChannel]:
     """Input channels by name."""
     items = provided_by(pm, "dvcore_register_input_channels")
     return {c.name: c for c in _unique(items, "name", "input channel")}
 
 
-def plugin_exporters(pm: pluggy.PluginManager) -> dict[str, Any]:
+def plugin_exporters(pm: pluggy.PluginManager) -> dict[str, Exporter]:
     """Exporters by name."""
     items = provided_by(pm, "dvcore_register_exporters")
     return {e.name: e for e in _unique(items, "name", "exporter")}

@@ -26,10 +26,10 @@ from docx.shared import Mm, Pt
 from dvcore_docx import DocxExporter
 from dvcore_docx import plugin as docx_plugin
 
-from dvcore._builtin import demo_run
-from dvcore._builtin.report import build_context
 from dvcore.errors import InputError
 from dvcore.registry import get_plugin_manager, plugin_exporters
+from dvcore.reports import build_context
+from dvcore.testing import demo
 from dvcore.testing.contracts import ExporterContract
 
 GOLDEN_PHRASES = (
@@ -60,7 +60,7 @@ GOLDEN_PHRASES = (
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    store, _counts = demo_run.open_demo_store(
+    store, _counts = demo.open_demo_store(
         f"sqlite:///{tmp_path_factory.mktemp('docx') / 'demo.db'}"
     )
     yield store
@@ -74,7 +74,7 @@ def periodic(demo_store: Any) -> dict[str, Any]:
         unit="HP",
         period="2023-9M",
         as_of=dt.date(2023, 9, 15),
-        as_known_at=demo_run.REPORTED_AT,
+        as_known_at=demo.REPORTED_AT,
         number="215-BC/BDVTU",
         signature="K/T TRƯỞNG BAN / PHÓ TRƯỞNG BAN",
         recipients=["Ban Dân vận Trung ương (để b/c),", "Thường trực Thành ủy (để b/c),", "Lưu."],

@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 from dvcore_example import VolunteerExporter, VolunteerHoursReported, plugin
 
-from dvcore import open_store
-from dvcore._builtin.csv_channel import CsvChannel
+from dvcore import InputChannel, open_store
 from dvcore.errors import ValidationError
 from dvcore.importing import import_files
 from dvcore.registry import (
@@ -26,9 +25,15 @@ from dvcore.registry import (
     plugin_event_types,
     plugin_exporters,
     plugin_indicators,
+    plugin_input_channels,
 )
 from dvcore.tables import template_columns
 from dvcore.testing.contracts import ExporterContract
+
+
+def _csv_channel() -> InputChannel:
+    """dvcore's CSV channel, as the plugin manager hands it out (its class is private)."""
+    return plugin_input_channels(get_plugin_manager(autoload=False))["csv"]
 
 
 class TestVolunteerExporter(ExporterContract):
@@ -47,7 +52,7 @@ class TestVolunteerExporter(ExporterContract):
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Any]:
     """A store that knows the plugin (and no other installed one), with the demo's units."""
-    from dvcore._builtin.demo import hai_phong_events
+    from dvcore.testing.demo import hai_phong_events
 
     pm = get_plugin_manager(autoload=False, plugins=[plugin])
     s = open_store(
@@ -127,7 +132,7 @@ def test_a_clerks_csv_with_vietnamese_headers_imports(store: Any, tmp_path: Path
         "31/3/2023;HP.LC;1/1/2023;31/3/2023;An sinh xã hội;35;70\n",
         encoding="utf-8",
     )
-    result = import_files(store, [path], {"csv": CsvChannel()})
+    result = import_files(store, [path], {"csv": _csv_channel()})
     assert result.appended == 2
     snap = store.snapshot("HP", "2023-Q1")
     assert snap.value("volunteer.hours") == Decimal("2520.5")
@@ -142,7 +147,7 @@ def test_bad_reports_are_refused_with_every_problem(store: Any, tmp_path: Path) 
         encoding="utf-8",
     )
     with pytest.raises(ValidationError) as caught:
-        import_files(store, [path], {"csv": CsvChannel()})
+        import_files(store, [path], {"csv": _csv_channel()})
     rows = sorted((p.row, p.field) for p in caught.value.problems)
     assert {r for r, _f in rows} == {2, 3}
     assert "sports" in str(caught.value)

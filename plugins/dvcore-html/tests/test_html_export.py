@@ -21,14 +21,14 @@ import pytest
 from dvcore_html import HtmlExporter, render_html
 from dvcore_html import plugin as html_plugin
 
-from dvcore._builtin import demo_run
 from dvcore.registry import get_plugin_manager, plugin_exporters
+from dvcore.testing import demo
 from dvcore.testing.contracts import ExporterContract
 
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    store, _counts = demo_run.open_demo_store(
+    store, _counts = demo.open_demo_store(
         f"sqlite:///{tmp_path_factory.mktemp('html') / 'demo.db'}"
     )
     yield store
@@ -37,7 +37,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def context(demo_store: Any) -> dict[str, Any]:
-    return demo_run.demo_context(demo_store)
+    return demo.demo_context(demo_store)
 
 
 @pytest.fixture(scope="module")

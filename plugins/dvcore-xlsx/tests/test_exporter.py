@@ -17,15 +17,15 @@ from dvcore_xlsx import plugin as xlsx_plugin
 from dvcore_xlsx.exporter import VN_INTEGER, XlsxExporter
 
 from dvcore import open_store
-from dvcore._builtin import demo_run
-from dvcore._builtin.report import build_context
 from dvcore.registry import get_plugin_manager, plugin_exporters
+from dvcore.reports import build_context
+from dvcore.testing import Clock, demo
 from dvcore.testing.contracts import ExporterContract
 
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    store, _counts = demo_run.open_demo_store(
+    store, _counts = demo.open_demo_store(
         f"sqlite:///{tmp_path_factory.mktemp('xlsx') / 'demo.db'}"
     )
     yield store
@@ -34,7 +34,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def context(demo_store: Any) -> dict[str, Any]:
-    return demo_run.demo_context(demo_store, number=None, include_events=True)
+    return demo.demo_context(demo_store, number=None, include_events=True)
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_targets_units_and_events(context: dict[str, Any], workbook: Any) -> Non
 
 
 def test_data_never_becomes_a_formula(tmp_path: Path) -> None:
-    clock = demo_run._Clock(demo_run.REPORTED_AT)
+    clock = Clock(demo.REPORTED_AT)
     store = open_store(f"sqlite:///{tmp_path / 'x.db'}", clock=clock)
     try:
         store.append(

@@ -21,14 +21,14 @@ from dvcore_xlsx.channel import sheet_type
 from dvcore_xlsx.template import write_events_workbook
 
 from dvcore import open_store
-from dvcore._builtin import demo
-from dvcore._builtin.demo import hai_phong_events
 from dvcore.errors import Problem, ValidationError
 from dvcore.events import EventData
 from dvcore.importing import import_files
 from dvcore.serialization import EventTypes
 from dvcore.tables import DateStyle
+from dvcore.testing import demo
 from dvcore.testing.contracts import InputChannelContract
+from dvcore.testing.demo import hai_phong_events
 
 TYPES = EventTypes.core()
 CLOCK = dt.datetime(2023, 9, 20, 3, tzinfo=dt.UTC)

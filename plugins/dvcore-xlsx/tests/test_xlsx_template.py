@@ -16,10 +16,10 @@ import python_calamine
 from click.testing import CliRunner
 from dvcore_xlsx import XlsxChannel, write_workbook
 
-from dvcore._builtin.demo import hai_phong_events
 from dvcore.events import CORE_EVENT_TYPES
 from dvcore.serialization import EventTypes
 from dvcore.tables import template_columns, unit_code
+from dvcore.testing.demo import hai_phong_events
 
 TYPES = EventTypes.core()
 

@@ -25,7 +25,7 @@ set, broken rows and Hypothesis-generated batches with it, and reads them back).
 implementations), that the plugin registers the object through dvcore's hooks.
 
 The contracts use a SQLite store in a temporary directory and the demo data set
-(:func:`dvcore._builtin.demo.hai_phong_events`); nothing else is needed.
+(:func:`dvcore.testing.demo.hai_phong_events`); nothing else is needed.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def fixed_clock() -> dt.datetime:
 
 def demo_events() -> list[dict[str, Any]]:
     """The Hai Phong 2023 demo data set (seed 001), as JSON Lines dicts."""
-    from dvcore._builtin.demo import hai_phong_events
+    from dvcore.testing.demo import hai_phong_events
 
     return hai_phong_events()
 
@@ -75,6 +75,13 @@ def _open(path: Path, plugin: Any = None) -> Any:
         event_types=plugin_event_types(pm),
         indicators=plugin_indicators(pm),
     )
+
+
+def _folder(path: Path) -> Path:
+    """``path``, created (with its parents) if need be: :meth:`write_events` is handed a
+    directory that exists, as its docstring promises."""
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _canonical(item: Mapping[str, Any], types: EventTypes) -> str:
@@ -108,8 +115,9 @@ class InputChannelContract:
 
     def write_events(self, directory: Path, events: Sequence[Mapping[str, Any]]) -> list[Path]:
         """Write ``events`` (JSON Lines dicts, possibly of every core type) into files of
-        the channel's format in ``directory``; return the files, in the order to import
-        them. Values that are not valid (a date ``2023-02-30``) are written as text."""
+        the channel's format in ``directory`` (the contract creates it first); return the
+        files, in the order to import them. Values that are not valid (a date
+        ``2023-02-30``) are written as text."""
         raise NotImplementedError("implement write_events(directory, events)")
 
     # --- the cases ------------------------------------------------------------------------
@@ -158,7 +166,7 @@ class InputChannelContract:
         from dvcore.importing import import_files
 
         events = demo_events()
-        paths = self.write_events(tmp_path / "files", events)
+        paths = self.write_events(_folder(tmp_path / "files"), events)
         reference = _open(tmp_path / "reference.db", self.plugin)
         imported = _open(tmp_path / "imported.db", self.plugin)
         try:
@@ -186,7 +194,7 @@ class InputChannelContract:
         dialogues = [i for i, e in enumerate(events) if e["type"] == "DialogueHeld"]
         events[dialogues[29]] = {**events[dialogues[29]], "occurred_on": "2023-02-30"}
         events[dialogues[38]] = {**events[dialogues[38]], "unit": "HP.KHONG-CO"}
-        paths = self.write_events(tmp_path / "files", events)
+        paths = self.write_events(_folder(tmp_path / "files"), events)
         store = _open(tmp_path / "store.db", self.plugin)
         try:
             with pytest.raises(ValidationError) as caught:

@@ -4,18 +4,22 @@ Periods under both cut-offs, unit trees, and events of every core type that are 
 against a given unit tree, in the JSON Lines shape that :meth:`dvcore.Store.append`
 takes::
 
-    from hypothesis import given
+    from hypothesis import given, strategies as st
+    from dvcore.testing import temporary_store
     from dvcore.testing import strategies as dvst
 
     @given(data=st.data())
-    def test_my_exporter(data, store):
+    def test_my_exporter(data):
         tree = data.draw(dvst.unit_trees())
-        store.append(tree.events)
-        store.append(data.draw(dvst.core_events(tree)))
-        ...
+        with temporary_store() as store:  # a fresh store for every example
+            store.append(list(tree.events))
+            store.append(data.draw(dvst.core_events(tree)))
+            ...
 
-Every strategy is deterministic given Hypothesis' draws (event ids included), so failures
-shrink and replay.
+``docs/testing.md`` runs a complete example. Every strategy is deterministic given
+Hypothesis' draws, so failures shrink and replay. Event ids never repeat within one test
+case, however many batches are drawn: every id comes from :func:`event_ids`, which keeps
+the ids it gave in a :func:`hypothesis.strategies.shared` pool of that test case.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ __all__ = [
     "cutoffs",
     "data_for",
     "date_ranges",
+    "event_ids",
     "named_specs",
     "period_specs",
     "periods",
@@ -48,6 +53,43 @@ __all__ = [
 ]
 
 JsonEvent = dict[str, Any]
+
+# --- event ids ---------------------------------------------------------------------------
+
+
+class _IdPool:
+    """The event ids given so far in one test case (one pool per test case: shared)."""
+
+    def __init__(self) -> None:
+        self.used: set[uuid.UUID] = set()
+
+    def fresh(self, candidate: uuid.UUID) -> uuid.UUID:
+        """``candidate``, or (when given already) an id derived from it that was not."""
+        tries = 0
+        while candidate in self.used:
+            tries += 1
+            candidate = uuid.uuid5(candidate, str(tries))
+        self.used.add(candidate)
+        return candidate
+
+
+# st.shared draws the pool once per test case and hands every draw the same object; a new
+# test case (example) starts with an empty pool, so replays and shrinks stay deterministic.
+_ID_POOL: st.SearchStrategy[_IdPool] = st.shared(
+    st.builds(_IdPool), key="dvcore.testing.strategies.event-ids"
+)
+
+
+@st.composite
+def event_ids(draw: st.DrawFn) -> uuid.UUID:
+    """A version-4 event id no other draw of this strategy gave in the same test case.
+
+    Separate draws (two batches of :func:`core_events`, two lists of
+    :data:`event_envelopes`) never share an id, even when Hypothesis shrinks them to the
+    same UUIDs: a repeated one is replaced by an id derived from it.
+    """
+    return draw(_ID_POOL).fresh(draw(st.uuids(version=4)))
+
 
 # --- periods ------------------------------------------------------------------------------
 
@@ -405,7 +447,6 @@ class _Builder:
         self.tree = tree
         self.first = max(first, tree.registered_on)
         self.last = last
-        self.base = draw(st.uuids(version=4))
         self.events: list[JsonEvent] = []
         # code → last day it may carry events (merges and closures end units)
         self.until: dict[str, date] = {c: last for c in tree.codes}
@@ -418,11 +459,9 @@ class _Builder:
         self.correctable: list[int] = []  # indexes of events a correction may name
         self.endings: list[JsonEvent] = []
         self.involved: set[str] = set()  # units a planned merge or closure names
-        self.counter = 0
 
     def next_id(self) -> str:
-        self.counter += 1
-        return str(uuid.uuid5(self.base, str(self.counter)))
+        return str(self.draw(event_ids()))
 
     def add(
         self, type_name: str, day: date, unit: str, data: dict[str, Any], correctable: bool = False
@@ -1148,14 +1187,15 @@ def event_data(event_type: type[EventData] | None = None) -> st.SearchStrategy[E
 
 
 #: Event envelopes (:class:`dvcore.events.Event`) around any core data, with or without an
-#: idempotency key and a stream name.
+#: idempotency key and a stream name. Their ids come from :func:`event_ids`: no two
+#: envelopes of one test case share one.
 event_envelopes: st.SearchStrategy[Event] = st.builds(
     Event,
     data=event_data(),
     occurred_on=_DATES,
     unit=st.text(_CHARS, min_size=1, max_size=64).filter(lambda s: bool(s.strip())),
     source_ref=st.none() | st.text(_CHARS, min_size=1, max_size=60),
-    id=st.uuids(),
+    id=event_ids(),
     stream=st.none() | st.text(_CHARS, min_size=1, max_size=60),
 )
 

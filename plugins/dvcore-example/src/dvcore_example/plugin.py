@@ -7,9 +7,7 @@ calls each ``@dvcore.hookimpl`` function whose name matches one of its hooks
 
 from __future__ import annotations
 
-from typing import Any
-
-from dvcore import hookimpl
+from dvcore import Exporter, hookimpl
 from dvcore.events import EventData
 from dvcore.indicators import Indicator
 from dvcore_example.events import VolunteerHoursReported
@@ -30,6 +28,6 @@ def dvcore_register_indicators() -> list[Indicator]:
 
 
 @hookimpl
-def dvcore_register_exporters() -> list[Any]:
+def dvcore_register_exporters() -> list[Exporter]:
     """The plugin's exporter."""
     return [VolunteerExporter()]

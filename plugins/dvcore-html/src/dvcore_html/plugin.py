@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from dvcore import hookimpl
+from dvcore import Exporter, hookimpl
 
 __all__ = ["dvcore_register_exporters"]
 
 
 @hookimpl
-def dvcore_register_exporters() -> list[Any]:
+def dvcore_register_exporters() -> list[Exporter]:
     """The HTML exporter."""
     from dvcore_html.exporter import HtmlExporter
 
