@@ -367,3 +367,101 @@ def test_a_forked_child_does_not_reuse_its_parents_random_bytes() -> None:
     os.close(read)
     random_bits = (1 << 62) - 1  # the time differs anyway: compare the random part
     assert child.int & random_bits != new_event_id().int & random_bits
+
+
+# --- construction errors name the field (issue 14, item 4) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "path"),
+    [
+        (lambda: ev.DialogueHeld(host="mayor"), "data.host"),
+        (lambda: ev.DialogueHeld(host="other", participants=-1), "data.participants"),
+        (lambda: ev.DialogueHeld(host="other", participants="5"), "data.participants"),
+        (lambda: ev.DialogueHeld(), "data.host"),
+        (lambda: ev.DialogueHeld(host="other", mayor=1), "data.mayor"),
+        (
+            lambda: ev.TaskAssigned(task_id="t", conclusion="c", owner="o", text="x", due="2023"),
+            "data.due",
+        ),
+        (
+            lambda: ev.UnitRegistered(code="A", name="A", kind="commune", attributes=5),
+            "data.attributes",
+        ),
+        (lambda: ev.LettersReported(window="2023-Q1"), "data.window"),
+        (lambda: ev.Window(start="2023-01-01", end=dt.date(2023, 2, 1)), "start"),
+        (lambda: ev.Window(start=dt.date(2023, 2, 1), end=dt.date(2023, 1, 1)), "end"),
+        (
+            lambda: ev.Event(data=ev.UnitClosed(code="A"), occurred_on="May", unit="A"),
+            "occurred_on",
+        ),
+        (
+            lambda: ev.Event(
+                data=ev.UnitClosed(code="A"), occurred_on=dt.datetime(2023, 5, 1), unit="A"
+            ),
+            "occurred_on",
+        ),
+        (
+            lambda: ev.Event(
+                data=ev.UnitClosed(code="A"), occurred_on=dt.date(2023, 5, 1), unit=""
+            ),
+            "unit",
+        ),
+        (lambda: ev.Event(data={"code": "A"}, occurred_on=dt.date(2023, 5, 1), unit="A"), "data"),
+        (
+            lambda: ev.Event(
+                data=ev.UnitClosed(code="A"), occurred_on="2023-05-01", unit="A", id="x"
+            ),
+            "id",
+        ),
+    ],
+)
+def test_a_bad_field_raises_a_validation_error_naming_it(build: Any, path: str) -> None:
+    from dvcore import ValidationError
+    from dvcore.errors import FieldError
+
+    with pytest.raises(ValidationError) as info:
+        build()
+    error = info.value
+    assert isinstance(error, ValueError)
+    assert isinstance(error, FieldError)
+    assert [p.field for p in error.problems] == [path]
+    assert f"'{path}'" in str(error)
+
+
+def test_event_converts_its_envelope_when_built() -> None:
+    event = ev.Event(
+        data=ev.UnitClosed(code="A"),
+        occurred_on="2023-05-01",
+        unit="A",
+        id="0190a0a0-0000-7000-8000-000000000000",
+    )
+    assert event.occurred_on == dt.date(2023, 5, 1)
+    assert event.id == uuid.UUID("0190a0a0-0000-7000-8000-000000000000")
+
+
+def test_a_plugin_type_names_its_bad_fields_too() -> None:
+    from dvcore import ValidationError
+
+    @attrs.frozen(kw_only=True)
+    class Volunteered(ev.EventData):
+        type_name: typing.ClassVar[str] = "Volunteered"
+        hours: int = attrs.field(validator=attrs.validators.ge(0))
+
+    with pytest.raises(ValidationError, match=r"data\.hours"):
+        Volunteered(hours=-1)
+
+
+def test_structuring_still_names_the_field_path() -> None:
+    from dvcore.serialization import EventTypes, event_from_dict
+
+    _event, problems = event_from_dict(
+        {
+            "type": "DialogueHeld",
+            "occurred_on": "2023-05-01",
+            "unit": "A",
+            "data": {"host": "other", "participants": -3},
+        },
+        EventTypes.core(),
+    )
+    assert [p.field for p in problems] == ["data.participants"]

@@ -374,8 +374,17 @@ def test_bad_input(demo_store: Any) -> None:
         build_context(demo_store, unit="HP", period="2023-9M", report="annual")
     with pytest.raises(InputError, match="unknown format profile"):
         build_context(demo_store, unit="HP", period="2023-9M", profile="A5")
-    with pytest.raises(InputError, match="time zone"):
-        build_context(demo_store, unit="HP", period="2023-9M", as_known_at="2023-09-20T10:00")
+    with pytest.raises(InputError, match="not an instant"):
+        build_context(demo_store, unit="HP", period="2023-9M", as_known_at="20/9/2023 10:00")
+
+
+def test_naive_instant_is_vietnam_time(demo_store: Any) -> None:
+    # the library's one rule (dvcore.periods.parse_instant): no offset means UTC+7
+    naive = build_context(demo_store, unit="HP", period="2023-9M", as_known_at="2099-09-20T10:00")
+    aware = build_context(
+        demo_store, unit="HP", period="2023-9M", as_known_at="2099-09-20T10:00+07:00"
+    )
+    assert naive["as_known_at"] == aware["as_known_at"]
 
 
 # --- the term report of a commune -------------------------------------------------------------

@@ -16,6 +16,7 @@ from dvcore.i18n import _, _n
 __all__ = [
     "ConcurrencyError",
     "DvcoreError",
+    "FieldError",
     "InputError",
     "PeriodError",
     "PluginError",
@@ -107,6 +108,38 @@ class ValidationError(InputError):
         if message is None:
             message = problems_message(self.problems)
         super().__init__(message, problems=self.problems)
+
+
+class FieldError(ValidationError):
+    """One field of an object being built is refused: a bad value where an event, its data
+    or one of their parts is constructed (``DialogueHeld(host="mayor")``).
+
+    ``field`` is the field's name on the class that refused it, ``reason`` why; the one
+    :class:`Problem` names it as the JSON Lines shape does (``data.host`` for an event's
+    data, ``occurred_on`` for the envelope). It is a :class:`ValidationError`, so a
+    ``ValueError`` too.
+    """
+
+    def __init__(
+        self,
+        owner: str,
+        field: str | None,
+        reason: str,
+        *,
+        path: str | None = None,
+        event_type: str | None = None,
+    ) -> None:
+        self.owner = owner
+        self.field = field
+        self.reason = reason
+        problem = Problem(
+            source=owner,
+            row=None,
+            field=path if path is not None else field,
+            message=reason,
+            event_type=event_type,
+        )
+        super().__init__([problem], message=problem.render())
 
 
 class PeriodError(InputError):

@@ -14,16 +14,19 @@ deleted: :class:`EventRetracted` and :class:`EventCorrected` name the event they
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+import re
 import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, Literal, get_args
+from typing import Any, ClassVar, Literal, TypeVar, get_args
 
 import attrs
 
+from dvcore.errors import FieldError
 from dvcore.i18n import _
 
 __all__ = [
@@ -65,6 +68,7 @@ __all__ = [
     "UnitKind",
     "UnitRegistered",
     "UnitsMerged",
+    "UnknownEventData",
     "Window",
     "new_event_id",
 ]
@@ -108,7 +112,125 @@ AttributeValue = str | int | bool | None
 
 
 def _one_of(kind: Any) -> Any:
-    return attrs.validators.in_(frozenset(get_args(kind)))
+    choices = get_args(kind)
+    allowed = frozenset(choices)
+
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        try:
+            ok = value in allowed
+        except TypeError:  # an unhashable value
+            ok = False
+        if not ok:
+            raise ValueError(
+                _(
+                    "'{name}' must be one of: {choices}; got {value}",
+                    name=attribute.name,
+                    choices=", ".join(choices),
+                    value=repr(value),
+                )
+            )
+
+    return check
+
+
+class _Refusal(ValueError):
+    """A rule over several fields refused the object; ``field`` is the one to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+_SIGNATURE = re.compile(
+    r"(?P<kind>missing \d+ required keyword-only arguments?|unexpected keyword argument)"
+    r":? (?P<names>.*)$"
+)
+
+
+def _refused_field(
+    cls: type, exc: BaseException, kwargs: Mapping[str, Any]
+) -> tuple[str | None, str]:
+    """Which field of ``cls`` the error ``exc`` (raised while building one) is about, and why."""
+    field = getattr(exc, "field", None)
+    first = exc.args[0] if exc.args else None
+    reason = first if isinstance(first, str) else str(exc)
+    if isinstance(field, str):
+        return field, reason
+    for arg in exc.args[1:]:  # attrs' own validators pass the attribute
+        if isinstance(arg, attrs.Attribute):
+            return arg.name, reason
+    fields = attrs.fields(cls)
+    names = {a.name for a in fields}
+    if reason.startswith("'") and "'" in reason[1:]:
+        name = reason[1 : reason.index("'", 1)]
+        if name in names:
+            return name, reason
+    signature = _SIGNATURE.search(reason) if isinstance(exc, TypeError) else None
+    if signature is not None:
+        quoted = re.findall(r"'([^']*)'", signature.group("names"))
+        found = quoted[0] if quoted else None
+        if signature.group("kind").startswith("missing"):
+            return found, _("is required")
+        return found, _("unknown field")
+    for a in fields:  # a converter refused: find whose by running each again
+        if a.converter is not None and a.alias in kwargs and callable(a.converter):
+            try:
+                a.converter(kwargs[a.alias])
+            except Exception:
+                return a.name, reason
+    return None, reason
+
+
+_C = TypeVar("_C", bound=type)
+
+
+def _checked(cls: _C) -> _C:
+    """Make ``cls(...)`` raise :class:`~dvcore.errors.FieldError` (naming the field) where its
+    validators, converters or signature raise a bare ``ValueError`` or ``TypeError``."""
+    if cls.__dict__.get("__dvcore_checked__"):
+        return cls
+    init = cls.__dict__["__init__"]
+    data = any(base.__name__ == "EventData" for base in cls.__mro__[1:])  # EventData is below
+    owner = str(getattr(cls, "type_name", None) or cls.__name__) if data else cls.__name__
+
+    @functools.wraps(init)
+    def __init__(self: object, *args: Any, **kwargs: Any) -> None:
+        try:
+            init(self, *args, **kwargs)
+        except FieldError:
+            raise
+        except (ValueError, TypeError) as exc:
+            if args:  # called positionally: a programming error, not a bad field
+                raise
+            field, reason = _refused_field(cls, exc, kwargs)
+            path = f"data.{field}" if data and field is not None else field
+            raise FieldError(
+                owner, field, reason, path=path, event_type=owner if data else None
+            ) from exc
+
+    type.__setattr__(cls, "__init__", __init__)
+    type.__setattr__(cls, "__dvcore_checked__", True)
+    return cls
+
+
+def _date(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None and attribute.default is None:
+        return
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise TypeError(
+            _(
+                "'{name}' must be a date (datetime.date), not {value}",
+                name=attribute.name,
+                value=repr(value),
+            )
+        )
+
+
+def _window(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Window):
+        raise TypeError(
+            _("'{name}' must be a Window, not {value}", name=attribute.name, value=repr(value))
+        )
 
 
 def _count(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -169,16 +291,18 @@ def _target_tuple(value: Iterable[TargetDefinition]) -> tuple[TargetDefinition, 
     return tuple(value)
 
 
+@_checked
 @attrs.frozen(kw_only=True)
 class Window:
     """A closed date interval a reported aggregate covers; on the wire ``[from, to]``."""
 
-    start: dt.date
-    end: dt.date
+    start: dt.date = attrs.field(validator=_date)
+    end: dt.date = attrs.field(validator=_date)
 
     def __attrs_post_init__(self) -> None:
         if self.end < self.start:
-            raise ValueError(
+            raise _Refusal(
+                "end",
                 _(
                     "the window runs backwards: {start} > {end}",
                     start=self.start.isoformat(),
@@ -188,10 +312,37 @@ class Window:
 
 
 class EventData:
-    """Base class of every event's data. Subclasses set ``type_name`` and ``schema_version``."""
+    """Base class of every event's data. Subclasses set ``type_name`` and ``schema_version``.
+
+    Building an ``attrs`` subclass with a bad field raises :class:`~dvcore.errors.FieldError`
+    (a :class:`~dvcore.errors.ValidationError` and a ``ValueError``) that names the field
+    as ``data.<field>``, whatever the validator raised.
+    """
 
     type_name: ClassVar[str]
     schema_version: ClassVar[int] = 1
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # attrs puts ``__init__`` on the class it returns (a new one for slotted classes);
+        # a class not built by attrs yet is checked by EventTypes.add instead
+        if "__attrs_attrs__" in cls.__dict__ and "__init__" in cls.__dict__:
+            _checked(cls)
+
+
+@attrs.frozen(kw_only=True)
+class UnknownEventData(EventData):
+    """The data of a stored event whose type no installed plugin provides.
+
+    The store reads such an event back with its raw payload instead of failing, so a store
+    stays readable after a plugin is uninstalled; ``type_name`` is the stored type's wire
+    name (per instance, unlike the class variable of known types), ``payload`` the stored
+    data as it was, ``schema_version`` its stored version. No indicator counts it.
+    """
+
+    type_name: str  # type: ignore[misc]
+    payload: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping, hash=False)
+    schema_version: int = 1  # type: ignore[misc]
 
 
 # --- units -------------------------------------------------------------------------------
@@ -369,7 +520,7 @@ class CitizenReceptionReported(EventData):
     """Citizen receptions over a window: visits (lượt), cases (vụ việc) by kind, mass groups."""
 
     type_name: ClassVar[str] = "CitizenReceptionReported"
-    window: Window
+    window: Window = attrs.field(validator=_window)
     visits: int = attrs.field(default=0, validator=_count)
     cases_complaint: int = attrs.field(default=0, validator=_count)
     cases_denunciation: int = attrs.field(default=0, validator=_count)
@@ -383,7 +534,7 @@ class LettersReported(EventData):
     """Letters (complaints, denunciations, petitions) over a window."""
 
     type_name: ClassVar[str] = "LettersReported"
-    window: Window
+    window: Window = attrs.field(validator=_window)
     received: int = attrs.field(default=0, validator=_count)
     eligible: int = attrs.field(default=0, validator=_count)
     in_jurisdiction: int = attrs.field(default=0, validator=_count)
@@ -479,13 +630,14 @@ class FigureReported(EventData):
     type_name: ClassVar[str] = "FigureReported"
     indicator: str = attrs.field(validator=_text)
     value: Decimal = attrs.field(validator=_decimal_value)
-    window: Window
+    window: Window = attrs.field(validator=_window)
     by: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping, hash=False)
 
 
 # --- targets -----------------------------------------------------------------------------
 
 
+@_checked
 @attrs.frozen(kw_only=True)
 class PopulationFilter:
     """One alternative of a target's population: units of these kinds with these attributes."""
@@ -513,6 +665,7 @@ def _threshold(_inst: object, attribute: attrs.Attribute[Any], value: object) ->
         )
 
 
+@_checked
 @attrs.frozen(kw_only=True)
 class TargetDefinition:
     """A resolution's measurable target (DESIGN.md §5)."""
@@ -553,7 +706,7 @@ class TaskAssigned(EventData):
     task_id: str = attrs.field(validator=_text)
     conclusion: str = attrs.field(validator=_text)
     owner: str = attrs.field(validator=_text)
-    due: dt.date | None = None
+    due: dt.date | None = attrs.field(default=None, validator=_date)
     text: str = attrs.field(validator=_text)
 
 
@@ -601,6 +754,7 @@ def _keys(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+@_checked
 @attrs.frozen(kw_only=True)
 class SubmittedFile:
     """One file of a submission: its name, SHA-256 and the channel that read it."""
@@ -610,6 +764,7 @@ class SubmittedFile:
     channel: str = attrs.field(validator=_text)
 
 
+@_checked
 @attrs.frozen(kw_only=True)
 class SubmissionRows:
     """The rows one version of a submission holds of one event type: their stored keys."""
@@ -638,7 +793,7 @@ class SubmissionReceived(EventData):
 
     type_name: ClassVar[str] = "SubmissionReceived"
     period: str = attrs.field(validator=_text)
-    window: Window
+    window: Window = attrs.field(validator=_window)
     version: int = attrs.field(validator=_count)
     files: tuple[SubmittedFile, ...] = attrs.field(factory=tuple, converter=_files_tuple)
     rows: tuple[SubmissionRows, ...] = attrs.field(factory=tuple, converter=_rows_tuple)
@@ -671,7 +826,7 @@ class SubmissionReviewed(EventData):
 
     def __attrs_post_init__(self) -> None:
         if self.decision == "returned" and not (self.reason or "").strip():
-            raise ValueError(_("a returned submission needs a 'reason'"))
+            raise _Refusal("reason", _("a returned submission needs a 'reason'"))
 
 
 #: Every core event data class, in catalogue order.
@@ -722,6 +877,45 @@ def _source_ref(_inst: object, attribute: attrs.Attribute[Any], value: object) -
         )
 
 
+def _event_data(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, EventData):
+        raise TypeError(
+            _(
+                "'{name}' must be an event's data (an EventData), not {value}",
+                name=attribute.name,
+                value=repr(value),
+            )
+        )
+
+
+def _occurred_on(value: dt.date | str) -> dt.date:
+    """The day of an event: a date, or its ISO text ``YYYY-MM-DD``; a datetime is refused
+    (which day it is depends on a time zone the caller must choose)."""
+    if isinstance(value, dt.datetime):
+        raise TypeError(
+            _("'occurred_on' must be a date, not a datetime: {value}", value=repr(value))
+        )
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(_("'occurred_on' must be a date YYYY-MM-DD, not {value}", value=repr(value)))
+
+
+def _event_id(value: uuid.UUID | str) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    if isinstance(value, str):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            pass
+    raise ValueError(_("'id' must be an event id (a UUID), not {value}", value=repr(value)))
+
+
 class _RandomBytes(threading.local):
     pool: bytes = b""
     at: int = 0
@@ -766,6 +960,7 @@ _VERSION_7 = 7 << 76
 _RFC_VARIANT = 2 << 62
 
 
+@_checked
 @attrs.frozen(kw_only=True)
 class Event:
     """An event to append: a fact's data, the day it happened and the unit it belongs to.
@@ -774,12 +969,12 @@ class Event:
     holds appends nothing. ``stream`` defaults to the unit's code.
     """
 
-    data: EventData
-    occurred_on: dt.date
+    data: EventData = attrs.field(validator=_event_data)
+    occurred_on: dt.date = attrs.field(converter=_occurred_on)
     unit: str = attrs.field(validator=_unit_code)
     source_ref: str | None = attrs.field(default=None, validator=_source_ref)
-    id: uuid.UUID = attrs.field(factory=lambda: new_event_id())
-    stream: str | None = None
+    id: uuid.UUID = attrs.field(factory=lambda: new_event_id(), converter=_event_id)
+    stream: str | None = attrs.field(default=None, validator=_source_ref)
 
     @property
     def type(self) -> str:

@@ -21,12 +21,14 @@ from dvcore.i18n import N_, _
 
 __all__ = [
     "CUTOFFS",
+    "VIETNAM",
     "Cutoff",
     "Period",
     "format_date",
     "format_date_short",
     "month_of",
     "parse_date",
+    "parse_instant",
     "parse_period",
     "year_of",
 ]
@@ -497,3 +499,59 @@ def format_date(day: datetime.date, *, document: bool = False) -> str:
 def format_date_short(day: datetime.date) -> str:
     """A date as prose abbreviates it: ``15/9/2023``."""
     return f"{day.day}/{day.month}/{day.year}"
+
+
+#: Vietnam's time (UTC+7, no daylight saving): the zone of a naive instant or a bare date.
+VIETNAM = datetime.timezone(datetime.timedelta(hours=7), "ICT")
+
+_BARE_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def parse_instant(value: datetime.datetime | datetime.date | str) -> datetime.datetime:
+    """An instant (for ``as_known_at``, ``--as-known-at``) as an aware datetime in UTC.
+
+    The one rule of the whole library, for texts and Python objects alike:
+
+    - an instant with an offset (``2023-09-20T17:00:00+07:00``, ``…Z``) is that instant;
+    - a naive instant (``2023-09-20T17:00``, or a naive ``datetime``) is Vietnam's time,
+      UTC+7 (:data:`VIETNAM`), never UTC nor the machine's zone;
+    - a bare date (``2023-09-20``, or a ``date``) is the **end** of that day in Vietnam,
+      ``23:59:59.999999+07:00``: a report "as known on 20/9/2023" counts all that was
+      recorded that day.
+
+    ``None`` is not an instant: where an API takes ``as_known_at=None`` it means "now"
+    (everything recorded), and this function is not called. A text in any other form
+    raises :class:`~dvcore.errors.InputError`.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if _BARE_DATE.match(text):
+            try:
+                day = datetime.date.fromisoformat(text)
+            except ValueError:
+                day = None
+            if day is not None:
+                return parse_instant(day)
+        try:
+            parsed = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise InputError(
+                _(
+                    "'{value}' is not an instant: use ISO 8601, e.g. 2023-09-20T17:00:00+07:00"
+                    " (without an offset, Vietnam's time)",
+                    value=value,
+                ),
+                value=value,
+            ) from None
+        return parse_instant(parsed)
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            value = value.replace(tzinfo=VIETNAM)
+        return value.astimezone(datetime.UTC)
+    if isinstance(value, datetime.date):
+        end = datetime.datetime.combine(value, datetime.time.max, tzinfo=VIETNAM)
+        return end.astimezone(datetime.UTC)
+    raise InputError(
+        _("{value} is not an instant: give a datetime or an ISO 8601 text", value=repr(value)),
+        value=value,
+    )

@@ -24,7 +24,7 @@ import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
-from dvcore.errors import Problem
+from dvcore.errors import FieldError, Problem
 from dvcore.events import (
     CORE_EVENT_TYPES,
     DialogueHeld,
@@ -32,6 +32,7 @@ from dvcore.events import (
     EventData,
     RecordedEvent,
     Window,
+    _checked,
 )
 from dvcore.i18n import _
 
@@ -280,6 +281,8 @@ class EventTypes:
         name = event_type.type_name
         if name in self.by_name and self.by_name[name] is not event_type:
             raise ValueError(f"two event types are named '{name}'")
+        if attrs.has(event_type):
+            _checked(event_type)  # a plugin's type built without slots: name its bad fields
         self.by_name[name] = event_type
 
     def get(self, name: str) -> type[EventData] | None:
@@ -318,7 +321,8 @@ def _messages(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
     if isinstance(exc, KeyError):
         yield path, _("is required")
         return
-    message = str(exc)
+    # an object's constructor refused a field: its reason names the field as before
+    message = exc.reason if isinstance(exc, FieldError) else str(exc)
     literal = _LITERAL.match(message)
     if literal:
         choices = ", ".join(re.findall(r"'([^']*)'", literal.group(2)))
@@ -616,6 +620,8 @@ def event_from_dict(
             stream=stream,
             **kwargs,
         )
+    except FieldError as exc:
+        return None, [problem(exc.field, exc.reason)]
     except (ValueError, TypeError) as exc:
         return None, [problem(None, str(exc))]
     return event, []

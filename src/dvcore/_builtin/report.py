@@ -41,7 +41,7 @@ from typing import Any, Literal
 from dvcore._builtin.profiles import FormatProfile, get_profile, profile_for
 from dvcore.errors import InputError, UnknownUnitError
 from dvcore.indicators import Snapshot, format_number, format_percent, pad_count
-from dvcore.periods import Period, format_date, parse_date
+from dvcore.periods import Period, format_date, parse_date, parse_instant
 from dvcore.units import UnitTree, level_of
 
 __all__ = [
@@ -1914,17 +1914,8 @@ def _as_date(value: dt.date | str | None) -> dt.date | None:
 
 
 def _instant(value: dt.datetime | str | None) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    try:
-        instant = dt.datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise InputError(
-            f"bad instant '{value}': expected ISO 8601 such as 2023-09-20T10:00+07:00", value=value
-        ) from exc
-    if instant.tzinfo is None:
-        raise InputError(f"instant '{value}' has no time zone (add +07:00 or Z)", value=value)
-    return instant
+    # None is "now"; anything else follows the library's one rule (dvcore.periods.parse_instant)
+    return None if value is None else parse_instant(value)
 
 
 # --- the public function --------------------------------------------------------------------

@@ -1153,21 +1153,10 @@ def _check_tree(tree: str) -> None:
 
 
 def _instant(value: dt.datetime | str) -> dt.datetime:
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise InputError(
-                f"'{value}' is not an instant: use ISO 8601, e.g. 2023-09-20T17:00:00+07:00",
-                value=value,
-            ) from None
-        if len(text) == 10:  # a bare date: the end of that day, UTC
-            parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
-        value = parsed
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    # the library's one rule (a naive instant is Vietnam's time, a date the end of its day)
+    from dvcore.periods import parse_instant
+
+    return parse_instant(value)
 
 
 def _head(conn: Connection) -> tuple[int, str, dt.datetime | None]:
