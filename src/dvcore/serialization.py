@@ -16,6 +16,7 @@ import re
 import types
 import typing
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -31,6 +32,7 @@ from dvcore.events import (
     Event,
     EventData,
     RecordedEvent,
+    UnknownEventData,
     Window,
     _checked,
 )
@@ -38,6 +40,7 @@ from dvcore.i18n import _
 
 __all__ = [
     "EventTypes",
+    "UnknownEventTypeWarning",
     "canonical_json",
     "converter",
     "event_from_dict",
@@ -46,6 +49,7 @@ __all__ = [
     "recorded_to_dict",
     "register_upcaster",
     "structure_data",
+    "unknown_event_data",
     "unstructure_data",
     "upcast",
     "upcast_v1_v2",
@@ -500,8 +504,36 @@ def structure_data(
         return None, list(_messages(exc, path))
 
 
+class UnknownEventTypeWarning(UserWarning):
+    """A stored event's type is provided by no installed plugin: it reads back raw."""
+
+
+def unknown_event_data(
+    type_name: str, schema_version: int, payload: Mapping[str, Any], warned: set[str]
+) -> UnknownEventData:
+    """The data of a stored event whose type no installed plugin provides: its raw payload.
+
+    Warns (:class:`UnknownEventTypeWarning`) naming the type the first time a type is
+    met, ``warned`` keeping the names warned about already (one set per store).
+    """
+    if type_name not in warned:
+        warned.add(type_name)
+        warnings.warn(
+            _(
+                "the store holds events of type '{type}', which no installed plugin provides: "
+                "they read back as raw data and no indicator counts them",
+                type=type_name,
+            ),
+            UnknownEventTypeWarning,
+            stacklevel=3,
+        )
+    return UnknownEventData(type_name=type_name, payload=payload, schema_version=schema_version)
+
+
 def unstructure_data(data: EventData) -> dict[str, Any]:
     """The JSON-ready payload of an event's data."""
+    if isinstance(data, UnknownEventData):
+        return dict(data.payload)
     out: dict[str, Any] = converter.unstructure(data)
     return out
 

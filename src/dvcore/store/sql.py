@@ -89,6 +89,7 @@ from dvcore.serialization import (
     event_to_dict,
     payload_json,
     structure_data,
+    unknown_event_data,
     upcast,
 )
 from dvcore.store import schema
@@ -666,15 +667,17 @@ class Store:
 
     def _decode(self, row: Any) -> RecordedEvent:
         event_type = self.types.get(row.type)
-        if event_type is None:
-            raise StoreError(
-                f"event {row.position} has type '{row.type}', which no installed plugin provides",
-                position=row.position,
-            )
         payload = dict(row.payload)
-        if row.schema_version < event_type.schema_version:
-            payload = upcast(row.type, row.schema_version, payload, event_type.schema_version)
-        data, errors = structure_data(event_type, payload)
+        data: EventData | None
+        errors: list[tuple[str, str]]
+        if event_type is None:
+            # a plugin uninstalled: read the event raw rather than lock the store
+            warned: set[str] = self.__dict__.setdefault("_unknown_types_warned", set())
+            data, errors = unknown_event_data(row.type, row.schema_version, payload, warned), []
+        else:
+            if row.schema_version < event_type.schema_version:
+                payload = upcast(row.type, row.schema_version, payload, event_type.schema_version)
+            data, errors = structure_data(event_type, payload)
         if data is None:
             raise StoreError(
                 f"event {row.position} does not read as {row.type}: {errors}",
