@@ -37,6 +37,7 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "UTCDateTime",
     "checkpoints",
+    "consumers",
     "events",
     "facts",
     "metadata",
@@ -194,4 +195,14 @@ rollups = Table(
     # indicator, grain and start first: a snapshot asks for a few months or years of
     # every unit in a subtree
     PrimaryKeyConstraint("indicator", "grain", "start", "unit", "dims"),
+)
+
+#: Named consumers of the log (:meth:`dvcore.store.Store.subscribe`): the last position each
+#: acknowledged, so a restarted consumer continues after it. Not part of the hash chain.
+consumers = Table(
+    "dv_consumers",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -117,6 +117,7 @@ from dvcore.store.projections import (
     replay,
 )
 from dvcore.store.submissions import SubmissionInfo, record_submissions, tap_sources
+from dvcore.store.subscriptions import NOTIFY_CHANNEL, Subscription
 from dvcore.units import TreeMode
 
 __all__ = [
@@ -469,6 +470,19 @@ class Store:
         with self._read() as conn:
             return _head(conn)[0]
 
+    def stream_version(self, stream: str) -> int:
+        """The version of ``stream``: how many events it holds (0 for a new stream).
+
+        A stream is a unit's code, or the ``stream`` an event names; its events are
+        numbered 1, 2, 3… in the order they were appended. Pass the version to
+        :meth:`append` as ``expected_version``. One indexed query.
+        """
+        with self._read() as conn:
+            value = conn.execute(
+                select(func.max(schema.events.c.version)).where(schema.events.c.stream == stream)
+            ).scalar()
+        return int(value or 0)
+
     # --- state ----------------------------------------------------------------------------
 
     def _catch_up(self, conn: Connection, state: StoreState, upto: int | None = None) -> None:
@@ -617,6 +631,9 @@ class Store:
                 )
             if dry_run:
                 conn.rollback()
+            elif batch.appended and self.dialect == "postgresql":
+                # Delivered at commit, to every session LISTENing (see subscriptions.py).
+                conn.execute(select(func.pg_notify(NOTIFY_CHANNEL, str(batch.next_position - 1))))
             result = batch.result(dry_run)
         if not dry_run and result.appended:
             self._state = batch.state
@@ -632,10 +649,16 @@ class Store:
         *,
         upto: int | None = None,
         types: Iterable[str] | None = None,
+        stream: str | None = None,
         batch_size: int = 5000,
     ) -> Iterator[RecordedEvent]:
         """Recorded events in position order, after position ``after`` (a tailing reader
-        passes the last position it saw)."""
+        passes the last position it saw), up to position ``upto``; only those of the
+        given ``types`` and of ``stream`` when these are given.
+
+        ``after`` is always a log position, for a stream too (a stream's events are in
+        version order as they are in position order).
+        """
         last = after
         type_list = sorted(types) if types is not None else None
         while True:
@@ -650,12 +673,29 @@ class Store:
                     stmt = stmt.where(schema.events.c.position <= upto)
                 if type_list is not None:
                     stmt = stmt.where(schema.events.c.type.in_(type_list))
+                if stream is not None:
+                    stmt = stmt.where(schema.events.c.stream == stream)
                 rows = conn.execute(stmt).all()
             for row in rows:
                 yield self._decode(row)
             if len(rows) < batch_size:  # the last page
                 return
             last = rows[-1].position
+
+    def subscribe(
+        self,
+        name: str,
+        types: Iterable[str] | None = None,
+        *,
+        poll_interval: float = 0.05,
+    ) -> Subscription:
+        """A named consumer of the log: ``for event in sub.events(timeout=5)`` yields every
+        event after its acknowledged position, then new ones as any process appends them;
+        ``sub.ack(position)`` keeps its place in the store. ``types`` limits it to those
+        event types; ``poll_interval`` is how often SQLite is polled (PostgreSQL waits
+        for a notification). See :mod:`dvcore.store.subscriptions`.
+        """
+        return Subscription(self, name, types=types, poll_interval=poll_interval)
 
     def get(self, event_id: uuid.UUID | str) -> RecordedEvent | None:
         """One recorded event by id, or ``None``."""
@@ -721,7 +761,7 @@ class Store:
     def _context(
         self,
         conn: Connection,
-        as_known_at: dt.datetime | str | None,
+        as_known_at: dt.datetime | str | int | None,
         accepted_only: bool = False,
     ) -> tuple[StoreState, FactSource, dt.datetime | None]:
         if accepted_only:
@@ -729,6 +769,9 @@ class Store:
             return *self._accepted_only(conn, state.position), when
         if as_known_at is None:
             return self.state(conn=conn), SqlFacts(conn, log=self.log), None
+        if isinstance(as_known_at, int):
+            known, when = _known_position(conn, as_known_at)
+            return self.state(known, conn), SqlFacts(conn, known, self.log), when
         when = _instant(as_known_at)
         known = int(
             conn.execute(
@@ -761,12 +804,15 @@ class Store:
         unit: str,
         period: str | Period,
         *,
-        as_known_at: dt.datetime | str | None = None,
+        as_known_at: dt.datetime | str | int | None = None,
         tree: TreeMode = "as-of",
         cutoff: Cutoff | None = None,
         accepted_only: bool = False,
     ) -> Snapshot:
         """Every figure of ``unit``'s subtree over ``period``, as known at an instant.
+
+        ``as_known_at`` is an instant (what the store had recorded then) or a log
+        position (the log up to and including that position); ``None`` is now.
 
         With ``accepted_only``, only the rows of accepted submissions count (and rows sent
         outside any submission): see :mod:`dvcore.store.accepted`. That path replays the
@@ -786,7 +832,7 @@ class Store:
         as_of: dt.date | str,
         *,
         resolution: str | None = None,
-        as_known_at: dt.datetime | str | None = None,
+        as_known_at: dt.datetime | str | int | None = None,
         cutoff: Cutoff | None = None,
         accepted_only: bool = False,
     ) -> list[Any]:
@@ -814,7 +860,7 @@ class Store:
         period: str | Period,
         indicator: str,
         *,
-        as_known_at: dt.datetime | str | None = None,
+        as_known_at: dt.datetime | str | int | None = None,
         tree: TreeMode = "as-of",
         cutoff: Cutoff | None = None,
         accepted_only: bool = False,
@@ -1160,6 +1206,30 @@ def _instant(value: dt.datetime | str) -> dt.datetime:
     from dvcore.periods import parse_instant
 
     return parse_instant(value)
+
+
+def _known_position(conn: Connection, position: int) -> tuple[int, dt.datetime | None]:
+    """A log position given as ``as_known_at``, checked, and the instant it was recorded."""
+    if isinstance(position, bool) or position < 0:
+        raise InputError(
+            _("as_known_at must be an instant or a log position, not {value}", value=position),
+            value=position,
+        )
+    row = conn.execute(
+        select(schema.events.c.recorded_at).where(schema.events.c.position == position)
+    ).first()
+    if position and row is None:
+        head = _head(conn)[0]
+        raise InputError(
+            _(
+                "position {position} is not in the log yet (its head is {head})",
+                position=position,
+                head=head,
+            ),
+            position=position,
+            head=head,
+        )
+    return position, None if row is None else row.recorded_at
 
 
 def _head(conn: Connection) -> tuple[int, str, dt.datetime | None]:
@@ -1971,6 +2041,10 @@ class _Batch:
     def check_expected(self, expected: int | Mapping[str, int] | None) -> None:
         if expected is None:
             return
+        if self.positions and len(self.duplicates) == len(self.positions) and not self.problems:
+            # Every event is stored already as given: a retry of an append that committed
+            # (its answer was lost). It succeeds and appends nothing, whatever the version.
+            return
         if isinstance(expected, int):
             streams = set(self.touched) or set(self.versions)
             if len(streams) != 1:
@@ -2016,10 +2090,11 @@ def open_store(
     cutoff: Cutoff = "calendar",
     create: bool = True,
     busy_timeout: float = 30.0,
-    plugins: bool = True,
+    plugins: bool | Iterable[object] = True,
     event_types: EventTypes | None = None,
     indicators: Iterable[Indicator] | None = None,
     signing_key: str | bytes | None = None,
+    listeners: Iterable[Callable[[Sequence[RecordedEvent]], None]] = (),
 ) -> Store:
     """Open (and by default create or upgrade) the store at ``url``.
 
@@ -2027,7 +2102,11 @@ def open_store(
     ``postgresql+psycopg://…``. The schema is managed by alembic (branch ``dvcore``).
     ``clock`` returns the timezone-aware instant events are recorded at (tests and demos
     set it; a store never takes ``recorded_at`` from the caller). ``plugins`` loads event
-    types and indicators through the plugin manager. ``signing_key`` (default
+    types and indicators through the plugin manager: ``True`` the installed plugins,
+    ``False`` none, or a list of plugin objects (modules or instances with
+    ``@dvcore.hookimpl`` functions) registered besides the installed ones, with no
+    distribution to install. ``listeners`` are called in this process after each append
+    commits, with the events it recorded. ``signing_key`` (default
     ``$DVCORE_CHECKPOINT_KEY``) signs a checkpoint of the chain head on every append.
     """
     url = url or default_url()
@@ -2047,12 +2126,14 @@ def open_store(
         )
     types = event_types
     extra: list[Indicator] = list(indicators or [])
-    listeners: list[Callable[[Sequence[RecordedEvent]], None]] = []
-    if plugins and event_types is None:
+    listening: list[Callable[[Sequence[RecordedEvent]], None]] = []
+    extra_plugins = None if isinstance(plugins, bool) else list(plugins)
+    if (plugins is True and event_types is None) or extra_plugins is not None:
         from dvcore.registry import get_plugin_manager, plugin_event_types, plugin_indicators
 
-        pm = get_plugin_manager()
-        types = plugin_event_types(pm)
+        pm = get_plugin_manager(plugins=extra_plugins or ())
+        if event_types is None:
+            types = plugin_event_types(pm)
         if indicators is None:
             extra = plugin_indicators(pm)
 
@@ -2061,7 +2142,8 @@ def open_store(
 
         # Only keep every appended event in memory when some plugin wants to be told.
         if pm.hook.dvcore_events_appended.get_hookimpls():
-            listeners.append(notify)
+            listening.append(notify)
+    listening.extend(listeners)
     try:
         if create:
             from dvcore.store.migrate import upgrade
@@ -2090,7 +2172,7 @@ def open_store(
         cutoff=cutoff,
         event_types=types,
         indicators=extra,
-        listeners=listeners,
+        listeners=listening,
         signing_key=key,
         busy_timeout=busy_timeout,
     )
