@@ -29,7 +29,7 @@ from dvcore.events import Event  # noqa: E402
 from dvcore.indicators import Snapshot  # noqa: E402
 from dvcore.periods import Period, parse_period  # noqa: E402
 from dvcore.protocols import Exporter, InputChannel  # noqa: E402
-from dvcore.store import AppendResult, Store, open_store  # noqa: E402
+from dvcore.store import AppendResult, Store, Subscription, open_store  # noqa: E402
 from dvcore.targets import TargetResult  # noqa: E402
 
 __version__ = "0.1.0"
@@ -46,6 +46,7 @@ __all__ = [
     "Snapshot",
     "Store",
     "StoreError",
+    "Subscription",
     "TargetResult",
     "ValidationError",
     "__version__",

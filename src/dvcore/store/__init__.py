@@ -10,5 +10,14 @@ from dvcore.store.sql import (
     default_url,
     open_store,
 )
+from dvcore.store.subscriptions import Subscription
 
-__all__ = ["AppendResult", "Explanation", "Store", "VerifyReport", "default_url", "open_store"]
+__all__ = [
+    "AppendResult",
+    "Explanation",
+    "Store",
+    "Subscription",
+    "VerifyReport",
+    "default_url",
+    "open_store",
+]
