@@ -1,36 +1,57 @@
-"""A Sphinx extension that writes the reference parts of the docs from the code itself.
+"""The reference parts of the docs, written from the code itself into the Markdown files.
 
-Two markers in the Markdown sources are replaced when Sphinx reads them:
+The generated text lives in the pages, between two markers, so it reads on GitHub as well
+as in the built site::
 
-``<!-- dvcore:event-catalogue -->``
+    <!-- generated: events -->
+    …
+    <!-- end generated -->
+
+``events`` (docs/events.md)
     one section per class of :data:`dvcore.events.CORE_EVENT_TYPES` (and the value types
     they use): wire name, schema version, docstring, and a table of fields with their JSON
     type, whether they are required, their default, and the rule each field's validator
     enforces; class-wide rules are read from ``__attrs_post_init__``.
 
-``<!-- dvcore:cli-reference -->``
+``cli`` (docs/cli.md)
     the ``--help`` text of ``dvcore`` and of each of its commands, as click renders it.
 
-A validator this module does not know fails the build: the catalogue never guesses.
+``api`` (docs/api.md)
+    the public modules with their one-line summaries, and each module's public names
+    (``__all__``) with the first line of their docstrings. The full reference below it
+    stays autodoc's: signatures and whole docstrings are not worth freezing into Markdown.
+
+``python docs/_ext/dvcore_docs.py --write`` (``nox -s gendocs``) rewrites the blocks;
+``--check`` exits 1 naming the stale pages. As a Sphinx extension it checks too: a stale
+block is a warning, so ``nox -s docs`` (``-W``) fails. A validator this module does not
+know fails the generation: the catalogue never guesses.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import datetime as dt
+import importlib
 import inspect
+import os
+import re
+import sys
 import textwrap
 import typing
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from sphinx.application import Sphinx
 
-EVENTS_MARKER = "<!-- dvcore:event-catalogue -->"
-CLI_MARKER = "<!-- dvcore:cli-reference -->"
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+DOCS = Path(__file__).resolve().parents[1]
+END = "<!-- end generated -->"
 
 # What each of dvcore.events' validators enforces, by function name.
 _VALIDATOR_RULES = {
@@ -43,6 +64,8 @@ _VALIDATOR_RULES = {
     "_unit_code": "a unit code of 1 to 64 characters",
     "_source_ref": "a text of 1 to 512 characters, or null",
 }
+# Validators that check only the field's type: the rule is the type's (as with none).
+_TYPE_ONLY = frozenset({"_date", "_window", "_uuid", "_mapping", "_tuple"})
 
 
 def _names(hint: Any) -> list[Any]:
@@ -99,11 +122,14 @@ def _rule(field: attrs.Attribute[Any], hint: Any) -> str:
     rules: list[str] = []
     literal = [a for a in (hint, *_names(hint)) if typing.get_origin(a) is typing.Literal]
     validator = field.validator
+    if getattr(validator, "__name__", "") in _TYPE_ONLY:
+        validator = None
     if validator is not None:
         name = getattr(validator, "__name__", "")
+        qualname = getattr(validator, "__qualname__", "")
         if name in _VALIDATOR_RULES:
             rules.append(_VALIDATOR_RULES[name])
-        elif hasattr(validator, "options") and literal:
+        elif (hasattr(validator, "options") or qualname.startswith("_one_of.")) and literal:
             values = ", ".join(f"`{v}`" for v in typing.get_args(literal[0]))
             rules.append(f"one of {values}")
         else:
@@ -244,8 +270,10 @@ def cli_reference() -> str:
     """``--help`` of ``dvcore`` and every command, in MyST Markdown."""
     import click
 
-    from dvcore.cli import main
     from dvcore.i18n import set_language
+
+    set_language("en")  # before dvcore.cli is imported: its option texts are made then
+    from dvcore.cli import main
 
     out: list[str] = []
     root = click.Context(
@@ -265,16 +293,142 @@ def cli_reference() -> str:
     return "\n".join(out)
 
 
-def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
-    text = source[0]
-    if EVENTS_MARKER in text:
-        text = text.replace(EVENTS_MARKER, event_catalogue())
-    if CLI_MARKER in text:
-        text = text.replace(CLI_MARKER, cli_reference())
-    source[0] = text
+#: The public modules :func:`api_summary` lists, in the order of docs/api.md.
+PUBLIC_MODULES = (
+    "dvcore",
+    "dvcore.store",
+    "dvcore.events",
+    "dvcore.serialization",
+    "dvcore.periods",
+    "dvcore.units",
+    "dvcore.indicators",
+    "dvcore.targets",
+    "dvcore.reports",
+    "dvcore.importing",
+    "dvcore.tables",
+    "dvcore.protocols",
+    "dvcore.i18n",
+    "dvcore.errors",
+    "dvcore.hookspecs",
+    "dvcore.registry",
+    "dvcore.testing",
+    "dvcore.testing.stores",
+    "dvcore.testing.strategies",
+    "dvcore.testing.contracts",
+    "dvcore.testing.store_contract",
+    "dvcore.testing.demo",
+)
+
+
+def _first_line(obj: Any) -> str:
+    """The first sentence-line of ``obj``'s docstring, in plain Markdown."""
+    doc = inspect.getdoc(obj) or ""
+    paragraph = doc.split("\n\n", 1)[0].replace("\n", " ").strip()
+    paragraph = re.sub(
+        r":(?:py:)?(?:class|func|meth|mod|data|attr|exc):`~?([^`]+)`", r"`\1`", paragraph
+    )
+    paragraph = paragraph.replace("``", "`")
+    return _cell(paragraph)
+
+
+def api_summary() -> str:
+    """The public modules and their public names, one line each, in Markdown."""
+    out: list[str] = []
+    for name in PUBLIC_MODULES:
+        module = importlib.import_module(name)
+        out += [f"**`{name}`**: {_first_line(module)}", ""]
+        names = list(getattr(module, "__all__", []))
+        for public in names:
+            obj = getattr(module, public)
+            line = ""
+            if inspect.isclass(obj) or inspect.isroutine(obj) or inspect.ismodule(obj):
+                line = _first_line(obj)
+            out.append(f"- `{public}`" + (f": {line}" if line else ""))
+        if names:
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+#: Generated blocks: their name in the markers, the page, and the generator.
+BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
+    "events": ("events.md", lambda: event_catalogue()),
+    "cli": ("cli.md", lambda: cli_reference()),
+    "api": ("api.md", lambda: api_summary()),
+}
+
+
+def _block(name: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(<!-- generated: {re.escape(name)} -->\n)(.*?)(^{re.escape(END)})",
+        re.DOTALL | re.MULTILINE,
+    )
+
+
+def regenerate(text: str, name: str, content: str) -> str:
+    """``text`` with its ``name`` block holding ``content`` (the markers stay)."""
+    pattern = _block(name)
+    if not pattern.search(text):
+        raise ValueError(f"no '<!-- generated: {name} -->' … '{END}' block")
+    body = "\n" + content.strip("\n") + "\n\n"
+    return pattern.sub(lambda m: m.group(1) + body + m.group(3), text, count=1)
+
+
+def _environment() -> None:
+    """Generate as Sphinx does: the core alone (no installed plugin), in English."""
+    os.environ["DVCORE_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    os.environ["DVCORE_LANG"] = "en"
+
+
+def stale_pages(docs: Path = DOCS) -> dict[Path, str]:
+    """The pages whose generated blocks differ from the code's, with their fresh text."""
+    _environment()
+    out: dict[Path, str] = {}
+    for name, (page, generate) in BLOCKS.items():
+        path = docs / page
+        current = out.get(path, path.read_text(encoding="utf-8"))
+        fresh = regenerate(current, name, generate())
+        if fresh != path.read_text(encoding="utf-8"):
+            out[path] = fresh
+    return out
+
+
+def _check(app: Sphinx) -> None:
+    from sphinx.util import logging
+
+    stale = stale_pages(Path(app.srcdir))
+    if stale:
+        logging.getLogger(__name__).warning(
+            "generated reference out of date in %s: run `nox -s gendocs` "
+            "(python docs/_ext/dvcore_docs.py --write)",
+            ", ".join(sorted(p.name for p in stale)),
+        )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the generators with Sphinx."""
-    app.connect("source-read", _on_source_read)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    """Check, when the build starts, that the pages' generated blocks are current."""
+    app.connect("builder-inited", _check)
+    return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``--write`` the generated blocks into the pages, or ``--check`` they are current."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--write", action="store_true", help="rewrite stale blocks")
+    action.add_argument("--check", action="store_true", help="exit 1 when a block is stale")
+    args = parser.parse_args(argv)
+    stale = stale_pages()
+    for path, text in stale.items():
+        if args.write:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path.relative_to(DOCS.parent)}")
+        else:
+            print(f"stale: {path.relative_to(DOCS.parent)}", file=sys.stderr)
+    if args.check and stale:
+        print("run `nox -s gendocs` (python docs/_ext/dvcore_docs.py --write)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
