@@ -21,7 +21,6 @@ import sqlalchemy as sa
 import dvcore
 from dvcore.errors import InputError
 from dvcore.events import EventData, RecordedEvent
-
 from test_streams import dialogue, unit
 
 
@@ -232,3 +231,14 @@ def test_plugins_true_and_false_still_work(store_url: str) -> None:
         store.append([unit("HP")])
     with dvcore.open_store(store_url, plugins=True, create=False) as store:
         assert store.head() == 1
+
+
+def test_the_docs_example_runs() -> None:
+    from pathlib import Path
+
+    example = Path(__file__).parent.parent / "docs" / "examples" / "streams_and_subscriptions.py"
+    done = subprocess.run(
+        [sys.executable, str(example)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["2 DialogueHeld 40", "3 DialogueHeld 25"]
