@@ -307,7 +307,7 @@ class Window:
                     "the window runs backwards: {start} > {end}",
                     start=self.start.isoformat(),
                     end=self.end.isoformat(),
-                )
+                ),
             )
 
 
