@@ -21,6 +21,7 @@ from dvcore import errors, events  # noqa: E402  (hookimpl first: plugins import
 from dvcore.errors import (  # noqa: E402
     ConcurrencyError,
     DvcoreError,
+    FieldError,
     InputError,
     StoreError,
     ValidationError,
@@ -40,6 +41,7 @@ __all__ = [
     "DvcoreError",
     "Event",
     "Exporter",
+    "FieldError",
     "InputChannel",
     "InputError",
     "Period",
