@@ -50,7 +50,7 @@ from workload import write_workload
 import dvcore
 from dvcore.events import new_event_id
 from dvcore.serialization import EventTypes
-from dvcore.store.sql import _chain_hash  # the chain's formula, as appends compute it
+from dvcore.store.chain import _chain_hash  # the chain's formula, as appends compute it
 
 #: dv_events' columns, in the order the rows above are made
 COLUMNS = (

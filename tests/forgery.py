@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from dvcore.store import schema
-from dvcore.store.sql import _row_hash
+from dvcore.store.chain import _row_hash
 
 
 def dialogue_events(start: int, n: int) -> list[dict[str, Any]]:

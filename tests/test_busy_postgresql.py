@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from dvcore import open_store
 from dvcore.errors import StoreBusyError
-from dvcore.store.sql import _PG_LOCK_KEY
+from dvcore.store.dialect import _PG_LOCK_KEY
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("DVCORE_PG_URL"), reason="needs PostgreSQL (DVCORE_PG_URL)"

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from dvcore import open_store
 from dvcore.serialization import canonical_json
 from dvcore.store.copy import BINARY_TYPES, copy_rows
-from dvcore.store.sql import _EVENT_COLUMNS, _FACT_COLUMNS, _bulk_insert
+from dvcore.store.dialect import _EVENT_COLUMNS, _FACT_COLUMNS, _bulk_insert
 
 pytestmark = [
     pytest.mark.postgres,

@@ -281,7 +281,7 @@ class Target:
         self.store.append(SEED)
 
     def state(self) -> tuple[int, str]:
-        from dvcore.store.sql import _head
+        from dvcore.store.chain import _head
 
         with self.store.engine.connect() as conn:
             head, chain_hash, _at = _head(conn)

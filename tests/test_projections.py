@@ -28,7 +28,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from dvcore import open_store
 from dvcore.indicators import compute_snapshot
-from dvcore.store import projections, sql
+from dvcore.store import projections, writer
 from dvcore.store.projections import MemoryFacts, replay
 from dvcore.targets import evaluate_targets
 from dvcore.testing.strategies import core_events, data_for, unit_trees, windows
@@ -554,13 +554,13 @@ class SqlCountingMachine(ProjectionMachine):
     it does for a type with many rows."""
 
     def __init__(self) -> None:
-        self.saved = sql._COUNT_IN_SQL, projections._SCAN_FROM
-        sql._COUNT_IN_SQL = projections._SCAN_FROM = 0
+        self.saved = writer._COUNT_IN_SQL, projections._SCAN_FROM
+        writer._COUNT_IN_SQL = projections._SCAN_FROM = 0
         super().__init__()
 
     def teardown(self) -> None:
         super().teardown()
-        sql._COUNT_IN_SQL, projections._SCAN_FROM = self.saved
+        writer._COUNT_IN_SQL, projections._SCAN_FROM = self.saved
 
 
 SqlCountingMachine.TestCase.settings = settings(
@@ -582,14 +582,14 @@ def test_any_valid_history_reads_like_its_replay(data: st.DataObject, counting: 
     (``sql``), or groups them (on SQLite: reads them into a ``Counter``) and adds the
     groups up in Python (``sql-groups``, SQLite's way, and PostgreSQL's for dimensions
     that are not plain)."""
-    saved = sql._COUNT_IN_SQL, projections._SCAN_FROM, projections._IN_SQL
+    saved = writer._COUNT_IN_SQL, projections._SCAN_FROM, projections._IN_SQL
     if counting != "python":
-        sql._COUNT_IN_SQL = projections._SCAN_FROM = 0
+        writer._COUNT_IN_SQL = projections._SCAN_FROM = 0
         projections._IN_SQL = frozenset({"sqlite", "postgresql"} if counting == "sql" else ())
     try:
         _history_reads_like_its_replay(data)
     finally:
-        sql._COUNT_IN_SQL, projections._SCAN_FROM, projections._IN_SQL = saved
+        writer._COUNT_IN_SQL, projections._SCAN_FROM, projections._IN_SQL = saved
 
 
 def _history_reads_like_its_replay(data: st.DataObject) -> None:

@@ -22,7 +22,7 @@ from dvcore import open_store
 from dvcore.cli import main
 from dvcore.serialization import canonical_json
 from dvcore.store import schema
-from dvcore.store.sql import _chain_hash, _row_hash
+from dvcore.store.chain import _chain_hash, _row_hash
 from forgery import dialogue_events
 from forgery import rewrite_chain as rewrite_chain_from
 

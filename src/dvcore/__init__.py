@@ -12,13 +12,9 @@ evaluate the targets resolutions set, and hand the result to exporters::
 
 from __future__ import annotations
 
-import pluggy
-
-#: Marks a plugin's hook implementations (``@dvcore.hookimpl``).
-hookimpl = pluggy.HookimplMarker("dvcore")
-
-from dvcore import errors, events  # noqa: E402  (hookimpl first: plugins import it)
-from dvcore.errors import (  # noqa: E402
+from dvcore import errors, events
+from dvcore._open import open_store
+from dvcore.errors import (
     ConcurrencyError,
     DvcoreError,
     FieldError,
@@ -26,12 +22,13 @@ from dvcore.errors import (  # noqa: E402
     StoreError,
     ValidationError,
 )
-from dvcore.events import Event  # noqa: E402
-from dvcore.indicators import Snapshot  # noqa: E402
-from dvcore.periods import Period, parse_period  # noqa: E402
-from dvcore.protocols import Exporter, InputChannel  # noqa: E402
-from dvcore.store import AppendResult, Store, Subscription, open_store  # noqa: E402
-from dvcore.targets import TargetResult  # noqa: E402
+from dvcore.events import Event
+from dvcore.hookspecs import hookimpl
+from dvcore.indicators import Snapshot
+from dvcore.periods import Period, parse_period
+from dvcore.protocols import Exporter, InputChannel
+from dvcore.store import AppendResult, Store, Subscription
+from dvcore.targets import TargetResult
 
 __version__ = "0.1.0"
 

@@ -158,7 +158,7 @@ class _Context:
     def open(self, *, create: bool = True, clock: Any = None) -> Any:
         import os
 
-        from dvcore.store import open_store
+        from dvcore._open import open_store
 
         # How long a SQLite writer waits for another writer's lock before "the store is busy".
         busy = os.environ.get("DVCORE_BUSY_TIMEOUT", "30")

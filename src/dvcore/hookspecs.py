@@ -19,9 +19,11 @@ if TYPE_CHECKING:
     from dvcore.indicators import Indicator
     from dvcore.protocols import Exporter, InputChannel
 
-__all__ = ["hookspec"]
+__all__ = ["hookimpl", "hookspec"]
 
 hookspec = pluggy.HookspecMarker("dvcore")
+#: Marks a plugin's hook implementations (``@dvcore.hookimpl``).
+hookimpl = pluggy.HookimplMarker("dvcore")
 
 
 @hookspec

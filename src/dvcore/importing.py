@@ -914,7 +914,8 @@ def _sha256(path: Path) -> str:
 def store_unit_codes(store_url: str | None, today: dt.date | None = None) -> list[tuple[str, str]]:
     """The ``(code, name)`` of the units that exist today in the store at ``store_url``
     (none when there is no store: a template can be written before ``dvcore init``)."""
-    from dvcore.store.sql import default_url, open_store
+    from dvcore._open import open_store
+    from dvcore.store.sql import default_url
 
     url = store_url or default_url()
     sqlite_file = url[len("sqlite:///") :] if url.startswith("sqlite:///") else None

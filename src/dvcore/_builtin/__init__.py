@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dvcore import hookimpl
 from dvcore.events import CORE_EVENT_TYPES, EventData
+from dvcore.hookspecs import hookimpl
 from dvcore.indicators import CORE_INDICATORS, Indicator
 
 

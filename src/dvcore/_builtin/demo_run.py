@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from dvcore._builtin import demo
+from dvcore._open import open_store
 from dvcore.indicators import format_number, format_percent, pad_count
 from dvcore.periods import format_date
-from dvcore.store import Store, open_store
+from dvcore.store import Store
 
 __all__ = [
     "REPORTED_AT",

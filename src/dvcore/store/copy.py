@@ -17,7 +17,7 @@ server's and the same), but PostgreSQL applies no cast to binary input, so the v
 be exactly what each column holds; the column types are therefore read from the catalogue
 (one query per call), never guessed from the Python values.
 
-The values are those the INSERT path binds (what ``dvcore.store.sql._bulk_insert``
+The values are those the INSERT path binds (what ``dvcore.store.dialect._bulk_insert``
 receives on PostgreSQL): ``int`` for integer columns, ``str`` for text columns, ``None``
 for NULL, :class:`datetime.date` for ``date``, a timezone-aware
 :class:`datetime.datetime` for ``timestamptz``, and the JSON *text* for ``json`` and

@@ -1,4 +1,9 @@
-"""The event store on SQLAlchemy Core: SQLite (a file, the default) and PostgreSQL.
+"""The event store's log API: the :class:`Store` class on SQLAlchemy Core, SQLite (a file,
+the default) or PostgreSQL, and the plain :func:`open_store`.
+
+Batch validation lives in :mod:`dvcore.store.batch`, the facts appends write in
+:mod:`dvcore.store.writer`, the hash chain in :mod:`dvcore.store.chain` and what differs
+between the backends in :mod:`dvcore.store.dialect`.
 
 Writers are serialised: an append takes the store's writer lock for its whole transaction
 (``BEGIN IMMEDIATE`` on SQLite, a transaction-scoped advisory lock on PostgreSQL), reads
@@ -15,59 +20,34 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
-import json
 import os
 import uuid
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import attrs
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from dvcore.errors import (
-    ConcurrencyError,
     DvcoreError,
     InputError,
     Problem,
-    StoreBusyError,
     StoreError,
-    UnknownUnitError,
     ValidationError,
     VerificationError,
 )
 from dvcore.events import (
-    EstablishmentChanged,
-    EstablishmentRegistered,
     Event,
     EventCorrected,
     EventData,
-    EventRetracted,
-    FigureReported,
-    IndicatorDefined,
-    LandCertificateIssued,
-    LandDossierFiled,
-    LandDossierSubmitted,
-    LandUseRightRecognized,
     RecordedEvent,
-    TargetSetAdopted,
-    TaskAssigned,
-    TaskReported,
-    UnitChanged,
-    UnitClosed,
-    UnitRegistered,
-    UnitsMerged,
 )
 from dvcore.i18n import _
 from dvcore.indicators import (
     CORE_EXTRACTORS,
     CORE_INDICATORS,
-    SCALE,
-    CountEach,
     Extractor,
     Fact,
     Indicator,
@@ -78,22 +58,19 @@ from dvcore.indicators import (
     first_facts,
     indicator_from_definition,
     latest_stocks,
-    make_facts,
     tasks_at,
 )
 from dvcore.periods import Cutoff, Period, parse_period
 from dvcore.serialization import (
     EventTypes,
-    canonical_json,
-    event_from_dict,
-    event_to_dict,
-    payload_json,
     structure_data,
     unknown_event_data,
     upcast,
 )
 from dvcore.store import schema
 from dvcore.store.accepted import accepted_events
+from dvcore.store.batch import _Batch
+from dvcore.store.chain import GENESIS, _head, _row_hash
 from dvcore.store.checkpoints import ENV as CHECKPOINT_ENV
 from dvcore.store.checkpoints import (
     CheckpointKey,
@@ -101,23 +78,27 @@ from dvcore.store.checkpoints import (
     load_checkpoints,
     write_checkpoint,
 )
-from dvcore.store.copy import copy_rows
+from dvcore.store.dialect import _PG_LOCK_KEY, _busy_or_store_error, create_engine
+from dvcore.store.migrate import upgrade
 from dvcore.store.projections import (
     STATE_EVENT_TYPES,
-    STRUCTURAL_TYPES,
     FactSource,
     LogCount,
     MemoryFacts,
     SqlFacts,
     StoreState,
-    add_log_rollups,
-    add_rollup,
-    apply_rollups,
     log_counts,
     replay,
 )
+from dvcore.store.results import AppendResult, Explanation, VerifyReport
 from dvcore.store.submissions import SubmissionInfo, record_submissions, tap_sources
 from dvcore.store.subscriptions import NOTIFY_CHANNEL, Subscription
+from dvcore.store.writer import (
+    PROJECTION_VERSION,
+    _FactWriter,
+    _rules_fingerprint,
+    _set_projection,
+)
 from dvcore.units import TreeMode
 
 __all__ = [
@@ -129,14 +110,7 @@ __all__ = [
     "open_store",
 ]
 
-GENESIS = "0" * 64
-#: Bumped whenever the rules that derive facts change: the projection is then rebuilt.
-PROJECTION_VERSION = 3
 _CHUNK = 2000
-#: Past this many log-counted events in one append, their rollups are added up by one
-#: GROUP BY in the database instead of one by one (tests set it to 0 to take that path).
-_COUNT_IN_SQL = 5000
-_PG_LOCK_KEY = 0x6476636F7265  # "dvcore"
 
 Clock = Callable[[], dt.datetime]
 Progress = Callable[[int, int | None], None]
@@ -149,188 +123,6 @@ def default_url() -> str:
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-@attrs.frozen(kw_only=True)
-class AppendResult:
-    """What an append did: the position of every input event (the original's for a
-    duplicate), how many were appended, and which were already stored."""
-
-    positions: tuple[int, ...]
-    appended: int
-    duplicates: tuple[tuple[str, int], ...]  # (source_ref or id, original position)
-    recorded_at: dt.datetime | None
-    head: int
-    dry_run: bool = False
-
-
-@attrs.frozen(kw_only=True)
-class VerifyReport:
-    """The result of checking the hash chain: ``ok``, or the first bad position and why."""
-
-    ok: bool
-    checked: int
-    head_hash: str
-    first_bad: int | None = None
-    reason: str | None = None
-    #: signed checkpoints whose signature was checked with the key at hand
-    checkpoints_verified: int = 0
-    #: checkpoints that could not be checked (no key, or signed by another key)
-    checkpoints_unchecked: int = 0
-
-
-@attrs.frozen(kw_only=True)
-class Explanation:
-    """The events behind one figure: every event it counts, and no other; and where
-    reports over windows disagree, what stood and what was dropped."""
-
-    unit: str
-    period: Period
-    indicator: str
-    value: Any
-    #: one event per fact the figure counts: its current event (its last correction,
-    #: else the event that recorded it)
-    events: tuple[RecordedEvent, ...]
-    disagreements: tuple[WindowDisagreement, ...] = ()
-    #: for each of :attr:`events`, the events behind the fact: the original, then its
-    #: corrections in order (the last is the fact's current event)
-    chains: tuple[tuple[RecordedEvent, ...], ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``dvcore explain --format json``: one entry per fact, its
-        current event, with ``chain`` the ids of the events behind it."""
-        from dvcore.indicators import _number
-
-        chains = (
-            self.chains if len(self.chains) == len(self.events) else [(e,) for e in self.events]
-        )
-        return {
-            "unit": self.unit,
-            "period": self.period.to_dict(),
-            "indicator": self.indicator,
-            "value": _number(self.value),
-            "events": [
-                {
-                    "id": str(chain[-1].id),
-                    "type": chain[-1].type,
-                    "unit": chain[-1].unit,
-                    "occurred_on": chain[-1].occurred_on.isoformat(),
-                    "recorded_at": chain[-1].recorded_at.isoformat(),
-                    "source_ref": chain[-1].source_ref,
-                    "chain": [
-                        {"id": str(e.id), "type": e.type, "recorded_at": e.recorded_at.isoformat()}
-                        for e in chain
-                    ],
-                }
-                for chain in chains
-            ],
-            "disagreements": [d.to_dict() for d in self.disagreements],
-        }
-
-
-def _chain_hash(prev: str, envelope: Sequence[Any], payload_text: str) -> str:
-    """SHA-256 of the previous hash and ``[*envelope, payload]`` as canonical JSON.
-
-    ``envelope`` is position, event id, stream, version, source ref, type, schema version,
-    occurred_on (ISO), unit, recorded_at (ISO, UTC, microseconds) and actor; the payload
-    comes as its canonical text, so an append serialises it once.
-    """
-    head = ",".join(
-        "null" if v is None else _encode_text(v) if v.__class__ is str else int.__repr__(v)
-        for v in envelope
-    )
-    return hashlib.sha256(f"{prev}[{head},{payload_text}]".encode()).hexdigest()
-
-
-# What canonical_json writes for a text (json.dumps with ensure_ascii=False): the envelope
-# holds only texts, whole numbers and nulls, so it is joined here without json.dumps.
-_encode_text: Callable[[str], str] = json.encoder.encode_basestring
-
-
-def _row_hash(prev: str, row: Mapping[str, Any]) -> str:
-    """The chain hash of a stored row (what :meth:`Store.verify` recomputes)."""
-    return _chain_hash(
-        prev,
-        [
-            row["position"],
-            row["event_id"],
-            row["stream"],
-            row["version"],
-            row["source_ref"],
-            row["type"],
-            row["schema_version"],
-            row["occurred_on"].isoformat(),
-            row["unit"],
-            row["recorded_at"].astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            row["actor"],
-        ],
-        canonical_json(row["payload"]),
-    )
-
-
-def _event_origin(conn: Connection, event_id: uuid.UUID) -> tuple[int, str, str, dt.date] | None:
-    """Position, type, unit and day of a stored event, or ``None``."""
-    row = conn.execute(
-        select(
-            schema.events.c.position,
-            schema.events.c.type,
-            schema.events.c.unit,
-            schema.events.c.occurred_on,
-        ).where(schema.events.c.event_id == str(event_id))
-    ).first()
-    return None if row is None else (int(row[0]), row[1], row[2], row[3])
-
-
-_EVENT_COLUMNS = (
-    "position",
-    "event_id",
-    "stream",
-    "version",
-    "source_ref",
-    "type",
-    "schema_version",
-    "occurred_on",
-    "unit",
-    "recorded_at",
-    "actor",
-    "payload",
-    "hash",
-)
-_FACT_COLUMNS = (
-    "position",
-    "source_position",
-    "until_position",
-    "indicator",
-    "unit",
-    "day",
-    "window_start",
-    "dims",
-    "subject",
-    "value",
-)
-
-
-def _insert_sql(dialect: str, table: str, columns: Sequence[str]) -> str:
-    if dialect == "postgresql":
-        marks = ", ".join("%s::jsonb" if c == "payload" else "%s" for c in columns)
-    else:
-        marks = ", ".join("?" for _ in columns)
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-
-
-def _bulk_insert(
-    conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
-    """Insert many rows through the driver: the append path's hot loop skips SQLAlchemy's
-    per-row bind processing, so the values must already be what the backend stores
-    (on SQLite, dates and instants as the text SQLAlchemy's types write). On PostgreSQL
-    the rows go through ``COPY`` (:func:`dvcore.store.copy.copy_rows`)."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        copy_rows(conn, table, columns, rows)
-    else:
-        conn.exec_driver_sql(_insert_sql(conn.dialect.name, table, columns), list(rows))
 
 
 @contextmanager
@@ -347,26 +139,6 @@ def _fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*threshold)
-
-
-def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Let SQLAlchemy's begin event emit BEGIN itself (pysqlite's own is deferred).
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        cur.execute("PRAGMA journal_mode = WAL")
-        cur.execute("PRAGMA synchronous = NORMAL")
-        cur.execute("PRAGMA cache_size = -131072")
-        cur.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        if conn.get_execution_options().get("dv_write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
 
 
 class Store:
@@ -1232,854 +1004,6 @@ def _known_position(conn: Connection, position: int) -> tuple[int, dt.datetime |
     return position, None if row is None else row.recorded_at
 
 
-def _head(conn: Connection) -> tuple[int, str, dt.datetime | None]:
-    row = conn.execute(
-        select(schema.events.c.position, schema.events.c.hash, schema.events.c.recorded_at)
-        .order_by(schema.events.c.position.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return 0, GENESIS, None
-    return int(row.position), row.hash, row.recorded_at
-
-
-def _set_projection(conn: Connection, position: int, rules: int) -> None:
-    """Mark the projection as derived up to ``position`` by ``rules`` (see Store.rules)."""
-    t = schema.projection_state
-    for name, value in (("facts", position), ("rules", rules)):
-        updated = conn.execute(
-            t.update().where(t.c.name == name).values(position=value, version=PROJECTION_VERSION)
-        )
-        if updated.rowcount == 0:
-            conn.execute(t.insert().values(name=name, position=value, version=PROJECTION_VERSION))
-
-
-def _rules_fingerprint(
-    extractors: Mapping[str, Sequence[Extractor]], log: Mapping[str, Any]
-) -> int:
-    """A number that changes when the rules that derive facts change: which extractors
-    each event type has (by name) and which types are counted from the log."""
-    lines = []
-    for type_name in sorted(extractors):
-        names = [
-            repr(f)
-            if isinstance(f, CountEach)
-            else f"{getattr(f, '__module__', '')}."
-            f"{getattr(f, '__qualname__', type(f).__qualname__)}"
-            for f in extractors[type_name]
-        ]
-        lines.append(f"{type_name}:{'log' if type_name in log else 'rows'}:{'|'.join(names)}")
-    return zlib.crc32("\n".join(lines).encode())
-
-
-def _busy_or_store_error(exc: OperationalError) -> StoreError:
-    text = str(exc.orig)
-    if "locked" in text or "busy" in text or "lock timeout" in text:
-        return StoreBusyError(
-            "the store is busy: another writer held it past the busy timeout; try again"
-        )
-    return StoreError(f"the store failed: {text}")
-
-
-class _FactWriter:
-    """Inserts the facts of appended events and retires those corrections supersede.
-
-    Events of a type counted from the log (``store.log``) get no fact row, and what they
-    add to the rollups is added up once, by :meth:`finish`: in Python for a few of them,
-    by one ``GROUP BY`` over the positions after ``after`` for a large import (and for a
-    rebuild, ``after=0``). What other facts add to the rollups is added up in memory (one
-    entry per indicator, unit, dimensions and month or year: bounded by the tree, not by
-    the import) and written by :meth:`finish` too.
-    """
-
-    def __init__(self, store: Store, conn: Connection, after: int) -> None:
-        self.store = store
-        self.conn = conn
-        self.after = after
-        # the log-counted events appended here, while few; None: the database adds them up
-        self.counted: list[tuple[int, LogCount, EventData, str, dt.date]] | None = (
-            [] if after > 0 else None
-        )
-        self.retired_here: set[int] = set()
-        self.pending: list[tuple[Any, ...]] = []
-        self.sqlite = conn.dialect.name == "sqlite"
-        self.origin: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
-        self.deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
-        self._months: dict[dt.date, dt.date] = {}
-        # this chunk's log-counted events (their rows may not be inserted yet)
-        self.logged: dict[int, EventData] = {}
-
-    def add(
-        self,
-        type_name: str,
-        data: EventData,
-        unit: str,
-        day: dt.date,
-        position: int,
-        event_id: uuid.UUID,
-        *,
-        from_log: bool = True,
-    ) -> None:
-        """Keep the facts of one event; ``from_log=False`` writes fact rows even for a
-        type counted from the log (a row stored at an older schema version)."""
-        self.origin[event_id] = (position, type_name, unit, day)
-        log = self.store.log.get(type_name) if from_log else None
-        if log is not None:
-            self.logged[position] = data
-            if self.counted is not None:
-                self.counted.append((position, log, data, unit, day))
-                if len(self.counted) > _COUNT_IN_SQL:
-                    self.counted = None
-            return
-        if isinstance(data, EventRetracted | EventCorrected):
-            target = self.origin.get(data.event_id) or _event_origin(self.conn, data.event_id)
-            if target is None:
-                return
-            src_pos, src_type, src_unit, src_day = target
-            self.flush()
-            self._retire_logged(src_pos, src_type, src_unit, src_day, position)
-            t = schema.facts
-            retired = self.conn.execute(
-                select(t.c.indicator, t.c.unit, t.c.dims, t.c.day, t.c.value).where(
-                    t.c.source_position == src_pos, t.c.until_position.is_(None)
-                )
-            ).all()
-            for r in retired:
-                self._roll(r.indicator, r.unit, r.dims, r.day, int(r.value), -1)
-            self.conn.execute(
-                t.update()
-                .where(t.c.source_position == src_pos, t.c.until_position.is_(None))
-                .values(until_position=position)
-            )
-            if isinstance(data, EventCorrected):
-                event_type = self.store.types.get(src_type)
-                corrected = structure_data(event_type, data.data)[0] if event_type else None
-                if corrected is not None:
-                    self._queue(
-                        make_facts(
-                            self.store.extractors,
-                            src_type,
-                            corrected,
-                            src_unit,
-                            src_day,
-                            position,
-                            src_pos,
-                        )
-                    )
-            return
-        self._queue(
-            make_facts(self.store.extractors, type_name, data, unit, day, position, position)
-        )
-
-    def _queue(self, facts: Iterable[Fact], until: int | None = None) -> None:
-        sqlite = self.sqlite
-        for f in facts:
-            day: Any = f.day
-            start: Any = f.window_start
-            if sqlite:
-                day = day.isoformat()
-                start = None if start is None else start.isoformat()
-            self.pending.append(
-                (
-                    f.position,
-                    f.source_position,
-                    until,
-                    f.indicator,
-                    f.unit,
-                    day,
-                    start,
-                    f.dims,
-                    f.subject,
-                    f.value,
-                )
-            )
-            if until is None:  # a retired fact is in no rollup
-                self._roll(f.indicator, f.unit, f.dims, f.day, f.value)
-        if len(self.pending) >= 5000:
-            self.flush()
-
-    def _retire_logged(
-        self, src_pos: int, src_type: str, unit: str, day: dt.date, position: int
-    ) -> None:
-        """Retire the facts of a log-counted event: they become fact rows that stop
-        counting at ``position``, and the log stops being read for ``src_pos``."""
-        log = self.store.log.get(src_type)
-        if log is None:
-            return
-        data = self.logged.get(src_pos)
-        if data is None:
-            e, r = schema.events.c, schema.retired.c
-            row = self.conn.execute(
-                select(schema.events).where(
-                    e.position == src_pos,
-                    e.schema_version == log.schema_version,
-                    ~sa.exists().where(r.position == src_pos),
-                )
-            ).first()
-            if row is None:  # retired already, or stored at an older version: fact rows
-                return
-            data = self.store._decode(row).data
-        else:
-            del self.logged[src_pos]
-        retired = make_facts(self.store.extractors, src_type, data, unit, day, src_pos, src_pos)
-        self._queue(retired, until=position)
-        self.flush()
-        self.conn.execute(schema.retired.insert().values(position=src_pos, until_position=position))
-        if src_pos <= self.after:  # in the rollups already; one of this batch is not added
-            for f in retired:
-                self._roll(f.indicator, f.unit, f.dims, f.day, f.value, -1)
-        else:
-            self.retired_here.add(src_pos)
-
-    def _roll(
-        self, indicator: str, unit: str, dims: str, day: dt.date, value: int, sign: int = 1
-    ) -> None:
-        """Add one fact (``sign=-1``: take a retired one away) to its month and year."""
-        month = self._months.get(day)
-        if month is None:
-            month = self._months[day] = day.replace(day=1)
-        add_rollup(self.deltas, indicator, unit, dims, month, sign * value, sign)
-
-    def flush(self) -> None:
-        """Insert the fact rows queued so far."""
-        if self.pending:
-            _bulk_insert(self.conn, "dv_facts", _FACT_COLUMNS, self.pending)
-            self.pending = []
-
-    def finish(self) -> None:
-        """Insert what is queued and add it all to the rollups."""
-        self.flush()
-        if self.counted is None:
-            for log in self.store.log.values():  # one type at a time: less held at once
-                add_log_rollups(self.conn, log, self.after)
-        else:
-            for position, log, data, unit, day in self.counted:
-                if position not in self.retired_here:
-                    self._roll(log.rule.indicator, unit, log.rule.dims_text_of(data), day, SCALE)
-            self.counted = []
-        apply_rollups(self.conn, self.deltas)
-        self.deltas = {}
-
-
-def _content(event: Event) -> tuple[Any, ...]:
-    """What a key must always name: the event's type, unit, day and data (as JSON)."""
-    return (
-        event.data.type_name,
-        event.unit,
-        event.occurred_on.isoformat(),
-        json.loads(payload_json(event.data)),
-    )
-
-
-class _Batch:
-    """One append in progress: validation against the state, numbering, hashing, rows."""
-
-    def __init__(
-        self, store: Store, conn: Connection, state: StoreState, *, actor: str | None
-    ) -> None:
-        self.store = store
-        self.conn = conn
-        self.state = state
-        self.actor = actor
-        self.source = "<batch>"
-        self.row = 0
-        self.problems: list[Problem] = []
-        self.problems_elsewhere = False
-        self.positions: list[int] = []
-        self.duplicates: list[tuple[str, int]] = []
-        self.recorded: list[RecordedEvent] = []
-        head, self.prev_hash, last_at = _head(conn)
-        self.next_position = head + 1
-        self.head = head
-        now = store.clock()
-        if now.tzinfo is None:
-            raise StoreError("the store's clock must return timezone-aware datetimes")
-        now = now.astimezone(dt.UTC)
-        self.recorded_at = max(now, last_at) if last_at is not None else now
-        self.recorded_at_iso = self.recorded_at.isoformat(timespec="microseconds")
-        self.recorded_at_sqlite = self.recorded_at.strftime("%Y-%m-%d %H:%M:%S.%f")
-        self.sqlite = conn.dialect.name == "sqlite"
-        self.appended = 0
-        self.versions: dict[str, int] = {}
-        #: key → (position, content, where it stands) of the keys this chunk appends
-        self.seen_refs: dict[str, tuple[int, tuple[Any, ...], str]] = {}
-        self.seen_ids: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
-        self.touched: dict[str, int] = {}  # stream → version before this batch
-        self.facts = _FactWriter(store, conn, after=head)
-        # an append keeps the projection up to date only if it was (same rules, no gap)
-        self.projection_current = store._projection_current(conn, head)
-
-    # --- per chunk ------------------------------------------------------------------------
-
-    def add(
-        self, chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]], stop_rows: bool = False
-    ) -> None:
-        parsed, given_ids = self._parse(chunk)
-        if not (self.problems or self.problems_elsewhere):
-            # Earlier chunks are inserted: this transaction's own queries see them, so the
-            # in-batch maps only need this chunk (a million-event import stays small).
-            self.seen_refs.clear()
-            self.seen_ids.clear()
-            self.facts.origin.clear()
-            self.facts.logged.clear()
-        if stop_rows:  # a channel already failed a row: validate on, insert no more
-            self.problems_elsewhere = True
-        refs = [e.source_ref for _s, _r, e in parsed if e.source_ref is not None]
-        stored_refs = self._stored_refs(refs)
-        stored_ids = self._stored("event_id", given_ids)
-        streams = {e.stream_name for _s, _r, e in parsed} - set(self.versions)
-        self._load_versions(streams)
-        rows: list[tuple[Any, ...]] = []
-        for source, row, event in parsed:
-            self.source = source
-            self.row = row
-            ref = event.source_ref
-            if ref is not None and (ref in stored_refs or ref in self.seen_refs):
-                # A key names one fact: the same key with other content is a mistake
-                # (two clerks' codes, an edited row sent as new), never "already stored".
-                original, content, where = stored_refs.get(ref) or self.seen_refs[ref]
-                if content != _content(event):
-                    self._problem(
-                        row,
-                        "source_ref",
-                        f"the key '{ref}' is stored already with other content "
-                        f"({where}): give the row another key, or re-send the "
-                        "submission it belongs to",
-                    )
-                    continue
-                self.positions.append(original)
-                self.duplicates.append((ref, original))
-                continue
-            if str(event.id) in stored_ids:
-                original = stored_ids[str(event.id)]
-                self.positions.append(original)
-                self.duplicates.append((str(event.id), original))
-                continue
-            if event.id in self.seen_ids:
-                self._problem(row, "id", f"event id {event.id} appears twice in the batch")
-                continue
-            problems = self._validate(row, event)
-            if problems:
-                self.problems.extend(problems)
-                continue
-            if self.problems or self.problems_elsewhere:
-                # Keep validating (every problem at once) but stop building rows.
-                self._apply(event, self.next_position)
-                self.next_position += 1
-                continue
-            rows.append(self._row(event))
-        if rows:
-            _bulk_insert(self.conn, "dv_events", _EVENT_COLUMNS, rows)
-        self.facts.flush()
-
-    def _parse(
-        self, chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]]
-    ) -> tuple[list[tuple[str, int, Event]], list[str]]:
-        """The chunk's events, checked against the catalogue (no database needed), and the
-        ids the input chose (an id the store makes needs no lookup)."""
-        parsed: list[tuple[str, int, Event]] = []
-        given_ids: list[str] = []
-        for source, row, item in chunk:
-            if isinstance(item, Event):
-                # Checked in its wire shape like a dict: what the converter refuses on read
-                # (a NUL, a type no plugin provides) must never be stored.
-                item = event_to_dict(item)
-            event, problems = event_from_dict(item, self.store.types, source=source, row=row)
-            if event is None:
-                self.problems.extend(problems)
-            else:
-                parsed.append((source, row, event))
-                if item.get("id") is not None:
-                    given_ids.append(str(event.id))
-        return parsed, given_ids
-
-    def _stored_refs(self, refs: Sequence[str]) -> dict[str, tuple[int, tuple[Any, ...], str]]:
-        """The stored events of these keys: position, content (type, unit, day, payload as
-        the current schema writes it) and a description naming the event."""
-        found: dict[str, tuple[int, tuple[Any, ...], str]] = {}
-        if not refs:
-            return found
-        cols = "source_ref, position, event_id, type, unit, occurred_on, schema_version, payload"
-        queries: list[tuple[str, Any]]
-        if self.sqlite:
-            parts = [refs[i : i + 900] for i in range(0, len(refs), 900)]
-            queries = [
-                (f"SELECT {cols} FROM dv_events WHERE source_ref IN ({', '.join('?' * len(p))})", p)
-                for p in parts
-            ]
-        else:
-            queries = [(f"SELECT {cols} FROM dv_events WHERE source_ref = ANY(%s)", (list(refs),))]
-        for sql, params in queries:
-            for (
-                ref,
-                pos,
-                event_id,
-                type_name,
-                unit,
-                day,
-                version,
-                payload,
-            ) in self.conn.exec_driver_sql(sql, tuple(params)):
-                data = json.loads(payload) if isinstance(payload, str) else dict(payload)
-                event_type = self.store.types.get(type_name)
-                if event_type is not None and version < event_type.schema_version:
-                    data = upcast(type_name, version, data, event_type.schema_version)
-                day_iso = day if isinstance(day, str) else day.isoformat()
-                found[ref] = (
-                    int(pos),
-                    (type_name, unit, day_iso[:10], data),
-                    f"event {event_id}, {type_name} of {unit} on {day_iso[:10]}",
-                )
-        return found
-
-    def _stored(self, column: str, values: Sequence[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        if values and not self.sqlite:
-            # One array parameter: PostgreSQL plans it once, not 900 placeholders a query.
-            for value, pos in self.conn.exec_driver_sql(
-                f"SELECT {column}, position FROM dv_events WHERE {column} = ANY(%s)",
-                (list(values),),
-            ):
-                found[value] = int(pos)
-            return found
-        for i in range(0, len(values), 900):  # SQLite allows 999 parameters a statement
-            part = tuple(values[i : i + 900])
-            marks = ", ".join("?" * len(part))
-            for value, pos in self.conn.exec_driver_sql(
-                f"SELECT {column}, position FROM dv_events WHERE {column} IN ({marks})", part
-            ):
-                found[value] = int(pos)
-        return found
-
-    def _load_versions(self, streams: Iterable[str]) -> None:
-        names = sorted(streams)
-        for name in names:
-            self.versions[name] = 0
-        for i in range(0, len(names), 900):
-            part = names[i : i + 900]
-            stmt = (
-                select(schema.events.c.stream, func.max(schema.events.c.version))
-                .where(schema.events.c.stream.in_(part))
-                .group_by(schema.events.c.stream)
-            )
-            for stream, version in self.conn.execute(stmt):
-                self.versions[stream] = int(version)
-
-    def _row(self, event: Event) -> tuple[Any, ...]:
-        """The event's row (in ``_EVENT_COLUMNS`` order, as the backend stores it)."""
-        position = self.next_position
-        self.next_position += 1
-        data = event.data
-        type_name = data.type_name
-        stream = event.stream or event.unit
-        versions = self.versions
-        self.touched.setdefault(stream, versions[stream])
-        version = versions[stream] = versions[stream] + 1
-        payload_text = payload_json(data)
-        schema_version = data.schema_version
-        event_id = str(event.id)
-        source_ref = event.source_ref
-        occurred_iso = event.occurred_on.isoformat()
-        digest = _chain_hash(
-            self.prev_hash,
-            (
-                position,
-                event_id,
-                stream,
-                version,
-                source_ref,
-                type_name,
-                schema_version,
-                occurred_iso,
-                event.unit,
-                self.recorded_at_iso,
-                self.actor,
-            ),
-            payload_text,
-        )
-        self.prev_hash = digest
-        self.positions.append(position)
-        if source_ref is not None:
-            self.seen_refs[source_ref] = (
-                position,
-                (type_name, event.unit, occurred_iso, json.loads(payload_text)),
-                f"row {self.row} of {self.source}",
-            )
-        self._apply(event, position)
-        self.facts.add(type_name, data, event.unit, event.occurred_on, position, event.id)
-        if self.store._listeners:
-            self.recorded.append(
-                RecordedEvent(
-                    position=position,
-                    id=event.id,
-                    stream=stream,
-                    version=version,
-                    type=type_name,
-                    schema_version=schema_version,
-                    occurred_on=event.occurred_on,
-                    unit=event.unit,
-                    recorded_at=self.recorded_at,
-                    actor=self.actor,
-                    source_ref=source_ref,
-                    data=data,
-                    hash=digest,
-                )
-            )
-        self.appended += 1
-        if self.sqlite:
-            occurred: Any = occurred_iso
-            recorded: Any = self.recorded_at_sqlite
-        else:
-            occurred, recorded = event.occurred_on, self.recorded_at
-        return (
-            position,
-            event_id,
-            stream,
-            version,
-            source_ref,
-            type_name,
-            schema_version,
-            occurred,
-            event.unit,
-            recorded,
-            self.actor,
-            payload_text,
-            digest,
-        )
-
-    def _apply(self, event: Event, position: int) -> None:
-        self.seen_ids[event.id] = (position, event.type, event.unit, event.occurred_on)
-        if event.type in STATE_EVENT_TYPES:
-            self.state.apply(
-                position=position,
-                event_id=event.id,
-                type_name=event.type,
-                unit=event.unit,
-                occurred_on=event.occurred_on,
-                data=event.data,
-            )
-
-    def _problem(self, row: int, field: str | None, message: str) -> None:
-        self.problems.append(Problem(source=self.source, row=row, field=field, message=message))
-
-    # --- validation that needs the store ----------------------------------------------
-
-    def _validate(self, row: int, event: Event) -> list[Problem]:
-        out: list[Problem] = []
-
-        def problem(field: str | None, message: str) -> None:
-            out.append(
-                Problem(
-                    source=self.source,
-                    row=row,
-                    field=field,
-                    message=message,
-                    event_type=event.type,
-                )
-            )
-
-        tree = self.state.tree
-        data = event.data
-        day = event.occurred_on
-        if self.actor is not None:
-            self._check_scope(problem, event)
-        if isinstance(data, UnitRegistered):
-            if data.code in tree:
-                problem("data.code", _("unit '{code}' is registered already", code=data.code))
-            if data.parent is not None:
-                self._unit_on(problem, "data.parent", data.parent, day)
-            if event.unit != data.code:
-                self._unit_on(problem, "unit", event.unit, day)
-            return out
-        self._unit_on(problem, "unit", event.unit, day)
-        if event.type in self.store.log:  # a counted event needs only its unit (most are)
-            return out
-        if isinstance(data, UnitChanged):
-            if (
-                self._unit_on(problem, "data.code", data.code, day)
-                and data.parent is not None
-                and self._unit_on(problem, "data.parent", data.parent, day)
-                and (data.parent == data.code or data.code in tree.ancestors(data.parent, day))
-            ):
-                problem(
-                    "data.parent",
-                    _(
-                        "'{parent}' is inside '{code}': a unit cannot move under itself",
-                        parent=data.parent,
-                        code=data.code,
-                    ),
-                )
-        elif isinstance(data, UnitsMerged):
-            for i, code in enumerate(data.sources):
-                if self._unit_on(problem, f"data.sources[{i}]", code, day):
-                    self._no_facts_from(problem, f"data.sources[{i}]", code, day)
-            self._unit_on(problem, "data.into", data.into, day)
-        elif isinstance(data, UnitClosed):
-            if self._unit_on(problem, "data.code", data.code, day):
-                self._no_facts_from(problem, "data.code", data.code, day)
-        elif isinstance(data, EstablishmentRegistered):
-            if tree.has_establishment(data.id):
-                problem("data.id", _("establishment '{id}' is registered already", id=data.id))
-        elif isinstance(data, EstablishmentChanged):
-            if not tree.has_establishment(data.id):
-                problem("data.id", _("unknown establishment '{id}'", id=data.id))
-            if data.unit is not None:
-                self._unit_on(problem, "data.unit", data.unit, day)
-        elif isinstance(
-            data,
-            LandDossierFiled
-            | LandDossierSubmitted
-            | LandUseRightRecognized
-            | LandCertificateIssued,
-        ):
-            if not tree.has_establishment(data.establishment_id):
-                problem(
-                    "data.establishment_id",
-                    _("unknown establishment '{id}'", id=data.establishment_id),
-                )
-        elif isinstance(data, IndicatorDefined):
-            previous = self.state.defined.get(data.code)
-            if data.code in self.store._indicators:
-                problem("data.code", _("'{code}' is a built-in indicator", code=data.code))
-            elif previous is not None and previous.aggregation != data.aggregation:
-                problem(
-                    "data.aggregation",
-                    _(
-                        "'{code}' was defined with aggregation '{aggregation}'",
-                        code=data.code,
-                        aggregation=previous.aggregation,
-                    ),
-                )
-        elif isinstance(data, FigureReported):
-            if data.indicator not in self.state.defined:
-                problem(
-                    "data.indicator",
-                    _(
-                        "indicator '{indicator}' is not defined: record an IndicatorDefined first",
-                        indicator=data.indicator,
-                    ),
-                )
-        elif isinstance(data, TaskAssigned):
-            self._unit_on(problem, "data.owner", data.owner, day)
-            if self.state.has_task(data.task_id):
-                problem("data.task_id", _("task '{task}' is assigned already", task=data.task_id))
-        elif isinstance(data, TaskReported):
-            if not self.state.has_task(data.task_id):
-                problem("data.task_id", _("unknown task '{task}'", task=data.task_id))
-        elif isinstance(data, TargetSetAdopted):
-            known = self.store.indicators(self.state)
-            for i, target in enumerate(data.targets):
-                if target.indicator not in known:
-                    problem(
-                        f"data.targets[{i}].indicator",
-                        _("unknown indicator '{indicator}'", indicator=target.indicator),
-                    )
-                try:
-                    parse_period(target.period, self.store.cutoff)
-                except InputError as exc:
-                    problem(f"data.targets[{i}].period", str(exc))
-        elif isinstance(data, EventRetracted | EventCorrected):
-            self._validate_correction(problem, event, data)
-        return out
-
-    def _check_scope(self, problem: Callable[[str | None, str], None], event: Event) -> None:
-        """An actor records only for units in its own subtree, as of each event's date.
-
-        The actor's own registration (the first event of a new store) is the one event
-        recorded for a unit that does not exist yet.
-        """
-        actor = self.actor
-        assert actor is not None
-        tree = self.state.tree
-        data = event.data
-        day = event.occurred_on
-        if isinstance(data, UnitRegistered) and data.code == actor and actor not in tree:
-            return
-        if actor not in tree:
-            problem(None, _("actor '{actor}' is not a registered unit", actor=actor))
-            return
-        named: list[tuple[str, str]] = [("unit", event.unit)]
-        if isinstance(data, UnitRegistered):
-            named = [("data.parent", data.parent)] if data.parent else [("data.code", data.code)]
-        elif isinstance(data, UnitChanged):
-            named += [("data.code", data.code)]
-            if data.parent is not None:
-                named.append(("data.parent", data.parent))
-        elif isinstance(data, UnitsMerged):
-            named += [(f"data.sources[{i}]", c) for i, c in enumerate(data.sources)]
-            named.append(("data.into", data.into))
-        elif isinstance(data, UnitClosed):
-            named.append(("data.code", data.code))
-        elif isinstance(data, TaskAssigned):
-            named.append(("data.owner", data.owner))
-        for field, code in named:
-            if code not in tree or not tree.exists(code, day):
-                continue  # an unknown unit is reported by the unit checks
-            if code != actor and actor not in tree.ancestors(code, day):
-                problem(
-                    field,
-                    _(
-                        "actor '{actor}' may not record for unit '{code}': it is outside "
-                        "{actor}'s subtree on {day}",
-                        actor=actor,
-                        code=code,
-                        day=day.isoformat(),
-                    ),
-                )
-                return
-
-    def _unit_on(
-        self, problem: Callable[[str | None, str], None], field: str, code: str, day: dt.date
-    ) -> bool:
-        try:
-            self.state.tree.check_exists(code, day)
-        except UnknownUnitError as exc:
-            problem(field, str(exc))
-            return False
-        return True
-
-    def _no_facts_from(
-        self, problem: Callable[[str | None, str], None], field: str, code: str, day: dt.date
-    ) -> None:
-        # A unit ends once: a second merge or closure would rewrite where its history went.
-        ended = self.state.tree.ended_on(code)
-        if ended is not None:
-            successor = self.state.tree.successor(code)
-            problem(
-                field,
-                _(
-                    "unit '{code}' was already merged into '{successor}' on {day}",
-                    code=code,
-                    successor=successor,
-                    day=ended.isoformat(),
-                )
-                if successor
-                else _(
-                    "unit '{code}' was already closed on {day}", code=code, day=ended.isoformat()
-                ),
-            )
-            return
-        # A unit cannot end before facts it already carries: the as-of tree would drop them.
-        self.facts.flush()
-        t = schema.facts.c
-        row = self.conn.execute(
-            select(t.day, t.indicator)
-            .where(t.unit == code, t.day >= day, t.until_position.is_(None))
-            .order_by(t.day)
-            .limit(1)
-        ).first()
-        found = (row.day, row.indicator) if row is not None else None
-        # log-counted events: this chunk's are not inserted yet (they are in seen_ids)
-        for _id, (pos, type_name, unit, on) in self.seen_ids.items():
-            counted = self.store.log.get(type_name)
-            if (
-                counted is not None
-                and unit == code
-                and on >= day
-                and pos in self.facts.logged
-                and (found is None or on < found[0])
-            ):
-                found = (on, counted.rule.indicator)
-        e = schema.events.c
-        for log in self.store.log.values():
-            first = self.conn.execute(
-                select(func.min(e.occurred_on)).where(
-                    *log.where(), e.unit == code, e.occurred_on >= day
-                )
-            ).scalar()
-            if first is not None and (found is None or first < found[0]):
-                found = (first, log.rule.indicator)
-        if found is not None:
-            problem(
-                field,
-                _(
-                    "unit '{code}' has a fact dated {fact_day} ({indicator}), on or after "
-                    "{day}: retract it or date the change later",
-                    code=code,
-                    fact_day=found[0].isoformat(),
-                    indicator=found[1],
-                    day=day.isoformat(),
-                ),
-            )
-
-    def _validate_correction(
-        self,
-        problem: Callable[[str | None, str], None],
-        event: Event,
-        data: EventRetracted | EventCorrected,
-    ) -> None:
-        target = self.seen_ids.get(data.event_id) or _event_origin(self.conn, data.event_id)
-        if target is None:
-            problem("data.event_id", _("no event {id} in the store", id=data.event_id))
-            return
-        _pos, type_name, unit, _day = target
-        if type_name in (EventRetracted.type_name, EventCorrected.type_name):
-            problem("data.event_id", _("name the original event, not a correction of it"))
-        elif type_name in STRUCTURAL_TYPES:
-            problem(
-                "data.event_id",
-                _(
-                    "a {type} cannot be retracted or corrected: record a UnitChanged, "
-                    "UnitClosed or EstablishmentChanged instead",
-                    type=type_name,
-                ),
-            )
-        elif unit != event.unit:
-            problem(
-                "unit",
-                _("the correction must be recorded for the event's unit '{unit}'", unit=unit),
-            )
-        elif isinstance(data, EventCorrected):
-            event_type = self.store.types.get(type_name)
-            if event_type is not None:
-                _data, errors = structure_data(event_type, data.data, path="data.data")
-                for path, message in errors:
-                    problem(path, message)
-
-    # --- the end ----------------------------------------------------------------------------
-
-    def check_expected(self, expected: int | Mapping[str, int] | None) -> None:
-        if expected is None:
-            return
-        if self.positions and len(self.duplicates) == len(self.positions) and not self.problems:
-            # Every event is stored already as given: a retry of an append that committed
-            # (its answer was lost). It succeeds and appends nothing, whatever the version.
-            return
-        if isinstance(expected, int):
-            streams = set(self.touched) or set(self.versions)
-            if len(streams) != 1:
-                raise InputError(
-                    _(
-                        "expected_version as one number needs a batch of one stream; "
-                        "pass a mapping stream → version"
-                    )
-                )
-            expected = {next(iter(streams)): expected}
-        for stream, version in expected.items():
-            if stream not in self.versions:
-                self._load_versions([stream])
-            actual = self.touched.get(stream, self.versions[stream])
-            if actual != version:
-                raise ConcurrencyError(stream, version, actual)
-
-    def finish(self) -> None:
-        self.facts.finish()
-        if self.appended and self.projection_current:
-            # A projection that was stale before stays stale: the next read rebuilds it.
-            _set_projection(self.conn, self.next_position - 1, self.store.rules)
-
-    def result(self, dry_run: bool) -> AppendResult:
-        appended = self.appended
-        return AppendResult(
-            positions=tuple(self.positions),
-            appended=appended,
-            duplicates=tuple(self.duplicates),
-            recorded_at=self.recorded_at if appended else None,
-            head=self.head if dry_run else self.next_position - 1,
-            dry_run=dry_run,
-        )
-
-
 # --- opening ----------------------------------------------------------------------------------
 
 
@@ -2090,64 +1014,30 @@ def open_store(
     cutoff: Cutoff = "calendar",
     create: bool = True,
     busy_timeout: float = 30.0,
-    plugins: bool | Iterable[object] = True,
     event_types: EventTypes | None = None,
-    indicators: Iterable[Indicator] | None = None,
+    indicators: Iterable[Indicator] = (),
     signing_key: str | bytes | None = None,
     listeners: Iterable[Callable[[Sequence[RecordedEvent]], None]] = (),
 ) -> Store:
-    """Open (and by default create or upgrade) the store at ``url``.
+    """Open (and by default create or upgrade) the store at ``url``, knowing the event
+    types and indicators it is given and no plugin's.
 
     ``url`` is ``sqlite:///FILE`` (the default: ``$DVCORE_STORE`` or ``dvcore.db``) or
     ``postgresql+psycopg://…``. The schema is managed by alembic (branch ``dvcore``).
     ``clock`` returns the timezone-aware instant events are recorded at (tests and demos
-    set it; a store never takes ``recorded_at`` from the caller). ``plugins`` loads event
-    types and indicators through the plugin manager: ``True`` the installed plugins,
-    ``False`` none, or a list of plugin objects (modules or instances with
-    ``@dvcore.hookimpl`` functions) registered besides the installed ones, with no
-    distribution to install. ``listeners`` are called in this process after each append
-    commits, with the events it recorded. ``signing_key`` (default
-    ``$DVCORE_CHECKPOINT_KEY``) signs a checkpoint of the chain head on every append.
+    set it; a store never takes ``recorded_at`` from the caller). ``event_types``
+    (default: the core catalogue) and ``indicators`` (besides the core ones) are what the
+    store knows. ``listeners`` are called in this process after each append commits, with
+    the events it recorded. ``signing_key`` (default ``$DVCORE_CHECKPOINT_KEY``) signs a
+    checkpoint of the chain head on every append.
+
+    The store knows nothing of plugins: :func:`dvcore.open_store` loads them and hands
+    their event types, indicators and listeners to this function.
     """
     url = url or default_url()
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    if url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url[len("postgres://") :]
-    try:
-        engine = sa.create_engine(url, json_serializer=canonical_json)
-    except (sa.exc.ArgumentError, ImportError) as exc:
-        raise InputError(f"cannot open store '{url}': {exc}", url=url) from exc
-    if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine, busy_timeout)
-    elif engine.dialect.name != "postgresql":
-        raise InputError(
-            f"dvcore stores live in SQLite or PostgreSQL, not {engine.dialect.name}", url=url
-        )
-    types = event_types
-    extra: list[Indicator] = list(indicators or [])
-    listening: list[Callable[[Sequence[RecordedEvent]], None]] = []
-    extra_plugins = None if isinstance(plugins, bool) else list(plugins)
-    if (plugins is True and event_types is None) or extra_plugins is not None:
-        from dvcore.registry import get_plugin_manager, plugin_event_types, plugin_indicators
-
-        pm = get_plugin_manager(plugins=extra_plugins or ())
-        if event_types is None:
-            types = plugin_event_types(pm)
-        if indicators is None:
-            extra = plugin_indicators(pm)
-
-        def notify(recorded: Sequence[RecordedEvent]) -> None:
-            pm.hook.dvcore_events_appended(events=list(recorded))
-
-        # Only keep every appended event in memory when some plugin wants to be told.
-        if pm.hook.dvcore_events_appended.get_hookimpls():
-            listening.append(notify)
-    listening.extend(listeners)
+    engine = create_engine(url, busy_timeout)
     try:
         if create:
-            from dvcore.store.migrate import upgrade
-
             upgrade(engine)
         else:
             with engine.connect() as conn:
@@ -2170,9 +1060,9 @@ def open_store(
         engine,
         clock=clock,
         cutoff=cutoff,
-        event_types=types,
-        indicators=extra,
-        listeners=listening,
+        event_types=event_types,
+        indicators=indicators,
+        listeners=listeners,
         signing_key=key,
         busy_timeout=busy_timeout,
     )

@@ -943,7 +943,7 @@ class StoreContract:
 
     def test_stored_v1_dialogue_reads_as_v2(self, store: Store, clock: SettableClock) -> None:
         """A DialogueHeld stored at schema version 1 is upcast on read (upcast_v1_v2)."""
-        from dvcore.store.sql import _row_hash
+        from dvcore.store.chain import _row_hash
 
         store.append(unit_events())
         t = dv_schema.events
@@ -1093,7 +1093,7 @@ class StoreContract:
 
     def test_verify_detects_a_rehashed_edit_at_the_next_row(self, store: Store) -> None:
         """An edit that recomputes its own row's hash breaks the chain at the next row."""
-        from dvcore.store.sql import _row_hash
+        from dvcore.store.chain import _row_hash
 
         store.append(example_events())
         t = dv_schema.events
