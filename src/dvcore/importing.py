@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from dvcore.errors import InputError, Problem, ValidationError
@@ -139,9 +140,8 @@ class ImportResult:
     #: where reports over windows of the submitting unit now disagree for the period (a
     #: 9-month figure that is not the sum of its quarters …): what stood, what was dropped
     disagreements: tuple[WindowDisagreement, ...] = ()
-    #: keys of rows already stored that were not handed to the store (a registration the
-    #: tree holds, a row as corrected before): with :attr:`duplicates`, every row the
-    #: import found stored already
+    #: keys of the rows the import found stored already (with the same content): they
+    #: are not handed to the store again
     stored: tuple[str, ...] = ()
 
     @property
@@ -227,6 +227,7 @@ class _Item:
     unit: str
     day: str
     data: Any  # the data as the store writes it (JSON)
+    text: str = ""  # the same, as the store's canonical text
     key: str = ""
     base: str = ""
 
@@ -296,7 +297,8 @@ def _read_file(path: Path, channel: Any, types: EventTypes, problems: list[Probl
                 type=type_name,
                 unit=event.unit,
                 day=event.occurred_on.isoformat(),
-                data=json.loads(payload_json(event.data)),
+                data=json.loads(text := payload_json(event.data)),
+                text=text,
             )
         )
     form = getattr(channel, "form", None)
@@ -349,18 +351,44 @@ class _Stored:
     type: str
     unit: str
     day: str
-    data: Any  # current data (after corrections), None when retracted
-    original: Any
+    #: the stored payload: its text (SQLite keeps the canonical text) or its JSON value
+    raw: Any
+    schema_version: int
+    types: EventTypes
+    #: the current data when a correction replaced it; retracted: the event is dead
+    corrected: Any = None
+    retracted: bool = False
 
     @property
     def alive(self) -> bool:
-        return self.data is not None
+        return not self.retracted
 
-    def content(self) -> tuple[Any, ...]:
-        return (self.type, self.unit, self.day, self.data)
+    @property
+    def original(self) -> Any:
+        raw = self.raw
+        data = json.loads(raw) if isinstance(raw, str) else dict(raw)
+        event_type = self.types.get(self.type)
+        if event_type is not None and self.schema_version < event_type.schema_version:
+            data = upcast(self.type, self.schema_version, data, event_type.schema_version)
+        return data
 
-    def original_content(self) -> tuple[Any, ...]:
-        return (self.type, self.unit, self.day, self.original)
+    def same_original(self, item: _Item) -> bool:
+        """Whether the row says what the event first recorded."""
+        if (self.type, self.unit, self.day) != (item.type, item.unit, item.day):
+            return False
+        event_type = self.types.get(self.type)
+        current = event_type is None or self.schema_version == event_type.schema_version
+        if isinstance(self.raw, str) and current and self.raw == item.text:
+            return True  # the canonical texts match: no need to decode
+        return bool(self.original == item.data)
+
+    def same_now(self, item: _Item) -> bool:
+        """Whether the event, as it stands now, says what the row says."""
+        if self.retracted:
+            return False
+        if self.corrected is None:
+            return self.same_original(item)
+        return (self.type, self.unit, self.day, self.corrected) == _content(item)
 
     def next_key(self, base: str) -> str:
         return _generation_key(base, self.generation + 1)
@@ -385,6 +413,12 @@ def _lookup(store: Store, bases: Sequence[str]) -> dict[str, _Stored]:
             keys = list(names)
             hits: dict[str, _Stored] = {}
             for i in range(0, len(keys), 900):
+                # SQLite: the payload as stored text, compared without decoding it
+                payload = (
+                    sa.type_coerce(e.payload, sa.Text)
+                    if conn.dialect.name == "sqlite"
+                    else e.payload
+                )
                 stmt = select(
                     e.source_ref,
                     e.position,
@@ -393,15 +427,9 @@ def _lookup(store: Store, bases: Sequence[str]) -> dict[str, _Stored]:
                     e.unit,
                     e.occurred_on,
                     e.schema_version,
-                    e.payload,
+                    payload,
                 ).where(e.source_ref.in_(keys[i : i + 900]))
-                for ref, pos, event_id, type_name, unit, day, version, payload in conn.execute(
-                    stmt
-                ):
-                    data = json.loads(payload) if isinstance(payload, str) else dict(payload)
-                    event_type = types.get(type_name)
-                    if event_type is not None and version < event_type.schema_version:
-                        data = upcast(type_name, version, data, event_type.schema_version)
+                for ref, pos, event_id, type_name, unit, day, version, raw in conn.execute(stmt):
                     hits[names[ref]] = _Stored(
                         key=ref,
                         generation=generation,
@@ -410,8 +438,9 @@ def _lookup(store: Store, bases: Sequence[str]) -> dict[str, _Stored]:
                         type=type_name,
                         unit=unit,
                         day=day.isoformat() if isinstance(day, dt.date) else str(day)[:10],
-                        data=data,
-                        original=data,
+                        raw=raw,
+                        schema_version=int(version),
+                        types=types,
                     )
             _apply_overrides(store, conn, hits)
             found.update(hits)
@@ -442,7 +471,7 @@ def _apply_overrides(store: Store, conn: Any, found: Mapping[str, _Stored]) -> N
             if target is None:
                 continue
             if type_name == EventRetracted.type_name:
-                target.data = None
+                target.retracted = True
                 continue
             event, _errors = event_from_dict(
                 {
@@ -453,7 +482,7 @@ def _apply_overrides(store: Store, conn: Any, found: Mapping[str, _Stored]) -> N
                 },
                 store.types,
             )
-            target.data = (
+            target.corrected = (
                 json.loads(payload_json(event.data)) if event is not None else data["data"]
             )
 
@@ -652,6 +681,7 @@ def import_files(
     unchanged: list[str] = []
     already: list[str] = []
     unsent: list[str] = []  # rows already stored that the store is not shown
+    unsent_from: Counter[str] = Counter()  # how many of them each file holds
     reason = _("re-sent: {period}, version {version}", period=period or "", version=version)
     handled: set[str] = set()
     for item in items:
@@ -666,6 +696,7 @@ def import_files(
         if registered == "":
             already.append(item.base)
             unsent.append(item.base)
+            unsent_from[item.source] += 1
             continue
         if registered:
             problems.append(
@@ -686,20 +717,19 @@ def import_files(
             added.append(item.base)
             send.append((item, {**item.item, "source_ref": item.key}))
             continue
-        if found.alive and found.content() == _content(item):
+        if found.same_now(item):
+            # stored already as it stands: the store is not shown it again (re-checking
+            # 9,900 unchanged rows of a re-send cost more than the rest of it)
             (unchanged if item.base in in_previous else already).append(item.base)
-            if found.original_content() == _content(item):
-                # the store sees it as what it is, a row it holds already (the file's
-                # record counts it so); a corrected one would look like a conflict there
-                send.append((item, {**item.item, "source_ref": found.key}))
-            else:
-                unsent.append(item.base)
+            unsent.append(item.base)
+            unsent_from[item.source] += 1
             continue
-        if not declared and found.original_content() == _content(item):
+        if not declared and found.same_original(item):
             # the same row imported again after it was corrected or retracted: a re-import
             # appends nothing (a submission's re-send is what changes a fact)
             already.append(item.base)
-            send.append((item, {**item.item, "source_ref": found.key}))
+            unsent.append(item.base)
+            unsent_from[item.source] += 1
             continue
         if not found.alive:
             # retracted before and sent again in a submission: it counts again
@@ -805,13 +835,16 @@ def import_files(
 
     located: dict[tuple[str, int], tuple[str, str | None, int]] = {}
     first = "<submission>"  # the version itself and retractions belong to no file
-    infos = submission_infos(
-        store,
-        [(f.path, f.channel.name) for f in files],
-        unit=submitter if unit is not None or declared else None,
-        actor=actor,
-        period=per,
-    )
+    infos = [
+        attrs.evolve(info, stored=unsent_from[info.source])
+        for info in submission_infos(
+            store,
+            [(f.path, f.channel.name) for f in files],
+            unit=submitter if unit is not None or declared else None,
+            actor=actor,
+            period=per,
+        )
+    ]
 
     def stream() -> Iterator[tuple[str, int, Any]]:
         for seq, (item, event) in enumerate(send, start=1):

@@ -72,6 +72,9 @@ class SubmissionInfo:
     #: the unit was named explicitly (``--unit``): it must be registered once the import's
     #: own events are in (an import may register it)
     check_unit: bool = False
+    #: rows of the file the import found stored already and did not hand to the store
+    #: (counted with the file's rows and duplicates)
+    stored: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -211,6 +214,8 @@ def record_submissions(
     rows = []
     for info in infos:
         count, appended, duplicates, first, last = stats[info.source]
+        count += info.stored
+        duplicates += info.stored
         rows.append(
             {
                 "unit": info.unit,

@@ -121,7 +121,7 @@ class XlsxChannel:
             return None, _(
                 "the file is larger than {limit} bytes: split it", limit=self.limits.max_file_bytes
             )
-        too_big = workbook_problem(path, self.max_unpacked_bytes, self.max_cells)
+        too_big = _measured(path, self.max_unpacked_bytes, self.max_cells)
         if too_big is not None:
             return None, too_big
         try:
@@ -398,6 +398,22 @@ class XlsxChannel:
             path.mkdir(parents=True, exist_ok=True)
             path = path / "dvcore-mau-nhap-lieu.xlsx"
         return [write_workbook(path, types, unit_codes)]
+
+
+# An import opens a workbook three times (its form, its cover, its rows): measure it once
+# while the file stays the same (its size and modification time).
+_MEASURED: dict[tuple[str, int, int, int, int], str | None] = {}
+
+
+def _measured(path: Path, max_unpacked_bytes: int, max_cells: int) -> str | None:
+    """:func:`workbook_problem`, remembered for the file as it is now."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, max_unpacked_bytes, max_cells)
+    if key not in _MEASURED:
+        if len(_MEASURED) > 64:
+            _MEASURED.clear()
+        _MEASURED[key] = workbook_problem(path, max_unpacked_bytes, max_cells)
+    return _MEASURED[key]
 
 
 def _has_values(sheet: Any) -> bool:
