@@ -849,6 +849,13 @@ def explain(
         "(Markdown; see docs/reports.md)."
     ),
 )
+@click.option(
+    "--signer",
+    help=N_(
+        "The signer's full name under the signature (default: 'signer' in the sections "
+        "file, else a highlighted blank to fill)."
+    ),
+)
 @click.option("--profile", help=N_("Format profile (default: by the document's date)."))
 @click.option("--accepted-only", is_flag=True, help=_ACCEPTED_ONLY_HELP)
 @click.pass_obj
@@ -865,12 +872,13 @@ def export(
     as_known_at: str | None,
     template: Path | None,
     sections: Path | None,
+    signer: str | None,
     profile: str | None,
     accepted_only: bool,
 ) -> None:
     import os
 
-    from dvcore._builtin.report import build_context
+    from dvcore._builtin.report import build_context, read_sections
     from dvcore.registry import get_plugin_manager, plugin_exporters
 
     exporters = plugin_exporters(get_plugin_manager())
@@ -894,16 +902,26 @@ def export(
     target = out / f"bao-cao-{unit}-{period_spec}{exporter.suffix}" if out.is_dir() else out
     if not target.parent.is_dir():
         raise InputError(_("no such directory: {path}", path=target.parent))
+    written = read_sections(sections) if sections is not None else None
+    cut = parse_date(as_of) if as_of else None
     store = obj.open(create=False)
     try:
+        # The document's date: the sections file's `date:`, else the day the figures are
+        # known at (--as-known-at), else the cut-off (--as-of), else the period's last day;
+        # never the day the command happens to run.
+        dated = None
+        if as_known_at is None and not (written is not None and written.meta.get("date")):
+            dated = cut or store.period(period_spec).end
         context = build_context(
             store,
             unit=unit,
             period=period_spec,
-            as_of=parse_date(as_of) if as_of else None,
+            as_of=cut,
             as_known_at=as_known_at,
             report=report,
-            sections=sections,
+            sections=written,
+            date=dated,
+            signer=signer or None,
             profile=profile,
             include_events=bool(getattr(exporter, "needs_events", False)),
             accepted_only=accepted_only,

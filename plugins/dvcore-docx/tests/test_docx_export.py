@@ -25,6 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from dvcore_docx import DocxExporter
 from dvcore_docx import plugin as docx_plugin
+from dvcore_docx._layout import SIGNER_PLACEHOLDER
 
 from dvcore.errors import InputError
 from dvcore.registry import get_plugin_manager, plugin_exporters
@@ -173,6 +174,7 @@ def test_header_number_place_date_and_title(periodic_docx: Path) -> None:
     party = right.paragraphs[0]
     assert party.text == "ĐẢNG CỘNG SẢN VIỆT NAM"
     assert party.runs[0].bold
+    assert party.runs[0].font.size == Pt(15)  # Appendix 3 of 36-HD/VPTW
     rule = right.paragraphs[1]._p.pPr.find(qn("w:pBdr"))
     assert rule is not None
     assert rule.find(qn("w:bottom")) is not None
@@ -212,7 +214,8 @@ def test_recipients_and_signature(periodic_docx: Path) -> None:
     assert all(r.font.size == Pt(11) for p in lines for r in p.runs)
     assert items[-1].text.startswith("- Lưu")
     signature = [p for p in right.paragraphs if p.text]
-    assert [p.text for p in signature] == ["K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"]
+    # no signer given: a highlighted blank for the writer, never an invented name
+    assert [p.text for p in signature] == ["K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", SIGNER_PLACEHOLDER]
     assert all(r.bold for p in signature for r in p.runs)
     row = document.tables[-1].rows[0]._tr
     assert row.trPr is not None

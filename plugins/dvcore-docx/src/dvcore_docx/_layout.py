@@ -28,10 +28,18 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-__all__ = ["Layout"]
+__all__ = ["PARTY_HEADER_PT", "SIGNER_PLACEHOLDER", "Layout"]
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+
+#: "ĐẢNG CỘNG SẢN VIỆT NAM" is 15 pt bold (Appendix 3 of 36-HD/VPTW), a point above the other
+#: header lines; used when the profile names no ``party_header_pt`` of its own.
+PARTY_HEADER_PT = 15.0
+
+#: What stands, highlighted, where the signer's name goes when neither the sections file
+#: (``signer:``) nor ``--signer`` gives it: the writer fills it, nobody's name is made up.
+SIGNER_PLACEHOLDER = "[Họ và tên người ký]"
 
 
 def _half_points(pt: float) -> str:
@@ -245,7 +253,8 @@ class Layout:
         self._run(number, document["number_text"], size=p.header_pt)
         party = self._cell_paragraph(right)
         party.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        self._run(party, document["party_header"], size=p.header_pt, bold=True)
+        party_pt = float(getattr(p, "party_header_pt", PARTY_HEADER_PT))
+        self._run(party, document["party_header"], size=party_pt, bold=True)
         rule = self._para(right, align=WD_ALIGN_PARAGRAPH.CENTER)
         self._run(rule, "", size=2)
         rule.paragraph_format.line_spacing = Pt(2)
@@ -275,6 +284,9 @@ class Layout:
                 self._run(first, block["label"], bold=True)
                 second = self._para(align=WD_ALIGN_PARAGRAPH.CENTER, after=p.paragraph_after_pt)
                 self._run(second, block["title"], bold=True)
+                # a part's label and title never end a page apart from what follows them
+                first.paragraph_format.keep_with_next = True
+                second.paragraph_format.keep_with_next = True
             elif kind == "heading":
                 level = block["level"]
                 para = self._para(indent=True, after=p.paragraph_after_pt, before=3)
@@ -347,11 +359,42 @@ class Layout:
                 self._run(para, str(text), size=size)
         self._para(after=self.profile.paragraph_after_pt)
 
+    def _keep_body_end_with_closing(self) -> None:
+        """Tie the body's last paragraph (or a last table's last row) to the closing block.
+
+        The closing is one row that cannot split; without this, a page break may fall just
+        before it and leave the last page holding only "Nơi nhận" and the signature. Empty
+        paragraphs between the last text and the closing keep with the next as well.
+        """
+        for child in reversed(list(self.doc.element.body)):
+            if child.tag == qn("w:p"):
+                paragraph = Paragraph(child, self.doc._body)
+                paragraph.paragraph_format.keep_with_next = True
+                if paragraph.text.strip():
+                    paragraph.paragraph_format.keep_together = True
+                    return
+            elif child.tag == qn("w:tbl"):
+                rows = child.findall(qn("w:tr"))
+                if rows:
+                    last = rows[-1]
+                    trpr = last.get_or_add_trPr()
+                    if trpr.find(qn("w:cantSplit")) is None:
+                        trpr.append(OxmlElement("w:cantSplit"))
+                    for p_el in last.iter(qn("w:p")):
+                        Paragraph(p_el, self.doc._body).paragraph_format.keep_with_next = True
+                return
+
     def closing(self) -> None:
-        """ "Nơi nhận:" bottom left (items "- …", the last "- Lưu …"), the signature right."""
+        """ "Nơi nhận:" bottom left (items "- …", the last "- Lưu …"), the signature right.
+
+        The signer's name is the context's (``signer`` of the sections file, or
+        ``--signer``); without one, :data:`SIGNER_PLACEHOLDER` stands highlighted.
+        """
         p = self.profile
         document = self.context["document"]
-        self._para(after=p.paragraph_after_pt)
+        self._keep_body_end_with_closing()
+        spacer = self._para(after=p.paragraph_after_pt)
+        spacer.paragraph_format.keep_with_next = True
         left_w = round(self.text_width_mm * 0.5, 1)
         table = self._plain_table(1, [left_w, self.text_width_mm - left_w])
         self._keep_row_whole(table.rows[0])
@@ -377,9 +420,16 @@ class Layout:
             first = False
         for _ in range(4):
             self._para(right, align=WD_ALIGN_PARAGRAPH.CENTER)
-        if signature.get("name"):
-            name = self._para(right, align=WD_ALIGN_PARAGRAPH.CENTER)
-            self._run(name, signature["name"], size=p.signature_pt, bold=True)
+        name = self._para(right, align=WD_ALIGN_PARAGRAPH.CENTER)
+        signer = str(signature.get("name") or "").strip()
+        run = self._run(name, signer or SIGNER_PLACEHOLDER, size=p.signature_pt, bold=True)
+        if not signer:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        # every paragraph of the closing row keeps with the next: LibreOffice then keeps the
+        # row with what precedes it, as Word does for a row that cannot split
+        for cell in (left, right):
+            for para in cell.paragraphs:
+                para.paragraph_format.keep_with_next = True
 
     # --- footnotes ------------------------------------------------------------------------
 
