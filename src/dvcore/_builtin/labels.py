@@ -272,6 +272,9 @@ VALUE_LABELS: Mapping[str, str] = MappingProxyType(
         # review decisions
         "accepted": "Chấp nhận",
         "returned": "Trả lại",
+        # unit groups (the one-stop figures' ``group`` breakdown)
+        "departments_districts": "Sở, ban, ngành, quận, huyện",
+        "communes": "Xã, phường, thị trấn",
     }
 )
 

@@ -6,9 +6,10 @@ Sheets:
     the unit, the period, the cut-off and the instant the figures were known at.
 ``Chỉ số``
     indicator × unit: the report unit, then each direct child unit, and the same period a
-    year earlier beside the report unit.
+    year earlier beside the report unit (only when the year before holds data; "—" for an
+    indicator that had none).
 ``Chi tiết``
-    the report unit's breakdowns (level, field, host, kind…).
+    the report unit's breakdowns (by level, field, host, kind…).
 ``Chỉ tiêu`` and ``Tiến độ theo đơn vị``
     the targets, and their progress in each direct child unit.
 ``Đơn vị``
@@ -24,11 +25,19 @@ Numbers are stored as numbers. A whole number is shown the Vietnamese way (``2.0
 uses Excel's own decimal format. Text is always written as text: a value starting with
 ``=``, ``+``, ``-`` or ``@`` stays a string and never becomes a formula (the workbook is
 opened with ``strings_to_formulas`` off and every string goes through ``write_string``).
+
+Everything a reader sees is Vietnamese: an indicator is shown by its title, a level, a
+dimension, a breakdown key, a report kind and an event type by their Vietnamese labels
+(the tables' own :func:`dvcore.tables.value_label` and ``TYPE_LABELS`` where they have
+one), and an instant (``recorded_at``, ``as_known_at``) is a date and time cell in Vietnam's
+time (UTC+7), ``20/9/2023 10:00``, never ISO text in UTC.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -38,13 +47,120 @@ import attrs
 import xlsxwriter  # type: ignore[import-untyped]  # XlsxWriter ships no type hints
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
-__all__ = ["VN_INTEGER", "XlsxExporter"]
+from dvcore.events import CORE_EVENT_TYPES
+from dvcore.periods import VIETNAM, format_date_short
+from dvcore.tables import TYPE_LABELS, field_label, value_label
+
+__all__ = ["NO_DATA", "VN_INTEGER", "XlsxExporter"]
+
+#: What a cell shows for a figure the year before has no data for: never 0.
+NO_DATA = "—"
 
 #: 2.035 and 1.234.567 whatever the locale: literal dots, one condition per group count.
 VN_INTEGER = r"[>=1000000]#\.###\.##0;[>=1000]#\.##0;0"
 _VN_DECIMAL = "#,##0.0##"
 _PERCENT = "0.0%"
+_DATETIME = "d/m/yyyy hh:mm"
 _MAX_ROWS = 1_048_575  # Excel's row limit, less the header
+
+# A level as a table names it (the context words levels for prose: "ở các sở, ban, …").
+_LEVELS: Mapping[str, str] = {
+    "city": "cấp thành phố",
+    "district": "cấp quận, huyện",
+    "commune": "cấp xã, phường",
+    "other": "khác",
+}
+_PROVINCE_LEVELS: Mapping[str, str] = {**_LEVELS, "city": "cấp tỉnh", "district": "cấp huyện"}
+_DIMENSIONS: Mapping[str, str] = {
+    "level": "Cấp",
+    "host": "Người chủ trì",
+    "field": "Lĩnh vực",
+    "kind": "Loại",
+    "activity": "Hoạt động",
+    "group": "Nhóm đơn vị",
+}
+_REPORTS: Mapping[str, str] = {
+    "periodic": "báo cáo định kỳ",
+    "term-commune": "báo cáo nhiệm kỳ cấp xã",
+    "follow-up": "báo cáo theo dõi thực hiện kết luận",
+}
+_CORE_TYPES = {t.type_name: t for t in CORE_EVENT_TYPES}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _level(level: str, context: Mapping[str, Any]) -> str:
+    words = _PROVINCE_LEVELS if context.get("unit_kind") == "province" else _LEVELS
+    return words.get(level, level)
+
+
+def _item_label(dimension: str, item: Mapping[str, Any], context: Mapping[str, Any]) -> str:
+    """A breakdown key's Vietnamese label: the context's, else the tables' value label."""
+    label = str(item["label"])
+    if label != item["key"]:
+        return label
+    return _level(label, context) if dimension == "level" else value_label(label)
+
+
+def _has_data(figure: Mapping[str, Any] | None) -> bool:
+    """Whether a figure of the year before rests on any recorded fact.
+
+    A count nothing was recorded for is 0 in a snapshot and a stock is null: neither is a
+    figure of that year, and neither may be shown as one.
+    """
+    if figure is None or figure.get("value") is None:
+        return False
+    return bool(figure["value"]) or any(figure.get("by", {}).values())
+
+
+def _vietnam_time(instant: dt.datetime) -> dt.datetime:
+    """An instant as Vietnam's wall clock (UTC+7), naive, as a spreadsheet cell holds it."""
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(VIETNAM)
+    return instant.replace(tzinfo=None)
+
+
+def _datum(value: Any) -> str:
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, str):
+        if _ISO_DATE.match(value):
+            return format_date_short(dt.date.fromisoformat(value))
+        return value_label(value)
+    if isinstance(value, Mapping):
+        if set(value) == {"start", "end"}:
+            return f"{_datum(value['start'])} – {_datum(value['end'])}"
+        # a breakdown (``by``): dimension → key
+        return "; ".join(
+            f"{_DIMENSIONS.get(str(k), value_label(str(k)))}: {_datum(v)}" for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return "; ".join(_datum(v) for v in value)
+    return str(value)
+
+
+def _event_data(type_name: str, data: str, titles: Mapping[str, str]) -> str:
+    """An event's payload as ``label: value`` pairs, in the tables' Vietnamese labels (an
+    indicator by its title, a window as ``1/1/2023 – 30/6/2023``)."""
+    try:
+        payload = json.loads(data)
+    except ValueError:
+        return data
+    if not isinstance(payload, dict):
+        return data
+    event_type = _CORE_TYPES.get(type_name)
+    parts = []
+    for key, value in payload.items():
+        if value is None or value in ("", [], {}):
+            continue
+        label = field_label(event_type, key) if event_type is not None else key
+        if key == "indicator" and isinstance(value, str):
+            label, text = "Chỉ số", titles.get(value, value)
+        elif key == "window" and isinstance(value, list) and len(value) == 2:
+            text = " – ".join(_datum(v) for v in value)
+        else:
+            text = _datum(value)
+        parts.append(f"{label}: {text}")
+    return "; ".join(parts)
 
 
 def _is_number(value: Any) -> bool:
@@ -78,7 +194,7 @@ class _Sheet:
             chosen = fmt or ("int" if float(number).is_integer() else "dec")
             ws.write_number(row, col, number, self.formats[chosen])
         elif isinstance(value, dt.datetime):
-            ws.write_string(row, col, value.isoformat(timespec="seconds"))
+            ws.write_datetime(row, col, _vietnam_time(value), self.formats["datetime"])
         elif isinstance(value, dt.date):
             ws.write_datetime(
                 row, col, dt.datetime(value.year, value.month, value.day), self.formats["date"]
@@ -98,13 +214,13 @@ def _info(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) -> 
     sheet = _Sheet(book, "Thông tin", formats, [28, 70])
     document = context["document"]
     rows = [
-        ("Báo cáo", context["report"]),
+        ("Báo cáo", _REPORTS.get(context["report"], context["report"])),
         ("Đơn vị", f"{context['unit_name']} ({context['unit']})"),
         ("Kỳ báo cáo", f"{context['period_text']} ({context['period_spec']})"),
         ("Từ ngày", context["period_start"]),
         ("Đến ngày", context["period_end"]),
         ("Chỉ tiêu tính đến ngày", context["as_of"]),
-        ("Số liệu như đã biết lúc", context["as_known_at_text"] or "hiện tại"),
+        ("Số liệu như đã biết lúc", context["as_known_at"] or "hiện tại"),
         ("Văn bản", f"{document['number_text']} — {document['place_date']}"),
         ("Thể thức", context["profile_name"]),
     ]
@@ -121,30 +237,40 @@ def _figures(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) 
         }
     ]
     previous = context.get("previous")
-    columns = ["Mã chỉ số", "Chỉ số", "Đơn vị tính"]
+    before = {f["code"]: f for f in previous["figures"]} if previous else {}
+    # a year with no data at all has no column; an indicator it has no data for shows "—"
+    compare = any(_has_data(f) for f in before.values())
+    columns = ["Chỉ số", "Đơn vị tính"]
     columns += [u["name"] for u in units[:1]]
-    if previous:
+    if previous is not None and compare:
         columns.append(f"Cùng kỳ {previous['period_text']}")
     columns += [u["name"] for u in units[1:]]
-    sheet = _Sheet(book, "Chỉ số", formats, [26, 48, 12] + [16] * (len(columns) - 3))
+    sheet = _Sheet(book, "Chỉ số", formats, [56, 12] + [16] * (len(columns) - 2))
     sheet.header(columns)
-    prev_values = {f["code"]: f["value"] for f in previous["figures"]} if previous else {}
     for fig in context["figures"]:
         code = fig["code"]
-        row: list[Any] = [code, fig["title"], fig["unit_label"], units[0]["values"].get(code)]
-        if previous:
-            row.append(prev_values.get(code))
+        row: list[Any] = [fig["title"], fig["unit_label"], units[0]["values"].get(code)]
+        if compare:
+            old = before.get(code)
+            row.append(old["value"] if old is not None and _has_data(old) else NO_DATA)
         row += [u["values"].get(code) for u in units[1:]]
         sheet.line(row)
 
 
 def _details(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) -> None:
-    sheet = _Sheet(book, "Chi tiết", formats, [26, 48, 14, 36, 14])
-    sheet.header(["Mã chỉ số", "Chỉ số", "Chiều", "Nhóm", "Giá trị"])
+    sheet = _Sheet(book, "Chi tiết", formats, [56, 16, 36, 14])
+    sheet.header(["Chỉ số", "Phân theo", "Nhóm", "Giá trị"])
     for fig in context["figures"]:
         for dimension, items in fig["by"].items():
             for item in items:
-                sheet.line([fig["code"], fig["title"], dimension, item["label"], item["value"]])
+                sheet.line(
+                    [
+                        fig["title"],
+                        _DIMENSIONS.get(dimension, dimension),
+                        _item_label(dimension, item, context),
+                        item["value"],
+                    ]
+                )
 
 
 def _targets(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) -> None:
@@ -194,15 +320,24 @@ def _targets(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) 
 
 
 def _units(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) -> None:
-    sheet = _Sheet(book, "Đơn vị", formats, [16, 40, 22, 12, 16])
+    sheet = _Sheet(book, "Đơn vị", formats, [16, 40, 22, 16, 16])
     sheet.header(["Mã", "Tên", "Loại", "Cấp", "Trực thuộc"])
     for unit in context.get("units") or []:
-        sheet.line([unit["code"], unit["name"], unit["kind_name"], unit["level"], unit["parent"]])
+        sheet.line(
+            [
+                unit["code"],
+                unit["name"],
+                unit["kind_name"],
+                _level(unit["level"], context),
+                unit["parent"],
+            ]
+        )
 
 
 def _events(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) -> None:
     events = context.get("events") or []
-    sheet = _Sheet(book, "Sự kiện", formats, [10, 38, 24, 16, 30, 12, 26, 10, 30, 36, 80])
+    titles = {code: fig["title"] for code, fig in (context.get("figure") or {}).items()}
+    sheet = _Sheet(book, "Sự kiện", formats, [10, 38, 30, 16, 30, 12, 16, 10, 30, 50, 80])
     sheet.header(
         [
             "Vị trí",
@@ -223,15 +358,15 @@ def _events(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) -
             [
                 event["position"],
                 event["id"],
-                event["type"],
+                TYPE_LABELS.get(event["type"], event["type"]),
                 event["unit"],
                 event["unit_name"],
                 event["occurred_on"],
                 event["recorded_at"],
                 event["actor"],
                 event["source_ref"],
-                ", ".join(event["indicators"]),
-                event["data"],
+                "; ".join(titles.get(c, c) for c in event["indicators"]),
+                _event_data(event["type"], event["data"], titles),
             ]
         )
     if context.get("events_truncated") or len(events) >= _MAX_ROWS:
@@ -306,6 +441,7 @@ class XlsxExporter:
                 "dec": book.add_format({"num_format": _VN_DECIMAL}),
                 "pct": book.add_format({"num_format": _PERCENT}),
                 "date": book.add_format({"num_format": "dd/mm/yyyy"}),
+                "datetime": book.add_format({"num_format": _DATETIME}),
                 "text": book.add_format({"text_wrap": False}),
             }
             day = context["document"]["date"]
