@@ -45,12 +45,15 @@ def bar_chart(
     title: str,
     labels: Sequence[str],
     current: Sequence[float],
-    previous: Sequence[float] | None = None,
+    previous: Sequence[float | None] | None = None,
     *,
     current_label: str = "",
     previous_label: str = "",
 ) -> str:
-    """Horizontal bars, one per label; the year-earlier value beside each when given."""
+    """Horizontal bars, one per label; the year-earlier value beside each when given.
+
+    A ``None`` in ``previous`` (no data that year) draws no bar there, never a 0.
+    """
     height = max(2.2, 0.45 * len(labels) + 1.2)
     fig = Figure(figsize=(7.5, height), dpi=96)
     ax = fig.add_subplot()
@@ -65,9 +68,10 @@ def bar_chart(
         label=current_label or None,
     )
     if previous is not None:
+        known = [(p, v) for p, v in zip(positions, previous, strict=True) if v is not None]
         ax.barh(
-            [p + shift for p in positions],
-            previous,
+            [p + shift for p, _v in known],
+            [v for _p, v in known],
             height=width,
             color=_PREVIOUS,
             label=previous_label or None,

@@ -4,10 +4,16 @@ The page holds the document's header, the targets with their progress in each di
 unit, the figures by level and by field beside the same period a year earlier, every
 indicator, the child units' main figures, and the report's text with its footnotes. It
 loads nothing: no script, no stylesheet, no font, no image from anywhere.
+
+Every label the reader sees is Vietnamese: an indicator by its title, a level, a dimension
+and a breakdown key by their Vietnamese words. The year before is compared only where it
+holds data: a year with none has no column and no chart series, an indicator it has none
+for shows "—", never 0.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from html import escape
 from pathlib import Path
@@ -16,8 +22,10 @@ from typing import Any
 import attrs
 
 from dvcore.indicators import format_number
+from dvcore.periods import VIETNAM, format_date_short
+from dvcore_html._words import DIMENSIONS, has_data, item_label
 
-__all__ = ["HtmlExporter", "render_html"]
+__all__ = ["HtmlExporter", "render_html", "vietnam_time"]
 
 _CSS = """
 body{font-family:"Times New Roman",Times,serif;margin:0;background:#f4f5f7;color:#111}
@@ -27,6 +35,7 @@ main{max-width:960px;margin:0 auto;background:#fff;padding:24px 40px 48px}
 .head .date{font-style:italic}
 h1{text-align:center;font-size:22px;margin:24px 0 4px}
 .summary{text-align:center;font-weight:bold}
+.known{text-align:center;font-style:italic;font-size:14px;color:#444}
 h2{font-size:18px;border-bottom:2px solid #1f4e79;padding-bottom:4px;margin-top:32px}
 h3{font-size:16px;margin:16px 0 6px}
 table{border-collapse:collapse;width:100%;font-size:14px;margin:8px 0 16px}
@@ -59,6 +68,12 @@ def _rows(cells: Iterable[Iterable[str]]) -> str:
     return "".join("<tr>" + "".join(row) + "</tr>" for row in cells)
 
 
+def vietnam_time(instant: dt.datetime) -> str:
+    """An instant as Vietnam's clock reads it (UTC+7): ``20/9/2023 10:00``."""
+    local = instant.astimezone(VIETNAM) if instant.tzinfo is not None else instant
+    return f"{format_date_short(local.date())} {local:%H:%M}"
+
+
 def _header(context: Mapping[str, Any]) -> str:
     d = context["document"]
     left = [
@@ -73,9 +88,15 @@ def _header(context: Mapping[str, Any]) -> str:
         f'<div class="date">{_e(d["place_date"])}</div>',
     ]
     summary = "<br>".join(_e(line) for line in d["summary_lines"])
+    known = context.get("as_known_at")
+    when = (
+        f'<p class="known">Số liệu như đã ghi nhận đến {_e(vietnam_time(known))}</p>'
+        if isinstance(known, dt.datetime)
+        else ""
+    )
     return (
         f'<header class="head"><div>{"".join(left)}</div><div>{"".join(right)}</div>'
-        f'</header><h1>{_e(d["type"])}</h1><p class="summary">{summary}</p>'
+        f'</header><h1>{_e(d["type"])}</h1><p class="summary">{summary}</p>{when}'
     )
 
 
@@ -125,8 +146,16 @@ def _targets(context: Mapping[str, Any]) -> str:
     )
 
 
+def _previous(context: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The year before, when it holds data for at least one indicator."""
+    previous: Mapping[str, Any] | None = context.get("previous")
+    if previous is None or not any(has_data(f) for f in previous["figure"].values()):
+        return None
+    return previous
+
+
 def _breakdowns(context: Mapping[str, Any]) -> str:
-    previous = context.get("previous")
+    previous = _previous(context)
     prev = previous["figure"] if previous else {}
     charts = []
     for fig in context["figures"]:
@@ -134,15 +163,15 @@ def _breakdowns(context: Mapping[str, Any]) -> str:
             items = fig["by"].get(dimension) or []
             if not items or not fig["value"]:
                 continue
-            labels = [i["label"] for i in items]
+            labels = [item_label(dimension, i, context) for i in items]
             current = [float(i["value"]) for i in items]
-            before = None
-            if previous and fig["code"] in prev:
+            before: list[float | None] | None = None
+            if has_data(prev.get(fig["code"])):
                 old = {
                     i["key"]: float(i["value"]) for i in prev[fig["code"]]["by"].get(dimension, [])
                 }
-                before = [old.get(i["key"], 0.0) for i in items]
-            what = "theo cấp" if dimension == "level" else "theo lĩnh vực"
+                before = [old.get(i["key"]) for i in items]
+            what = f"theo {DIMENSIONS[dimension]}"
             charts.append(
                 "<figure>"
                 + _charts().bar_chart(
@@ -151,7 +180,7 @@ def _breakdowns(context: Mapping[str, Any]) -> str:
                     current,
                     before,
                     current_label=context["period_text"],
-                    previous_label=previous["period_text"] if previous else "",
+                    previous_label=f"Cùng kỳ {previous['period_text']}" if previous else "",
                 )
                 + "</figure>"
             )
@@ -161,7 +190,7 @@ def _breakdowns(context: Mapping[str, Any]) -> str:
 
 
 def _figures(context: Mapping[str, Any]) -> str:
-    previous = context.get("previous")
+    previous = _previous(context)
     prev = previous["figure"] if previous else {}
     head = "<tr><th>Chỉ số</th><th>Đơn vị tính</th><th>" + _e(context["period_text"]) + "</th>"
     if previous:
@@ -170,16 +199,19 @@ def _figures(context: Mapping[str, Any]) -> str:
     body = []
     for fig in context["figures"]:
         detail = "; ".join(
-            f"{_e(i['label'])} {_n(i['value'])}" for items in fig["by"].values() for i in items
+            f"{_e(item_label(dim, i, context))} {_n(i['value'])}"
+            for dim, items in fig["by"].items()
+            for i in items
         )
         row = [
-            f"<td>{_e(fig['title'])}<br><small>{_e(fig['code'])}</small></td>",
+            f"<td>{_e(fig['title'])}</td>",
             f"<td>{_e(fig['unit_label'])}</td>",
             f'<td class="n">{_n(fig["value"])}</td>',
         ]
         if previous:
             old = prev.get(fig["code"])
-            row.append(f'<td class="n">{_n(old["value"] if old else None)}</td>')
+            value = old["value"] if old is not None and has_data(old) else None
+            row.append(f'<td class="n">{_n(value)}</td>')
         row.append(f"<td>{detail}</td>")
         body.append(row)
     return f"<section><h2>Các chỉ số</h2><table>{head}{_rows(body)}</table></section>"
