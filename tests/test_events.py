@@ -113,6 +113,11 @@ ENUMS: list[tuple[type[Any], str, set[str]]] = [
             "regulation",
             "notice",
             "report",
+            # issue 13: the kinds the Party issues (REFERENCES.md, 36-HD/VPTW)
+            "circular",
+            "decision",
+            "guidance",
+            "programme",
         },
     ),
     (IndicatorDefined, "aggregation", {"sum", "last", "max", "min"}),

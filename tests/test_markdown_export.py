@@ -99,3 +99,28 @@ def test_term_and_follow_up_reports(demo_store: Any) -> None:
     )
     assert "| TT | Nhiệm vụ | Đơn vị chủ trì | Thời hạn | Tình trạng | Ghi chú |" in follow
     assert "quá hạn 30 ngày" in follow
+
+
+def test_no_zero_padded_as_00(context: dict[str, Any]) -> None:
+    """Issue 13: small counts are padded ("06 cuộc") and nothing reads "00"."""
+    text = render_markdown(context)
+    assert re.findall(r"(?<![\d.,:])00(?!\d)", text) == []
+    assert "chưa có cơ sở nào: quận Hải An (02 cơ sở)" in text
+    assert "Tin lành 06 cơ sở" in text
+
+
+def test_follow_up_says_no_zero(demo_store: Any) -> None:
+    from dvcore._builtin.report import _task_progress
+
+    assert "00" not in _task_progress(6, 0, 0)
+    assert _task_progress(6, 6, 0) == "cả 06 nhiệm vụ đã hoàn thành"
+    assert _task_progress(6, 2, 0) == "02 nhiệm vụ đã hoàn thành; 04 nhiệm vụ chưa hoàn thành"
+    assert (
+        _task_progress(6, 0, 2) == "các nhiệm vụ đều chưa hoàn thành, trong đó 02 nhiệm vụ quá hạn"
+    )
+    text = render_markdown(
+        build_context(
+            demo_store, unit="HP", period="2023-9M", report="follow-up", as_of="2023-09-30"
+        )
+    )
+    assert re.findall(r"(?<![\d.,:])00(?!\d)", text) == []

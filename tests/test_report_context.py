@@ -24,6 +24,8 @@ from dvcore._builtin.report import (
     PLACEHOLDER,
     build_context,
     committee_name,
+    count_text,
+    document_word,
     kind_name,
     period_text,
     read_sections,
@@ -556,3 +558,114 @@ def test_profiles() -> None:
     assert profile_for(dt.date(2026, 3, 1)).name == "05-HD/VPTW-2026"
     assert profile_for(dt.date(2010, 1, 1)).name == "36-HD/VPTW-2018"
     assert not PROFILES["05-HD/VPTW-2026"].verified
+
+
+# --- issue 13, item 2: quotes come from the data -------------------------------------------
+
+_SHORT_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+_LONG_DATE = re.compile(r"ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})")
+
+
+def _dates_in(text: str) -> list[dt.date]:
+    found = [dt.date(int(y), int(m), int(d)) for d, m, y in _SHORT_DATE.findall(text)]
+    found += [dt.date(int(y), int(m), int(d)) for d, m, y in _LONG_DATE.findall(text)]
+    return found
+
+
+def test_no_date_after_the_report_date(demo_store: Any) -> None:
+    """Known at 20/9/2023 with no cut-off, a 9-month report says nothing "as of" 30/9."""
+    context = build_context(demo_store, unit="HP", period="2023-9M", as_known_at=REPORTED_AT)
+    day = REPORTED_AT.date()
+    assert context["document"]["date"] == day
+    assert context["as_of"] == day
+    text = text_of(context) + "\n" + context["document"]["place_date"]
+    dates = _dates_in(text)
+    assert dates, "the report states dates"
+    assert [d for d in dates if d > day] == []
+    assert f"Đến ngày {day.day}/{day.month}/{day.year}, " in text
+    assert "30/9/2023" not in text
+
+
+def test_a_cut_off_after_the_report_date_is_refused(demo_store: Any) -> None:
+    with pytest.raises(InputError, match="after the report's date"):
+        build_context(
+            demo_store,
+            unit="HP",
+            period="2023-9M",
+            as_of="2023-09-30",
+            as_known_at=REPORTED_AT,
+        )
+
+
+def test_target_sentences_quote_the_targets_titles(
+    demo_store: Any, periodic: dict[str, Any]
+) -> None:
+    """Each target is worded by its ``TargetSetAdopted`` title, not by text in code."""
+    titles = [
+        t.title
+        for event in demo_store.read(types=["TargetSetAdopted"])
+        if event.unit == "HP"
+        for t in event.data.targets
+    ]
+    assert len(titles) == 4
+    body = [b["text"] for b in periodic["blocks"] if "text" in b]
+    for title in titles:
+        quoted = "“" + title.replace("“", "‘").replace("”", "’") + "”"
+        assert [p for p in body if "chỉ tiêu " + quoted in p], title
+    dialogue = next(p for p in body if "đối thoại trực tiếp với Nhân dân, " in p)
+    assert (
+        "100% người đứng đầu cấp ủy, chính quyền các cấp đối thoại trực tiếp với Nhân dân "
+        "theo quy định" in dialogue
+    )
+
+
+def test_documents_are_named_by_the_kind_their_number_says(periodic: dict[str, Any]) -> None:
+    text = text_of(periodic)
+    assert "Thông tri số 08-TT/TU, ngày 03/01/2023" in text
+    assert "Quyết định số 984-QĐ/TU, ngày 24/4/2023 về Quy chế phối hợp" in text
+    assert "Quy chế số 984-QĐ/TU" not in text
+    # the breakdown counts the thông tri and the quyết định as such, not as a chỉ thị
+    note = next(n["text"] for n in periodic["footnotes"] if n["text"].startswith("Gồm:"))
+    breakdown = note.split(".")[0]
+    assert "01 thông tri" in breakdown
+    assert "01 quyết định" in breakdown
+    assert "chỉ thị" not in breakdown
+    assert "quy chế" not in breakdown
+
+
+@pytest.mark.parametrize(
+    ("number", "kind", "word"),
+    [
+        ("984-QĐ/TU", "regulation", "quyết định"),
+        ("08-TT/TU", "directive", "thông tri"),
+        ("11-QĐi/TW", "decision", "quy định"),
+        ("05-HD/BDVTW", "official_letter", "hướng dẫn"),
+        ("12-CTr/TU", "plan", "chương trình"),
+        ("41/QĐ-UBND", "plan", "quyết định"),
+        ("30/2020/NĐ-CP", "regulation", "quy định, quy chế"),
+        ("số 7", "circular", "thông tri"),
+        ("15", "guidance", "hướng dẫn"),
+        ("16", "programme", "chương trình"),
+        ("17", "decision", "quyết định"),
+    ],
+)
+def test_document_word(number: str, kind: str, word: str) -> None:
+    assert document_word(number, kind) == word
+
+
+def test_counts_follow_one_rule() -> None:
+    assert [count_text(n) for n in (0, 1, 6, 9, 10, 112, 2035)] == [
+        "0",
+        "01",
+        "06",
+        "09",
+        "10",
+        "112",
+        "2.035",
+    ]
+
+
+def test_one_level_holding_the_whole_count_is_said_once(periodic: dict[str, Any]) -> None:
+    text = text_of(periodic)
+    assert "76 cuộc kiểm tra, giám sát về công tác dân vận (đều ở cấp quận, huyện)" in text
+    assert "(76 cuộc cấp quận, huyện)" not in text

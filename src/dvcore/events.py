@@ -100,6 +100,10 @@ DocumentKind = Literal[
     "regulation",
     "notice",
     "report",
+    "circular",
+    "decision",
+    "guidance",
+    "programme",
 ]
 Aggregation = Literal["sum", "last", "max", "min"]
 Measure = Literal["count", "units_with"]

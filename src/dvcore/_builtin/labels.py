@@ -261,6 +261,10 @@ VALUE_LABELS: Mapping[str, str] = MappingProxyType(
         "regulation": "Quy định",
         "notice": "Thông báo",
         "report": "Báo cáo",
+        "circular": "Thông tri",
+        "decision": "Quyết định",
+        "guidance": "Hướng dẫn",
+        "programme": "Chương trình",
         # aggregations
         "sum": "Cộng dồn",
         "last": "Số mới nhất",

@@ -40,7 +40,8 @@ from typing import Any, Literal
 
 from dvcore._builtin.profiles import FormatProfile, get_profile, profile_for
 from dvcore.errors import InputError, UnknownUnitError
-from dvcore.indicators import Snapshot, format_number, format_percent, pad_count
+from dvcore.events import DocumentIssued
+from dvcore.indicators import Snapshot, format_number, format_percent
 from dvcore.periods import Period, format_date, parse_date, parse_instant
 from dvcore.units import UnitTree, level_of
 
@@ -142,7 +143,35 @@ _DOCUMENT_KINDS: Mapping[str, str] = {
     "regulation": "quy định, quy chế",
     "notice": "thông báo",
     "report": "báo cáo",
+    "circular": "thông tri",
+    "decision": "quyết định",
+    "guidance": "hướng dẫn",
+    "programme": "chương trình",
 }
+#: The type code in a document's number says its kind (REFERENCES.md, Hướng dẫn
+#: 36-HD/VPTW): ``984-QĐ/TU`` is a quyết định whatever the event's ``kind`` says.
+_SYMBOL_WORDS: Mapping[str, str] = {
+    "NQ": "nghị quyết",
+    "CT": "chỉ thị",
+    "KL": "kết luận",
+    "QĐ": "quyết định",
+    "QĐi": "quy định",
+    "QC": "quy chế",
+    "TT": "thông tri",
+    "HD": "hướng dẫn",
+    "CTr": "chương trình",
+    "KH": "kế hoạch",
+    "TB": "thông báo",
+    "BC": "báo cáo",
+    "CV": "công văn",
+    "TTr": "tờ trình",
+    "ĐA": "đề án",
+    "PA": "phương án",
+    "BB": "biên bản",
+}
+#: ``984-QĐ/TU`` (a Party document) or ``41/QĐ-UBND``, ``30/2020/NĐ-CP`` (a state one).
+_PARTY_NUMBER = re.compile(r"^\s*\d+[a-z]?-([^\W\d_]+)/", re.UNICODE)
+_STATE_NUMBER = re.compile(r"^\s*\d+/(?:\d{4}/)?([^\W\d_]+)-", re.UNICODE)
 #: Words a document's title may start with: they become "<word> số <number>, ngày …".
 _DOCUMENT_WORDS = (
     "Nghị quyết",
@@ -249,6 +278,30 @@ def _int(value: Decimal | int | None) -> int:
 
 def _num(value: Decimal | int | float | None) -> str:
     return "—" if value is None else format_number(value)
+
+
+def count_text(value: Decimal | int) -> str:
+    """A count in prose, by the one rule of the reports: ``06``, ``112``, ``2.035``, ``0``.
+
+    Counts from 1 to 9 take a leading zero (REFERENCES.md); nothing reads ``00``: a
+    sentence leaves a zero out or says "không có", and a table writes ``0``.
+    """
+    if value == 0:
+        return "0"
+    if value == int(value) and 0 < value < 10:
+        return f"{int(value):02d}"
+    return format_number(value)
+
+
+def _ratio_text(numerator: int, denominator: int) -> str:
+    """``03/06``, ``228/233``; a zero numerator stays ``0`` (``0/05``), never ``00``."""
+    return f"{count_text(numerator)}/{count_text(denominator)}"
+
+
+def _quote(text: str) -> str:
+    """``“text”``, with the quotes inside it turned to single ones."""
+    inner = _nfc(text).replace("“", "‘").replace("”", "’")
+    return f"“{inner}”"
 
 
 # --- periods --------------------------------------------------------------------------------
@@ -697,17 +750,37 @@ def _figures(snapshot: Snapshot, level_words: Mapping[str, str]) -> list[dict[st
     return out
 
 
+def document_word(number: str, kind: str) -> str:
+    """The kind of a document as its number's type code says it, else as its ``kind`` does.
+
+    ``("984-QĐ/TU", "regulation")`` → ``quyết định``; ``("08-TT/TU", "directive")`` →
+    ``thông tri``; ``("12/KH", "plan")`` → ``kế hoạch``.
+    """
+    number = _nfc(number)
+    for pattern in (_PARTY_NUMBER, _STATE_NUMBER):
+        match = pattern.match(number)
+        if match is not None and match.group(1) in _SYMBOL_WORDS:
+            return _SYMBOL_WORDS[match.group(1)]
+    return _DOCUMENT_KINDS.get(kind, "văn bản")
+
+
 def _document_ref(doc: Any, *, with_title: bool = True) -> str:
-    """``Nghị quyết số 08-NQ/TU, ngày 06/12/2022 về “…”`` from a DocumentIssued event."""
+    """``Nghị quyết số 08-NQ/TU, ngày 06/12/2022 về “…”`` from a DocumentIssued event.
+
+    The kind word follows the number's type code (:func:`document_word`); a title that
+    starts with that word continues it, one that names another document follows "về".
+    """
     data = doc.data
-    title = (data.title or "").strip()
-    word = next((w for w in _DOCUMENT_WORDS if title.startswith(w)), None)
-    kind_word = _DOCUMENT_KINDS.get(data.kind, "văn bản").split(",")[0].capitalize()
-    head = f"{word or kind_word} số {data.number}, ngày {_doc_date(doc.occurred_on)}"
+    title = _nfc((data.title or "").strip())
+    kind_word = _cap(document_word(data.number, data.kind).split(",")[0])
+    head = f"{kind_word} số {data.number}, ngày {_doc_date(doc.occurred_on)}"
     if not with_title or not title:
         return head
-    rest = title[len(word) :].strip() if word else title
-    return f"{head} {rest}" if word else f"{head}: {rest}"
+    if title.casefold().startswith(kind_word.casefold() + " "):
+        return f"{head} {title[len(kind_word) :].strip()}"
+    if any(title.startswith(w + " ") for w in _DOCUMENT_WORDS):
+        return f"{head} về {title}"
+    return f"{head}: {title}"
 
 
 def _missing_names(reader: _Reader, codes: Iterable[str], day: dt.date) -> str:
@@ -789,15 +862,29 @@ def _target_rows(reader: _Reader, targets: Sequence[Any], root: str) -> list[dic
 
 
 def _level_parenthesis(
-    by_level: Mapping[str, Decimal | int], unit_word: str, level_words: Mapping[str, str]
+    by_level: Mapping[str, Decimal | int],
+    unit_word: str,
+    level_words: Mapping[str, str],
+    total: Decimal | int | None = None,
 ) -> str:
-    """``06 cuộc cấp thành phố; 112 cuộc cấp quận, huyện; 352 cuộc cấp xã, phường``."""
-    parts = [
-        f"{pad_count(_int(by_level[lv]))} {unit_word} {level_words[lv]}"
+    """``06 cuộc cấp thành phố; 112 cuộc cấp quận, huyện; 352 cuộc cấp xã, phường``.
+
+    When one level holds the whole ``total`` the count is not repeated: ``đều ở cấp quận,
+    huyện``. No level at all gives ``""``.
+    """
+    levels = [
+        (lv, _int(by_level[lv]))
         for lv in ("city", "district", "commune", "other")
         if _int(by_level.get(lv)) > 0
     ]
-    return "; ".join(parts)
+    if len(levels) == 1 and total is not None and levels[0][1] == _int(total):
+        words = level_words[levels[0][0]]
+        return f"đều {words}" if words.startswith("ở ") else f"đều ở {words}"
+    return "; ".join(f"{count_text(n)} {unit_word} {level_words[lv]}" for lv, n in levels)
+
+
+def _in_parentheses(text: str) -> str:
+    return f" ({text})" if text else ""
 
 
 def _sub_level(root_level: str) -> str | None:
@@ -920,6 +1007,7 @@ class _Periodic:
         targets: Sequence[Any],
         target_rows: Sequence[dict[str, Any]],
         doc: _Builder,
+        day: dt.date | None = None,
     ) -> None:
         self.r = reader
         self.snap = snapshot
@@ -929,6 +1017,8 @@ class _Periodic:
         self.doc = doc
         tree = reader.tree
         self.end = reader.period.end
+        #: the day the report speaks "as of": its own date, never after the period's end
+        self.day = min(day, self.end) if day is not None else self.end
         state = tree.state(reader.unit, self.end)
         self.unit_state = state
         self.root_level = level_of(state.kind)
@@ -977,15 +1067,15 @@ class _Periodic:
         using = self.value("establishment.using_land")
         if using:
             religions = Counter(
-                tree.establishment(e, self.end).religion or "khác" for e in self._using_land_ids()
+                tree.establishment(e, self.day).religion or "khác" for e in self._using_land_ids()
             )
             detail = "; ".join(
-                f"{name} {format_number(n)} cơ sở" for name, n in religions.most_common()
+                f"{name} {count_text(n)} cơ sở" for name, n in religions.most_common()
             )
             self.say(
                 "I",
                 f"Trên địa bàn có {format_number(using)} cơ sở tôn giáo đang sử dụng "
-                f"đất (đến ngày {_short_date(self.end)})",
+                f"đất (đến ngày {_short_date(self.day)})",
                 self.doc.note(f"Theo tôn giáo: {detail}."),
                 ".",
             )
@@ -1008,9 +1098,9 @@ class _Periodic:
 
     def _using_land_ids(self) -> list[str]:
         tree = self.r.tree
-        members = tree.members(self.r.unit, self.r.period.start, self.end, "as-of")
-        at_end = [m for m in members if m.end == self.end]
-        return tree.establishments_using_land(at_end, self.end)
+        members = tree.members(self.r.unit, self.r.period.start, self.day, "as-of")
+        at_day = [m for m in members if m.end == self.day]
+        return tree.establishments_using_land(at_day, self.day)
 
     # --- II.1 lãnh đạo, chỉ đạo --------------------------------------------------------------
     def section_ii_1(self) -> None:
@@ -1055,7 +1145,7 @@ class _Periodic:
                 titles += f" (tổng số {format_number(count)} cơ sở)"
             self.say(
                 "II.1",
-                f"{self.committee} đã xác định {pad_count(len(numbers))} chỉ tiêu "
+                f"{self.committee} đã xác định {count_text(len(numbers))} chỉ tiêu "
                 f"về công tác dân vận trong {ref}",
                 self.doc.note(titles + "."),
                 ".",
@@ -1091,15 +1181,18 @@ class _Periodic:
         total = self.value("dialogue.count")
         if not total:
             return
-        levels = _level_parenthesis(self.by("dialogue.count", "level"), "cuộc", self.level_words)
+        levels = _level_parenthesis(
+            self.by("dialogue.count", "level"), "cuộc", self.level_words, total
+        )
         hosts = self.by("dialogue.count", "host")
         host_text = "; ".join(
-            f"{_HOSTS.get(k, k)} {pad_count(_int(v))} cuộc"
+            f"{_HOSTS.get(k, k)} {count_text(_int(v))} cuộc"
             for k, v in sorted(hosts.items(), key=lambda kv: -kv[1])
+            if _int(v) > 0
         )
         segments: list[dict[str, Any] | str] = [
-            f"Tổ chức {format_number(total)} cuộc đối thoại giữa người đứng đầu cấp ủy, chính "
-            f"quyền các cấp với Nhân dân ({levels})"
+            f"Tổ chức {count_text(total)} cuộc đối thoại giữa người đứng đầu cấp ủy, chính "
+            f"quyền các cấp với Nhân dân{_in_parentheses(levels)}"
         ]
         if host_text:
             segments.append(self.doc.note(f"Theo người chủ trì: {host_text}."))
@@ -1109,12 +1202,13 @@ class _Periodic:
             if t.measure == "units_with" and t.indicator == "dialogue.count":
                 row = self.rows[t.code]
                 segs: list[dict[str, Any] | str] = [
-                    f"Đến ngày {_short_date(t.as_of)}, {t.numerator}/{t.denominator} đơn vị "
+                    f"Đến ngày {_short_date(t.as_of)}, "
+                    f"{_ratio_text(t.numerator, t.denominator)} đơn vị "
                     f"({row['ratio_text']}) có người đứng đầu cấp ủy, chính quyền đối thoại "
-                    f"trực tiếp với Nhân dân, {row['met_text']} chỉ tiêu"
+                    f"trực tiếp với Nhân dân, {row['met_text']} chỉ tiêu {_quote(t.title)}"
                 ]
                 if t.missing:
-                    segs.append(f"; còn {pad_count(len(t.missing))} đơn vị chưa tổ chức")
+                    segs.append(f"; còn {count_text(len(t.missing))} đơn vị chưa tổ chức")
                     segs.append(
                         self.doc.note(_cap(_missing_names(self.r, t.missing, t.as_of)) + ".")
                     )
@@ -1125,15 +1219,18 @@ class _Periodic:
         total = self.value("inspection.count")
         if not total:
             return
-        levels = _level_parenthesis(self.by("inspection.count", "level"), "cuộc", self.level_words)
+        levels = _level_parenthesis(
+            self.by("inspection.count", "level"), "cuộc", self.level_words, total
+        )
         kinds = self.by("inspection.count", "kind")
         detail = "; ".join(
-            f"{pad_count(_int(v))} cuộc {_INSPECTION_KINDS.get(k, k)}"
+            f"{count_text(_int(v))} cuộc {_INSPECTION_KINDS.get(k, k)}"
             for k, v in sorted(kinds.items())
+            if _int(v) > 0
         )
         segments: list[dict[str, Any] | str] = [
-            f"Các cấp ủy đã tổ chức {format_number(total)} cuộc kiểm tra, giám sát về công tác "
-            f"dân vận ({levels})"
+            f"Các cấp ủy đã tổ chức {count_text(total)} cuộc kiểm tra, giám sát về công tác "
+            f"dân vận{_in_parentheses(levels)}"
         ]
         if detail:
             segments.append(self.doc.note(f"Trong đó: {detail}."))
@@ -1144,10 +1241,10 @@ class _Periodic:
         total = self.value("document.count")
         if not total:
             return
-        kinds = self.by("document.count", "kind")
         detail = "; ".join(
-            f"{pad_count(_int(v))} {_DOCUMENT_KINDS.get(k, k)}"
-            for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])
+            f"{count_text(n)} {word}"
+            for word, n in sorted(self._document_words().items(), key=lambda kv: -kv[1])
+            if n > 0
         )
         own = [
             d
@@ -1165,11 +1262,30 @@ class _Periodic:
             )
         self.say(
             "II.1",
-            f"Các cấp ủy, tổ chức đảng đã ban hành {format_number(total)} văn bản "
+            f"Các cấp ủy, tổ chức đảng đã ban hành {count_text(total)} văn bản "
             "lãnh đạo, chỉ đạo về công tác dân vận",
             self.doc.note(note),
             ".",
         )
+
+    def _document_words(self) -> Counter[str]:
+        """The documents counted, by the kind their numbers say (:func:`document_word`).
+
+        The events behind ``document.count``; when they do not add up to the figure (a
+        correction the explanation does not list), the figure's own ``kind`` breakdown.
+        """
+        total = self.value("document.count")
+        words: Counter[str] = Counter()
+        for event in self.r.explain("document.count").events:
+            data = event.data
+            if isinstance(data, DocumentIssued):
+                words[document_word(data.number, data.kind)] += 1
+        if sum(words.values()) == total:
+            return words
+        words = Counter()
+        for k, v in self.by("document.count", "kind").items():
+            words[_DOCUMENT_KINDS.get(k, k)] += _int(v)
+        return words
 
     # --- II.2 cơ quan nhà nước ---------------------------------------------------------------
     def section_ii_2(self) -> None:
@@ -1293,16 +1409,29 @@ class _Periodic:
             row = self.rows[t.code]
             as_of = t.as_of
             what = _LAND_TARGET_PHRASES.get(t.indicator, "{n}/{d} cơ sở tôn giáo")
-            text = what.format(n=t.numerator, d=t.denominator, ubnd=self._ubnd())
+            text = what.format(
+                n=count_text(t.numerator), d=count_text(t.denominator), ubnd=self._ubnd()
+            )
+            # what was counted in the indicator's words; the target in its resolution's
             clause: list[dict[str, Any] | str] = [
-                f"đã {text} (đạt {row['completion_text']} kế hoạch năm)"
+                f"đối với chỉ tiêu {_quote(t.title)}, đã {text} "
+                f"(đạt {row['completion_text']} kế hoạch năm)"
             ]
             if row["by_unit"]:
+                some = [u for u in row["by_unit"] if u["counted"]]
+                none = [u for u in row["by_unit"] if not u["counted"]]
                 detail = "; ".join(
-                    f"{_lower_name(u['name'])} {pad_count(u['counted'])}/"
-                    f"{pad_count(u['population'])}"
-                    for u in row["by_unit"]
+                    f"{_lower_name(u['name'])} {_ratio_text(u['counted'], u['population'])}"
+                    for u in some
                 )
+                if none:
+                    detail += ("; " if detail else "") + (
+                        "chưa có cơ sở nào: "
+                        + ", ".join(
+                            f"{_lower_name(u['name'])} ({count_text(u['population'])} cơ sở)"
+                            for u in none
+                        )
+                    )
                 clause.append(self.doc.note(f"Theo đơn vị: {detail}."))
             clauses.append(clause)
         stage_done = {t.indicator for t in self.targets}
@@ -1311,7 +1440,7 @@ class _Periodic:
                 continue
             value = _int(self.as_of_snap.value(code)) if code in self.as_of_snap.figures else 0
             if value:
-                clauses.append([phrase.format(n=pad_count(value), ubnd=self._ubnd())])
+                clauses.append([phrase.format(n=count_text(value), ubnd=self._ubnd())])
         if not clauses:
             return
         day = as_of or min(self.r.period.end, self.as_of_snap.period.end)
@@ -1355,7 +1484,9 @@ class _Periodic:
                     )
                 )
             if levels:
-                note.append("theo cấp: " + _level_parenthesis(levels, "mô hình", self.level_words))
+                by_level = _level_parenthesis(levels, "mô hình", self.level_words, total)
+                if by_level:
+                    note.append("theo cấp: " + by_level)
             if note:
                 segments.append(self.doc.note(_cap("; ".join(note)) + "."))
             segments.append(".")
@@ -1399,11 +1530,13 @@ class _Periodic:
                 groups.append((name, n, len(inside)))
         if not groups:
             return
-        parts = [f"{format_percent(n, d)} các {name} ({n}/{d})" for name, n, d in groups]
+        parts = [
+            f"{format_percent(n, d)} các {name} ({_ratio_text(n, d)})" for name, n, d in groups
+        ]
         verb = "đều" if all(n == d for _, n, d in groups) else ""
         text = (
             f"{' và '.join(parts)} {verb} đăng ký xây dựng các mô hình “Dân vận khéo”, "
-            f"{'đạt' if t.met else 'chưa đạt'} chỉ tiêu đề ra"
+            f"{'đạt' if t.met else 'chưa đạt'} chỉ tiêu {_quote(t.title)}"
         ).replace("  ", " ")
         segments: list[dict[str, Any] | str] = [text]
         if t.missing:
@@ -1432,7 +1565,7 @@ class _Periodic:
 
     # --- IV.4 follow-up of conclusions --------------------------------------------------------
     def section_iv_4(self) -> None:
-        tasks = _tasks(self.r, self.subtree, self.end)
+        tasks = _tasks(self.r, self.subtree, self.day)
         by_conclusion: dict[str, list[dict[str, Any]]] = {}
         for task in tasks:
             by_conclusion.setdefault(task["conclusion"], []).append(task)
@@ -1443,13 +1576,11 @@ class _Periodic:
             doc = docs.get(conclusion)
             ref = _document_ref(doc, with_title=False) if doc else f"Kết luận số {conclusion}"
             text = (
-                f"Theo dõi, đôn đốc thực hiện {pad_count(len(items))} nhiệm vụ theo {ref}: "
-                f"{pad_count(done)} nhiệm vụ đã hoàn thành; "
-                f"{pad_count(len(items) - done)} nhiệm vụ chưa hoàn thành"
+                f"Theo dõi, đôn đốc thực hiện {count_text(len(items))} nhiệm vụ theo {ref}: "
+                + _task_progress(len(items), done, len(overdue))
             )
             segments: list[dict[str, Any] | str] = [text]
             if overdue:
-                segments.append(f", trong đó {pad_count(len(overdue))} nhiệm vụ quá hạn")
                 segments.append(
                     self.doc.note(
                         "Quá hạn: "
@@ -1459,8 +1590,23 @@ class _Periodic:
                         + "."
                     )
                 )
-            segments.append(f" (đến ngày {_short_date(self.end)}).")
+            segments.append(f" (đến ngày {_short_date(self.day)}).")
             self.say("IV.4", *segments)
+
+
+def _task_progress(total: int, done: int, overdue: int) -> str:
+    """``02 nhiệm vụ đã hoàn thành; 04 nhiệm vụ chưa hoàn thành, trong đó 02 nhiệm vụ quá
+    hạn``, with no zero said: ``cả 06 nhiệm vụ đã hoàn thành``, ``các nhiệm vụ đều chưa hoàn
+    thành``."""
+    late = f", trong đó {count_text(overdue)} nhiệm vụ quá hạn" if overdue else ""
+    if done == total:
+        return f"cả {count_text(total)} nhiệm vụ đã hoàn thành"
+    if done == 0:
+        return f"các nhiệm vụ đều chưa hoàn thành{late}"
+    return (
+        f"{count_text(done)} nhiệm vụ đã hoàn thành; {count_text(total - done)} nhiệm vụ "
+        f"chưa hoàn thành{late}"
+    )
 
 
 _LAND_TARGET_PHRASES: Mapping[str, str] = {
@@ -1981,12 +2127,20 @@ def build_context(
     tree = reader.tree
     if unit not in tree:
         raise UnknownUnitError(unit)
-    cut = _as_date(as_of) or per.end
     doc_day = (
         _as_date(date)
         or _as_date(sections.meta.get("date"))
         or (when.date() if when else dt.date.today())
     )
+    # No date after the report's own: "as of" is the cut-off asked for, else the report's
+    # date (the as-known-at day), else the period's end when the report comes later.
+    report_day = min(per.end, doc_day)
+    cut = _as_date(as_of) or report_day
+    if cut > doc_day:
+        raise InputError(
+            f"the cut-off {cut.isoformat()} is after the report's date {doc_day.isoformat()}",
+            as_of=cut.isoformat(),
+        )
     if isinstance(profile, FormatProfile):
         chosen = profile
     elif profile:
@@ -2048,7 +2202,7 @@ def build_context(
                 cutoff=per.cutoff,
             )
             as_of_snapshot = store.snapshot(unit, window, as_known_at=when)
-        periodic = _Periodic(reader, snapshot, as_of_snapshot, targets, rows, doc)
+        periodic = _Periodic(reader, snapshot, as_of_snapshot, targets, rows, doc, report_day)
         nxt = _next_text(per)
         for sid, level, number_, title in PERIODIC_OUTLINE:
             title = title.format(PERIOD=period_text(per).upper(), NEXT=nxt.upper())
@@ -2068,7 +2222,7 @@ def build_context(
         summary = _summary_lines(per)
         context["targets"] = targets
         context["target_rows"] = rows
-        context["tasks"] = _tasks(reader, tree.subtree(unit, per.end), per.end)
+        context["tasks"] = _tasks(reader, tree.subtree(unit, per.end), report_day)
     elif report == "term-commune":
         if level_of(end_state.kind) != "commune":
             raise InputError(
@@ -2124,10 +2278,10 @@ def build_context(
         doc.paragraph(
             "I",
             [
-                f"Tính đến ngày {_short_date(cut)}, có {pad_count(len(tasks))} nhiệm vụ được "
-                f"giao: {pad_count(done)} nhiệm vụ đã hoàn thành; "
-                f"{pad_count(len(tasks) - done)} nhiệm vụ "
-                f"chưa hoàn thành, trong đó {pad_count(overdue)} nhiệm vụ quá hạn."
+                f"Tính đến ngày {_short_date(cut)}, có {count_text(len(tasks))} nhiệm vụ được "
+                f"giao: {_task_progress(len(tasks), done, overdue)}."
+                if tasks
+                else f"Tính đến ngày {_short_date(cut)}, không có nhiệm vụ nào được giao."
             ],
         )
         doc.table(
