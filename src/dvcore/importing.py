@@ -228,8 +228,7 @@ class _Item:
     day: str
     data: Any  # the data as the store writes it (JSON)
     text: str = ""  # the same, as the store's canonical text
-    key: str = ""
-    base: str = ""
+    base: str = ""  # its key (a row sent again after a retraction: its next generation)
 
 
 @attrs.define
@@ -452,39 +451,27 @@ def _lookup(store: Store, bases: Sequence[str]) -> dict[str, _Stored]:
 def _apply_overrides(store: Store, conn: Any, found: Mapping[str, _Stored]) -> None:
     """Fold the corrections and retractions of the found events into their content."""
     by_id = {s.event_id: s for s in found.values()}
-    if not by_id:
-        return
-    units = sorted({s.unit for s in found.values()})
-    e = schema.events.c
-    for i in range(0, len(units), 900):
-        stmt = (
-            select(e.type, e.payload)
-            .where(
-                e.type.in_([EventRetracted.type_name, EventCorrected.type_name]),
-                e.unit.in_(units[i : i + 900]),
-            )
-            .order_by(e.position)
-        )
-        for type_name, payload in conn.execute(stmt):
-            data = json.loads(payload) if isinstance(payload, str) else dict(payload)
-            target = by_id.get(uuid.UUID(str(data["event_id"])))
-            if target is None:
-                continue
-            if type_name == EventRetracted.type_name:
+    named = store.corrections_of({i: s.unit for i, s in by_id.items()}, conn=conn)
+    for event_id, evs in named.items():
+        target = by_id[event_id]
+        for ev in evs:
+            data = ev.data
+            if isinstance(data, EventRetracted):
                 target.retracted = True
-                continue
-            event, _errors = event_from_dict(
-                {
-                    "type": target.type,
-                    "unit": target.unit,
-                    "occurred_on": target.day,
-                    "data": data["data"],
-                },
-                store.types,
-            )
-            target.corrected = (
-                json.loads(payload_json(event.data)) if event is not None else data["data"]
-            )
+            elif isinstance(data, EventCorrected):
+                corrected = dict(data.data)
+                event, _errors = event_from_dict(
+                    {
+                        "type": target.type,
+                        "unit": target.unit,
+                        "occurred_on": target.day,
+                        "data": corrected,
+                    },
+                    store.types,
+                )
+                target.corrected = (
+                    json.loads(payload_json(event.data)) if event is not None else corrected
+                )
 
 
 def _registered_already(tree: UnitTree, item: _Item) -> str | None:
@@ -605,7 +592,7 @@ def import_files(
     order = catalog_order(types)
     items = sorted((i for f in files for i in f.items), key=lambda i: order.get(i.type, len(order)))
     # Keys: the clerk's, or the row's meaning; each in its submitting unit's name.
-    seen: Counter[str] = Counter()
+    seen: Counter[tuple[str, str, str, str]] = Counter()
     for item in items:
         # A clerk's code belongs to the submitting unit (--unit, the cover, or --actor
         # when it declares a submission with --period), else to the row's unit.
@@ -616,12 +603,10 @@ def import_files(
             if len(item.base) > 500:
                 problems.append(_problem(item, "source_ref", _("the key is too long")))
         else:
-            content = _content(item)
-            meaning = json.dumps(content, sort_keys=True, default=str)
+            meaning = (item.type, item.unit, item.day, item.text)  # the text is canonical
             n = seen[meaning]
             seen[meaning] += 1
             item.base = derived_key(item.type, item.unit, item.day, item.data, n)
-        item.key = item.base
         if declared and per is not None and item.type not in _UNDATED_TYPES:
             day = dt.date.fromisoformat(item.day)
             if not per.start <= day <= per.end:
@@ -680,8 +665,9 @@ def import_files(
     retracted: list[str] = []
     unchanged: list[str] = []
     already: list[str] = []
-    unsent: list[str] = []  # rows already stored that the store is not shown
-    unsent_from: Counter[str] = Counter()  # how many of them each file holds
+    # rows found stored already (unchanged, already) are not shown to the store again:
+    # how many of them each file holds, for its record
+    unsent_from: Counter[str] = Counter()
     reason = _("re-sent: {period}, version {version}", period=period or "", version=version)
     handled: set[str] = set()
     for item in items:
@@ -695,7 +681,6 @@ def import_files(
         )
         if registered == "":
             already.append(item.base)
-            unsent.append(item.base)
             unsent_from[item.source] += 1
             continue
         if registered:
@@ -715,20 +700,18 @@ def import_files(
         found = stored.get(item.base)
         if found is None:
             added.append(item.base)
-            send.append((item, {**item.item, "source_ref": item.key}))
+            send.append((item, {**item.item, "source_ref": item.base}))
             continue
         if found.same_now(item):
             # stored already as it stands: the store is not shown it again (re-checking
             # 9,900 unchanged rows of a re-send cost more than the rest of it)
             (unchanged if item.base in in_previous else already).append(item.base)
-            unsent.append(item.base)
             unsent_from[item.source] += 1
             continue
         if not declared and found.same_original(item):
             # the same row imported again after it was corrected or retracted: a re-import
             # appends nothing (a submission's re-send is what changes a fact)
             already.append(item.base)
-            unsent.append(item.base)
             unsent_from[item.source] += 1
             continue
         if not found.alive:
@@ -887,7 +870,7 @@ def import_files(
         append=result,
         rows=sum(f.rows for f in files),
         submission=diff,
-        stored=tuple(unsent),
+        stored=(*unchanged, *already),
         disagreements=tuple(disagreements),
     )
 

@@ -42,6 +42,7 @@ from dvcore.events import (
     Event,
     EventCorrected,
     EventData,
+    EventRetracted,
     RecordedEvent,
 )
 from dvcore.i18n import _
@@ -663,36 +664,56 @@ class Store:
             chains=tuple(chains),
         )
 
+    def corrections_of(
+        self,
+        events: Mapping[uuid.UUID, str],
+        *,
+        upto: int | None = None,
+        conn: Connection | None = None,
+    ) -> dict[uuid.UUID, list[RecordedEvent]]:
+        """The retractions and corrections naming each of ``events`` (event id → its
+        unit, where a correction is recorded), oldest first, up to position ``upto``."""
+        if conn is None:
+            with self._read() as c:
+                return self.corrections_of(events, upto=upto, conn=c)
+        out: dict[uuid.UUID, list[RecordedEvent]] = {}
+        units = sorted(set(events.values()))
+        e = schema.events.c
+        for i in range(0, len(units), 900):  # a target's corrections share its unit's chunk
+            stmt = select(schema.events).where(
+                e.type.in_([EventRetracted.type_name, EventCorrected.type_name]),
+                e.unit.in_(units[i : i + 900]),
+            )
+            if upto is not None:
+                stmt = stmt.where(e.position <= upto)
+            for row in conn.execute(stmt.order_by(e.position)):
+                ev = self._decode(row)
+                data = ev.data
+                if isinstance(data, EventRetracted | EventCorrected) and data.event_id in events:
+                    out.setdefault(data.event_id, []).append(ev)
+        return out
+
     def _chains(
         self, conn: Connection, currents: Mapping[int, int]
     ) -> list[tuple[RecordedEvent, ...]]:
         """For each original position → current position, the events from the original
         to the current one: the corrections naming the original, up to the current."""
         originals = {e.position: e for e in self._events_at(conn, currents)}
-        corrected = {src: cur for src, cur in currents.items() if cur != src}
-        steps: dict[uuid.UUID, list[RecordedEvent]] = {}
-        if corrected:
-            wanted = {originals[src].id: cur for src, cur in corrected.items() if src in originals}
-            units = sorted({originals[src].unit for src in corrected if src in originals})
-            e = schema.events.c
-            stmt = (
-                select(schema.events)
-                .where(
-                    e.type == EventCorrected.type_name,
-                    e.unit.in_(units),
-                    e.position <= max(corrected.values()),
-                )
-                .order_by(e.position)
-            )
-            for row in conn.execute(stmt):
-                ev = self._decode(row)
-                data = ev.data
-                if (
-                    isinstance(data, EventCorrected)
-                    and data.event_id in wanted
-                    and ev.position <= wanted[data.event_id]
-                ):
-                    steps.setdefault(data.event_id, []).append(ev)
+        corrected = {src: cur for src, cur in currents.items() if cur != src and src in originals}
+        named = self.corrections_of(
+            {originals[src].id: originals[src].unit for src in corrected},
+            upto=max(corrected.values(), default=0),
+            conn=conn,
+        )
+        current_of = {originals[src].id: cur for src, cur in corrected.items()}
+        steps = {
+            event_id: [
+                ev
+                for ev in evs
+                if isinstance(ev.data, EventCorrected) and ev.position <= current_of[event_id]
+            ]
+            for event_id, evs in named.items()
+        }
         out = []
         for src in sorted(currents):
             original = originals.get(src)
