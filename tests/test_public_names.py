@@ -166,4 +166,13 @@ def test_report_context_names_every_top_level_key(demo_store: dvcore.Store, repo
 def test_build_context_is_the_documented_function() -> None:
     assert reports.build_context.__doc__
     assert "as_known_at" in reports.build_context.__doc__
-    assert reports.__all__ == ["REPORT_KINDS", "ReportContext", "build_context"]
+    assert reports.__all__ == [
+        "DIMENSION_LABELS",
+        "REPORT_KINDS",
+        "REPORT_KIND_LABELS",
+        "ReportContext",
+        "build_context",
+        "has_data",
+        "item_label",
+        "level_label",
+    ]

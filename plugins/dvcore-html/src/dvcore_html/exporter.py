@@ -23,7 +23,7 @@ import attrs
 
 from dvcore.indicators import format_number
 from dvcore.periods import VIETNAM, format_date_short
-from dvcore_html._words import DIMENSIONS, has_data, item_label
+from dvcore.reports import DIMENSION_LABELS, has_data, item_label
 
 __all__ = ["HtmlExporter", "render_html", "vietnam_time"]
 
@@ -171,7 +171,7 @@ def _breakdowns(context: Mapping[str, Any]) -> str:
                     i["key"]: float(i["value"]) for i in prev[fig["code"]]["by"].get(dimension, [])
                 }
                 before = [old.get(i["key"]) for i in items]
-            what = f"theo {DIMENSIONS[dimension]}"
+            what = f"theo {DIMENSION_LABELS[dimension]}"
             charts.append(
                 "<figure>"
                 + _charts().bar_chart(

@@ -49,6 +49,13 @@ from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from dvcore.events import CORE_EVENT_TYPES
 from dvcore.periods import VIETNAM, format_date_short
+from dvcore.reports import (
+    DIMENSION_LABELS,
+    REPORT_KIND_LABELS,
+    has_data,
+    item_label,
+    level_label,
+)
 from dvcore.tables import TYPE_LABELS, field_label, value_label
 
 __all__ = ["NO_DATA", "VN_INTEGER", "XlsxExporter"]
@@ -63,53 +70,14 @@ _PERCENT = "0.0%"
 _DATETIME = "d/m/yyyy hh:mm"
 _MAX_ROWS = 1_048_575  # Excel's row limit, less the header
 
-# A level as a table names it (the context words levels for prose: "ở các sở, ban, …").
-_LEVELS: Mapping[str, str] = {
-    "city": "cấp thành phố",
-    "district": "cấp quận, huyện",
-    "commune": "cấp xã, phường",
-    "other": "khác",
-}
-_PROVINCE_LEVELS: Mapping[str, str] = {**_LEVELS, "city": "cấp tỉnh", "district": "cấp huyện"}
-_DIMENSIONS: Mapping[str, str] = {
-    "level": "Cấp",
-    "host": "Người chủ trì",
-    "field": "Lĩnh vực",
-    "kind": "Loại",
-    "activity": "Hoạt động",
-    "group": "Nhóm đơn vị",
-}
-_REPORTS: Mapping[str, str] = {
-    "periodic": "báo cáo định kỳ",
-    "term-commune": "báo cáo nhiệm kỳ cấp xã",
-    "follow-up": "báo cáo theo dõi thực hiện kết luận",
-}
 _CORE_TYPES = {t.type_name: t for t in CORE_EVENT_TYPES}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _level(level: str, context: Mapping[str, Any]) -> str:
-    words = _PROVINCE_LEVELS if context.get("unit_kind") == "province" else _LEVELS
-    return words.get(level, level)
-
-
-def _item_label(dimension: str, item: Mapping[str, Any], context: Mapping[str, Any]) -> str:
-    """A breakdown key's Vietnamese label: the context's, else the tables' value label."""
-    label = str(item["label"])
-    if label != item["key"]:
-        return label
-    return _level(label, context) if dimension == "level" else value_label(label)
-
-
-def _has_data(figure: Mapping[str, Any] | None) -> bool:
-    """Whether a figure of the year before rests on any recorded fact.
-
-    A count nothing was recorded for is 0 in a snapshot and a stock is null: neither is a
-    figure of that year, and neither may be shown as one.
-    """
-    if figure is None or figure.get("value") is None:
-        return False
-    return bool(figure["value"]) or any(figure.get("by", {}).values())
+def _dimension(name: str, otherwise: str) -> str:
+    """A dimension as a column heading names it (capitalised), else ``otherwise``."""
+    label = DIMENSION_LABELS.get(name)
+    return otherwise if label is None else label[:1].upper() + label[1:]
 
 
 def _vietnam_time(instant: dt.datetime) -> dt.datetime:
@@ -131,7 +99,7 @@ def _datum(value: Any) -> str:
             return f"{_datum(value['start'])} – {_datum(value['end'])}"
         # a breakdown (``by``): dimension → key
         return "; ".join(
-            f"{_DIMENSIONS.get(str(k), value_label(str(k)))}: {_datum(v)}" for k, v in value.items()
+            f"{_dimension(str(k), value_label(str(k)))}: {_datum(v)}" for k, v in value.items()
         )
     if isinstance(value, list):
         return "; ".join(_datum(v) for v in value)
@@ -214,7 +182,7 @@ def _info(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) -> 
     sheet = _Sheet(book, "Thông tin", formats, [28, 70])
     document = context["document"]
     rows = [
-        ("Báo cáo", _REPORTS.get(context["report"], context["report"])),
+        ("Báo cáo", REPORT_KIND_LABELS.get(context["report"], context["report"])),
         ("Đơn vị", f"{context['unit_name']} ({context['unit']})"),
         ("Kỳ báo cáo", f"{context['period_text']} ({context['period_spec']})"),
         ("Từ ngày", context["period_start"]),
@@ -239,7 +207,7 @@ def _figures(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) 
     previous = context.get("previous")
     before = {f["code"]: f for f in previous["figures"]} if previous else {}
     # a year with no data at all has no column; an indicator it has no data for shows "—"
-    compare = any(_has_data(f) for f in before.values())
+    compare = any(has_data(f) for f in before.values())
     columns = ["Chỉ số", "Đơn vị tính"]
     columns += [u["name"] for u in units[:1]]
     if previous is not None and compare:
@@ -252,7 +220,7 @@ def _figures(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) 
         row: list[Any] = [fig["title"], fig["unit_label"], units[0]["values"].get(code)]
         if compare:
             old = before.get(code)
-            row.append(old["value"] if old is not None and _has_data(old) else NO_DATA)
+            row.append(old["value"] if old is not None and has_data(old) else NO_DATA)
         row += [u["values"].get(code) for u in units[1:]]
         sheet.line(row)
 
@@ -266,8 +234,8 @@ def _details(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) 
                 sheet.line(
                     [
                         fig["title"],
-                        _DIMENSIONS.get(dimension, dimension),
-                        _item_label(dimension, item, context),
+                        _dimension(dimension, dimension),
+                        item_label(dimension, item, context),
                         item["value"],
                     ]
                 )
@@ -328,7 +296,7 @@ def _units(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) ->
                 unit["code"],
                 unit["name"],
                 unit["kind_name"],
-                _level(unit["level"], context),
+                level_label(unit["level"], context),
                 unit["parent"],
             ]
         )
