@@ -4,7 +4,7 @@ The store holds the benchmark workload (``workload.py``: N events over the seed-
 tree and five years). For the city over the year 2023 it times, in one run:
 
 * the baseline: the city's snapshot alone (what every report needs at least);
-* the report context (:func:`dvcore._builtin.report.build_context`: the snapshot, the
+* the report context (:func:`dvcore.reports.build_context`: the snapshot, the
   targets, the year before, the 37 direct child units, the footnotes' details);
 * the periodic Word report (context + python-docx document with its footnotes);
 * the Excel workbook (context with the events behind the figures + XlsxWriter).
@@ -32,7 +32,7 @@ from workload import write_workload
 
 import dvcore
 from dvcore._builtin.jsonl import JsonLinesChannel
-from dvcore._builtin.report import build_context
+from dvcore.reports import build_context
 
 UNIT = "HP"
 PERIOD = "2023"

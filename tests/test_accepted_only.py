@@ -302,7 +302,7 @@ def test_explain_and_export_count_the_same(two_wards: Any, tmp_path: Path, store
     exported = json.loads(out.read_text(encoding="utf-8"))["snapshot"]["indicators"]
     assert exported["dialogue.count"]["value"] == 3
     assert exported == expected(two_wards, {A})
-    from dvcore._builtin.report import build_context
+    from dvcore.reports import build_context
 
     context = build_context(two_wards, unit=DISTRICT, period=Q3, accepted_only=True)
     assert context["accepted_only"] is True

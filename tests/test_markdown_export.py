@@ -11,8 +11,8 @@ import pytest
 
 from dvcore._builtin import demo_run
 from dvcore._builtin.markdown_export import MarkdownExporter, render_markdown
-from dvcore._builtin.report import PLACEHOLDER, build_context
 from dvcore.registry import get_plugin_manager, plugin_exporters
+from dvcore.reports import PLACEHOLDER, build_context
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,7 @@ def test_no_zero_padded_as_00(context: dict[str, Any]) -> None:
 
 
 def test_follow_up_says_no_zero(demo_store: Any) -> None:
-    from dvcore._builtin.report import _task_progress
+    from dvcore.reports.follow_up import task_progress as _task_progress
 
     assert "00" not in _task_progress(6, 0, 0)
     assert _task_progress(6, 6, 0) == "cả 06 nhiệm vụ đã hoàn thành"

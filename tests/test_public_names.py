@@ -104,7 +104,7 @@ def test_the_guard_sees_private_imports(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
     page = tmp_path / "page.md"
     page.write_text(
-        "```python\nfrom dvcore._builtin.report import build_context\n"
+        "```python\nfrom dvcore._builtin.demo_run import build_store\n"
         "from dvcore import _builtin\n>>> import dvcore._builtin.demo as d\n"
         "from dvcore.reports import build_context\n```\n",
         encoding="utf-8",
@@ -115,7 +115,7 @@ def test_the_guard_sees_private_imports(tmp_path: Path, monkeypatch: pytest.Monk
         encoding="utf-8",
     )
     assert private_imports([page, module]) == [
-        "page.md:2 dvcore._builtin.report",
+        "page.md:2 dvcore._builtin.demo_run",
         "page.md:3 dvcore._builtin",
         "page.md:4 dvcore._builtin.demo",
         "mod.py:1 dvcore._builtin",
@@ -168,11 +168,22 @@ def test_build_context_is_the_documented_function() -> None:
     assert "as_known_at" in reports.build_context.__doc__
     assert reports.__all__ == [
         "DIMENSION_LABELS",
+        "MISSING",
+        "PLACEHOLDER",
+        "REPORTS",
         "REPORT_KINDS",
         "REPORT_KIND_LABELS",
         "ReportContext",
+        "ReportKind",
+        "Sections",
         "build_context",
+        "committee_name",
+        "count_text",
+        "document_word",
         "has_data",
         "item_label",
+        "kind_name",
         "level_label",
+        "period_text",
+        "read_sections",
     ]

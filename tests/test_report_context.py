@@ -1,4 +1,4 @@
-"""Tests of dvcore._builtin.report: the report context, its wording and its sections file.
+"""Tests of dvcore.reports: the report context, its wording and its sections file.
 
 The demo data set is recorded once per backend (SQLite, and PostgreSQL when DVCORE_PG_URL
 is set), as ``dvcore demo`` records it; the tests read the contexts built from it.
@@ -19,7 +19,9 @@ import sqlalchemy as sa
 
 from dvcore._builtin import demo_run
 from dvcore._builtin.profiles import PROFILES, get_profile, profile_for
-from dvcore._builtin.report import (
+from dvcore.errors import InputError, UnknownUnitError
+from dvcore.periods import parse_period
+from dvcore.reports import (
     MISSING,
     PLACEHOLDER,
     build_context,
@@ -30,8 +32,6 @@ from dvcore._builtin.report import (
     period_text,
     read_sections,
 )
-from dvcore.errors import InputError, UnknownUnitError
-from dvcore.periods import parse_period
 
 PG_URL = os.environ.get("DVCORE_PG_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]

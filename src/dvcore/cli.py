@@ -878,8 +878,8 @@ def export(
 ) -> None:
     import os
 
-    from dvcore._builtin.report import build_context, read_sections
     from dvcore.registry import get_plugin_manager, plugin_exporters
+    from dvcore.reports import build_context, read_sections
 
     exporters = plugin_exporters(get_plugin_manager())
     if exporter_name not in exporters:

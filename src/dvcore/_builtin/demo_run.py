@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from dvcore._builtin import demo
 from dvcore._open import open_store
@@ -88,7 +88,7 @@ def term_events(code: str, district: str) -> list[dict[str, Any]]:
     commune's description goes into its attributes; the counts that no core event carries
     (voter meetings, one-stop procedures, reception sessions…) are declared with
     ``IndicatorDefined`` and reported with ``FigureReported``, under the codes that
-    :data:`dvcore._builtin.report.TERM_INDICATORS` reads.
+    :data:`dvcore.reports.TERM_INDICATORS` reads.
     """
     events = [
         _ev(
@@ -342,8 +342,8 @@ def write_reports(
     exporter; the Word exporter also writes the demo commune's term report and the follow-up
     of the city's conclusion.
     """
-    from dvcore._builtin.report import build_context
     from dvcore.registry import get_plugin_manager, plugin_exporters
+    from dvcore.reports import build_context
 
     exporters = plugin_exporters(get_plugin_manager())
     written: list[Path] = []
@@ -416,8 +416,8 @@ def open_demo_store(url: str | None, *, cutoff: str = "calendar") -> tuple[Store
 def demo_context(store: Store, **options: Any) -> dict[str, Any]:
     """The context of the demo's periodic report — Hai Phong, 9 months of 2023, targets as
     of 15/9/2023, as known when the report was made; ``options`` add to or override
-    :func:`~dvcore._builtin.report.build_context`'s arguments."""
-    from dvcore._builtin.report import build_context
+    :func:`~dvcore.reports.build_context`'s arguments."""
+    from dvcore.reports import build_context
 
     arguments: dict[str, Any] = {
         "unit": demo.CITY,
@@ -427,8 +427,7 @@ def demo_context(store: Store, **options: Any) -> dict[str, Any]:
         "number": "215-BC/BDVTU",
         **options,
     }
-    context: dict[str, Any] = build_context(store, **arguments)
-    return context
+    return cast("dict[str, Any]", build_context(store, **arguments))
 
 
 def run_demo(url: str | None, out_dir: Path, *, cutoff: str = "calendar") -> list[str]:

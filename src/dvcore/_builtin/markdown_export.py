@@ -4,7 +4,7 @@ The header is a two-column table (the issuing body left, "ĐẢNG CỘNG SẢN V
 place-and-date line right), headings keep the report's numbering (``I-``, ``1.``), figure
 breakdowns are footnotes (``[^1]``), the follow-up report's tasks a table; "Nơi nhận:" and
 the signature close the document. Everything comes from the context
-(:func:`dvcore._builtin.report.build_context`): this module computes nothing.
+(:func:`dvcore.reports.build_context`): this module computes nothing.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The Party document layout in python-docx: page, header, title, body, footnotes, closing.
 
 Every size comes from the context's format profile (:mod:`dvcore._builtin.profiles`);
-every word from the context (:func:`dvcore._builtin.report.build_context`). python-docx has
+every word from the context (:func:`dvcore.reports.build_context`). python-docx has
 no footnote API, so :class:`Layout` writes the footnotes part (``word/footnotes.xml``)
 itself and refers to it with real ``w:footnoteReference`` runs: Word and LibreOffice show
 them as footnotes at the bottom of the page.

@@ -1,0 +1,93 @@
+"""The document being built: headings, paragraphs, tables and footnotes in order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from dvcore.reports.sections import inline_segments
+from dvcore.reports.wording import PLACEHOLDER, superscript
+
+
+class Blocks:
+    """Collects blocks and footnotes in document order."""
+
+    def __init__(self) -> None:
+        self.blocks: list[dict[str, Any]] = []
+        self.footnotes: list[dict[str, Any]] = []
+
+    def note(self, text: str) -> dict[str, Any]:
+        """A footnote; returns the segment that refers to it."""
+        number = len(self.footnotes) + 1
+        self.footnotes.append({"number": number, "text": text})
+        return {"note": number}
+
+    def heading(self, section: str, level: int, number: str, title: str) -> None:
+        text = f"{number} {title}".strip()
+        self.blocks.append(
+            {
+                "kind": "heading",
+                "section": section,
+                "level": level,
+                "number": number,
+                "title": title,
+                "text": text,
+            }
+        )
+
+    def part(self, section: str, label: str, title: str) -> None:
+        self.blocks.append(
+            {
+                "kind": "part",
+                "section": section,
+                "label": label,
+                "title": title,
+                "text": f"{label}: {title}",
+            }
+        )
+
+    def paragraph(
+        self,
+        section: str,
+        segments: Sequence[dict[str, Any] | str],
+        *,
+        source: str = "figure",
+        style: str = "body",
+    ) -> None:
+        segs = [{"text": s} if isinstance(s, str) else s for s in segments]
+        plain = "".join(s.get("text", "") for s in segs)
+        refs = "".join(str(s["text"]) if "text" in s else superscript(int(s["note"])) for s in segs)
+        self.blocks.append(
+            {
+                "kind": "paragraph",
+                "section": section,
+                "source": source,
+                "style": style,
+                "segments": segs,
+                "text": plain,
+                "text_with_refs": refs,
+            }
+        )
+
+    def table(
+        self, section: str, columns: list[str], rows: list[list[str]], widths: list[float]
+    ) -> None:
+        self.blocks.append(
+            {
+                "kind": "table",
+                "section": section,
+                "columns": columns,
+                "rows": rows,
+                "widths": widths,
+            }
+        )
+
+    def user_text(self, section: str, paragraphs: Sequence[tuple[str, str]]) -> None:
+        for style, text in paragraphs:
+            if style == "subheading":
+                self.heading(section, 3, "", text)
+            else:
+                self.paragraph(section, inline_segments(text), source="user", style=style)
+
+    def placeholder(self, section: str) -> None:
+        self.paragraph(section, [{"text": PLACEHOLDER, "italic": True}], source="placeholder")
