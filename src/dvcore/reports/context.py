@@ -10,28 +10,23 @@ from typing import Any, Literal, TypedDict, cast
 from dvcore._builtin.profiles import FormatProfile, get_profile, profile_for
 from dvcore.errors import InputError, UnknownUnitError
 from dvcore.indicators import Snapshot
-from dvcore.periods import Period, parse_date, parse_instant
+from dvcore.periods import VIETNAM, Period, parse_date, parse_instant
 from dvcore.reports.blocks import Blocks
 from dvcore.reports.document import document_details
-from dvcore.reports.figures import event_rows, figure_rows, target_table, unit_row, units_table
-from dvcore.reports.follow_up import task_progress, task_rows
-from dvcore.reports.periodic import PERIODIC_OUTLINE, SECTION_BUILDERS, Periodic
+from dvcore.reports.figures import event_rows, figure_rows, unit_row, units_table
+from dvcore.reports.follow_up import follow_up_blocks
+from dvcore.reports.periodic import periodic_blocks
 from dvcore.reports.reader import AcceptedOnly, Reader
 from dvcore.reports.sections import Sections, read_sections
-from dvcore.reports.term import fill_term, term_blanks
+from dvcore.reports.term import term_blocks
 from dvcore.reports.wording import (
     MISSING,
     PLACEHOLDER,
     committee_name,
-    count_text,
-    document_ref,
     kind_name,
     level_words_for,
-    named_period,
-    next_text,
     period_text,
     short_date,
-    summary_lines,
 )
 from dvcore.units import level_of
 
@@ -110,6 +105,25 @@ def as_instant(value: dt.datetime | str | None) -> dt.datetime | None:
 # --- the public function --------------------------------------------------------------------
 
 
+def _report_date(
+    date: dt.date | str | None, sections: Sections, when: dt.datetime | None, per: Period
+) -> tuple[dt.date, str]:
+    """The report's own date and where it comes from: the ``date`` asked for, the sections
+    file's, the day the figures are known at, else the period's last day — today only while
+    the period still runs, and then ``date_source`` says so."""
+    if date is not None:
+        return as_date(date) or per.end, "argument"
+    meta = as_date(sections.meta.get("date"))
+    if meta is not None:
+        return meta, "sections"
+    if when is not None:
+        return when.astimezone(VIETNAM).date(), "as_known_at"
+    today = dt.datetime.now(VIETNAM).date()
+    if per.end <= today:
+        return per.end, "period_end"
+    return today, "today"
+
+
 def build_context(
     store: Any,
     *,
@@ -145,7 +159,9 @@ def build_context(
     :param sections: the user's sections file (:func:`read_sections`), or a path to one.
     :param profile: a format profile's name (default: the one in force on the document's date).
     :param number: the document number, e.g. ``215-BC/BDVTU`` (default: a blank to fill).
-    :param date: the document's date (default: the day of ``as_known_at``, else today).
+    :param date: the document's date (default: the sections file's, else the day of
+        ``as_known_at`` in Vietnam, else the period's last day, or today while it runs;
+        ``document["date_source"]`` says which).
     :param signature: e.g. ``"K/T TRƯỞNG BAN / PHÓ TRƯỞNG BAN"`` or ``"T/M BAN THƯỜNG VỤ /
         PHÓ BÍ THƯ"``; a committee never signs K/T (:class:`InputError`).
     :param conclusion: for ``follow-up``, only this conclusion's tasks.
@@ -170,11 +186,7 @@ def build_context(
     tree = reader.tree
     if unit not in tree:
         raise UnknownUnitError(unit)
-    doc_day = (
-        as_date(date)
-        or as_date(sections.meta.get("date"))
-        or (when.date() if when else dt.date.today())
-    )
+    doc_day, date_source = _report_date(date, sections, when, per)
     # No date after the report's own: "as of" is the cut-off asked for, else the report's
     # date (the as-known-at day), else the period's end when the report comes later.
     report_day = min(per.end, doc_day)
@@ -230,121 +242,27 @@ def build_context(
         "sections_file": sections.source,
     }
     context["figure"] = {f["code"]: f for f in context["figures"]}
-    targets: list[Any] = []
     if report == "periodic":
-        if tree.exists(unit, cut):
-            targets = store.targets(unit, cut, as_known_at=when)
-        rows = target_table(reader, targets, unit)
-        as_of_snapshot = snapshot
-        if per.start <= cut < per.end:
-            # the land pipeline is stated "as of" the cut-off, like the targets
-            window = Period(
-                spec=f"{per.start.isoformat()}..{cut.isoformat()}",
-                start=per.start,
-                end=cut,
-                cutoff=per.cutoff,
-            )
-            as_of_snapshot = store.snapshot(unit, window, as_known_at=when)
-        periodic = Periodic(reader, snapshot, as_of_snapshot, targets, rows, doc, report_day)
-        nxt = next_text(per)
-        for sid, level, number_, title in PERIODIC_OUTLINE:
-            title = title.format(PERIOD=period_text(per).upper(), NEXT=nxt.upper())
-            if level == 0:
-                doc.part(sid, number_, title)
-            else:
-                doc.heading(sid, level, number_, title)
-            leaf = (level == 0 and sid == "P2") or level == 2 or sid in ("I", "VI")
-            user = sections.text.get(sid)
-            if user:
-                doc.user_text(sid, user)
-            elif leaf:
-                doc.placeholder(sid)
-            builder = SECTION_BUILDERS.get(sid)
-            if builder is not None:
-                getattr(periodic, builder)()
-        summary = summary_lines(per)
+        summary, targets, rows, tasks = periodic_blocks(
+            reader, snapshot, sections, doc, cut=cut, day=report_day
+        )
         context["targets"] = targets
         context["target_rows"] = rows
-        context["tasks"] = task_rows(reader, tree.subtree(unit, per.end), report_day)
+        context["tasks"] = tasks
     elif report == "term-commune":
-        if level_of(end_state.kind) != "commune":
-            raise InputError(
-                f"the term report is for a commune, ward or township; '{unit}' "
-                f"is a {kind_name(end_state.kind)}",
-                unit=unit,
-            )
-        kind, first, last = named_period(per)
-        term = f"{first} - {last}" if kind == "term" else (f"{per.start.year} - {per.end.year}")
-        summary = [f"Tổng kết công tác dân vận nhiệm kỳ {term}"]
-        meta = {**sections.meta, "date": doc_day}
-        blanks = term_blanks(reader, term, meta)
-        fill_term(doc, blanks)
+        summary, blanks, term = term_blocks(reader, sections, doc, day=doc_day)
         context["blanks"] = blanks
         context["term_text"] = term
         context["targets"] = []
         context["target_rows"] = []
         context["tasks"] = []
     else:
-        tasks = task_rows(
-            reader,
-            tree.subtree(unit, min(cut, per.end))
-            if tree.exists(unit, min(cut, per.end))
-            else [unit],
-            cut,
-            conclusion,
-        )
-        docs = {d.data.number: d for d in reader.documents()}
-        conclusions = list(dict.fromkeys(t["conclusion"] for t in tasks))
-        refs = []
-        for c in conclusions:
-            d = docs.get(c)
-            if d is not None:
-                issuing = tree.state(d.unit, d.occurred_on) if d.unit in tree else None
-                whose = (
-                    f" của Ban Thường vụ {committee_name(issuing.name, issuing.kind)}"
-                    if issuing
-                    else ""
-                )
-                refs.append(document_ref(d, with_title=False) + whose)
-            else:
-                refs.append(f"Kết luận số {c}")
-        summary = (
-            ["kết quả thực hiện các nhiệm vụ theo " + "; ".join(refs)]
-            if refs
-            else ["kết quả thực hiện các nhiệm vụ theo kết luận"]
-        )
-        doc.heading("I", 1, "I-", "KẾT QUẢ THỰC HIỆN")
-        if sections.text.get("I"):
-            doc.user_text("I", sections.text["I"])
-        done = sum(1 for t in tasks if t["status"] == "done")
-        overdue = sum(1 for t in tasks if t["overdue"])
-        doc.paragraph(
-            "I",
-            [
-                f"Tính đến ngày {short_date(cut)}, có {count_text(len(tasks))} nhiệm vụ được "
-                f"giao: {task_progress(len(tasks), done, overdue)}."
-                if tasks
-                else f"Tính đến ngày {short_date(cut)}, không có nhiệm vụ nào được giao."
-            ],
-        )
-        doc.table(
-            "I",
-            ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng", "Ghi chú"],
-            [
-                [str(i), t["text"], t["owner_name"], t["due_text"], t["status_text"], t["note"]]
-                for i, t in enumerate(tasks, start=1)
-            ],
-            [10, 52, 28, 25, 30, 30],
-        )
-        doc.heading("II", 1, "II-", "ĐỀ XUẤT, KIẾN NGHỊ")
-        if sections.text.get("II"):
-            doc.user_text("II", sections.text["II"])
-        else:
-            doc.placeholder("II")
+        summary, tasks = follow_up_blocks(reader, sections, doc, cut=cut, conclusion=conclusion)
         context["targets"] = []
         context["target_rows"] = []
         context["tasks"] = tasks
     context["document"] = document_details(report, reader, sections, options, summary, doc_day)
+    context["document"]["date_source"] = date_source
     context["blocks"] = doc.blocks
     context["footnotes"] = doc.footnotes
     context["units"] = (

@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from dvcore.reports.blocks import Blocks
 from dvcore.reports.reader import Reader
-from dvcore.reports.wording import count_text, short_date
+from dvcore.reports.sections import Sections
+from dvcore.reports.wording import committee_name, count_text, document_ref, short_date
 
 
 def task_progress(total: int, done: int, overdue: int) -> str:
@@ -96,3 +98,70 @@ def task_notes(reader: Reader, task: Any) -> list[tuple[dt.date, str]]:
         if note:
             notes.append((on, str(note)))
     return notes
+
+
+def follow_up_blocks(
+    reader: Reader,
+    sections: Sections,
+    doc: Blocks,
+    *,
+    cut: dt.date,
+    conclusion: str | None = None,
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Write the follow-up report into ``doc``; return the summary lines and the tasks."""
+    tree, unit, per = reader.tree, reader.unit, reader.period
+    tasks = task_rows(
+        reader,
+        tree.subtree(unit, min(cut, per.end)) if tree.exists(unit, min(cut, per.end)) else [unit],
+        cut,
+        conclusion,
+    )
+    docs = {d.data.number: d for d in reader.documents()}
+    conclusions = list(dict.fromkeys(t["conclusion"] for t in tasks))
+    refs = []
+    for c in conclusions:
+        d = docs.get(c)
+        if d is not None:
+            issuing = tree.state(d.unit, d.occurred_on) if d.unit in tree else None
+            whose = (
+                f" của Ban Thường vụ {committee_name(issuing.name, issuing.kind)}"
+                if issuing
+                else ""
+            )
+            refs.append(document_ref(d, with_title=False) + whose)
+        else:
+            refs.append(f"Kết luận số {c}")
+    summary = (
+        ["kết quả thực hiện các nhiệm vụ theo " + "; ".join(refs)]
+        if refs
+        else ["kết quả thực hiện các nhiệm vụ theo kết luận"]
+    )
+    doc.heading("I", 1, "I-", "KẾT QUẢ THỰC HIỆN")
+    if sections.text.get("I"):
+        doc.user_text("I", sections.text["I"])
+    done = sum(1 for t in tasks if t["status"] == "done")
+    overdue = sum(1 for t in tasks if t["overdue"])
+    doc.paragraph(
+        "I",
+        [
+            f"Tính đến ngày {short_date(cut)}, có {count_text(len(tasks))} nhiệm vụ được "
+            f"giao: {task_progress(len(tasks), done, overdue)}."
+            if tasks
+            else f"Tính đến ngày {short_date(cut)}, không có nhiệm vụ nào được giao."
+        ],
+    )
+    doc.table(
+        "I",
+        ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng", "Ghi chú"],
+        [
+            [str(i), t["text"], t["owner_name"], t["due_text"], t["status_text"], t["note"]]
+            for i, t in enumerate(tasks, start=1)
+        ],
+        [10, 52, 28, 25, 30, 30],
+    )
+    doc.heading("II", 1, "II-", "ĐỀ XUẤT, KIẾN NGHỊ")
+    if sections.text.get("II"):
+        doc.user_text("II", sections.text["II"])
+    else:
+        doc.placeholder("II")
+    return summary, tasks

@@ -11,9 +11,12 @@ from typing import Any
 
 from dvcore.events import DocumentIssued
 from dvcore.indicators import Snapshot, format_number, format_percent
+from dvcore.periods import Period
 from dvcore.reports.blocks import Blocks
+from dvcore.reports.figures import target_table
 from dvcore.reports.follow_up import task_progress, task_rows
 from dvcore.reports.reader import Reader
+from dvcore.reports.sections import Sections
 from dvcore.reports.wording import (
     ATTRIBUTE_WORDS,
     CASE_KINDS,
@@ -32,11 +35,13 @@ from dvcore.reports.wording import (
     level_parenthesis,
     level_words_for,
     lower_name,
+    next_text,
     period_text,
     quote,
     ratio_text,
     short_date,
     sub_level,
+    summary_lines,
     uncap,
     unit_word,
     window_text,
@@ -779,3 +784,51 @@ SECTION_BUILDERS: Mapping[str, str] = {
     "III.2": "section_iii_2",
     "IV.4": "section_iv_4",
 }
+
+
+def periodic_blocks(
+    reader: Reader,
+    snapshot: Snapshot,
+    sections: Sections,
+    doc: Blocks,
+    *,
+    cut: dt.date,
+    day: dt.date,
+) -> tuple[list[str], list[Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Write the periodic report's outline into ``doc``, each section's statements after
+    the writer's text; return the summary lines, the targets, their rows and the tasks."""
+    store, unit, per, when = reader.store, reader.unit, reader.period, reader.as_known_at
+    tree = reader.tree
+    targets: list[Any] = []
+    if tree.exists(unit, cut):
+        targets = store.targets(unit, cut, as_known_at=when)
+    rows = target_table(reader, targets, unit)
+    as_of_snapshot = snapshot
+    if per.start <= cut < per.end:
+        # the land pipeline is stated "as of" the cut-off, like the targets
+        window = Period(
+            spec=f"{per.start.isoformat()}..{cut.isoformat()}",
+            start=per.start,
+            end=cut,
+            cutoff=per.cutoff,
+        )
+        as_of_snapshot = store.snapshot(unit, window, as_known_at=when)
+    periodic = Periodic(reader, snapshot, as_of_snapshot, targets, rows, doc, day)
+    nxt = next_text(per)
+    for sid, level, number_, title in PERIODIC_OUTLINE:
+        title = title.format(PERIOD=period_text(per).upper(), NEXT=nxt.upper())
+        if level == 0:
+            doc.part(sid, number_, title)
+        else:
+            doc.heading(sid, level, number_, title)
+        leaf = (level == 0 and sid == "P2") or level == 2 or sid in ("I", "VI")
+        user = sections.text.get(sid)
+        if user:
+            doc.user_text(sid, user)
+        elif leaf:
+            doc.placeholder(sid)
+        builder = SECTION_BUILDERS.get(sid)
+        if builder is not None:
+            getattr(periodic, builder)()
+    tasks = task_rows(reader, tree.subtree(unit, per.end), day)
+    return summary_lines(per), targets, rows, tasks

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 from importlib import resources
 from typing import Any
 
+from dvcore.errors import InputError
 from dvcore.indicators import format_number
 from dvcore.reports.blocks import Blocks
 from dvcore.reports.reader import Reader
-from dvcore.reports.wording import MISSING, as_int, committee_name, doc_date, lower_name, nfc
+from dvcore.reports.sections import Sections
+from dvcore.reports.wording import (
+    MISSING,
+    as_int,
+    committee_name,
+    doc_date,
+    kind_name,
+    lower_name,
+    named_period,
+    nfc,
+)
+from dvcore.units import level_of
 
 #: Blanks filled from the commune's attributes (``UnitRegistered``/``UnitChanged``), by key.
 TERM_ATTRIBUTES: Mapping[str, str] = {
@@ -240,3 +253,25 @@ def fill_term(doc: Blocks, blanks: Mapping[str, Mapping[str, Any]]) -> None:
                 doc.heading(section, level, number, title)
         else:
             doc.paragraph(section, segments, source="template", style=style)
+
+
+def term_blocks(
+    reader: Reader, sections: Sections, doc: Blocks, *, day: dt.date
+) -> tuple[list[str], dict[str, dict[str, Any]], str]:
+    """Write the term report of a commune into ``doc``; return the summary lines, the
+    blanks and the term's years ("2020 - 2025")."""
+    per, unit = reader.period, reader.unit
+    end_state = reader.tree.state(unit, per.end)
+    if level_of(end_state.kind) != "commune":
+        raise InputError(
+            f"the term report is for a commune, ward or township; '{unit}' "
+            f"is a {kind_name(end_state.kind)}",
+            unit=unit,
+        )
+    kind, first, last = named_period(per)
+    term = f"{first} - {last}" if kind == "term" else (f"{per.start.year} - {per.end.year}")
+    summary = [f"Tổng kết công tác dân vận nhiệm kỳ {term}"]
+    meta = {**sections.meta, "date": day}
+    blanks = term_blanks(reader, term, meta)
+    fill_term(doc, blanks)
+    return summary, blanks, term
