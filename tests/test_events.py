@@ -64,6 +64,7 @@ DESIGN_TYPES = [
     "SocialSupervisionHeld",
     "SocialCritiqueHeld",
     "DocumentIssued",
+    "NarrativeSubmitted",
     "IndicatorDefined",
     "FigureReported",
     "TargetSetAdopted",

@@ -63,6 +63,8 @@ _VALIDATOR_RULES = {
     "_threshold": "a fraction from 0 to 1",
     "_unit_code": "a unit code of 1 to 64 characters",
     "_source_ref": "a text of 1 to 512 characters, or null",
+    "_section": "a section id of the outline: a Roman numeral with up to two numbers "
+    "(`I`, `II.1`, `V.2`, `VI`) or a part (`P1`, `P2`)",
 }
 # Validators that check only the field's type: the rule is the type's (as with none).
 _TYPE_ONLY = frozenset({"_date", "_window", "_uuid", "_mapping", "_tuple"})
@@ -304,6 +306,7 @@ PUBLIC_MODULES = (
     "dvcore.indicators",
     "dvcore.targets",
     "dvcore.reports",
+    "dvcore.narrative",
     "dvcore.importing",
     "dvcore.tables",
     "dvcore.protocols",

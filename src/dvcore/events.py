@@ -51,6 +51,7 @@ __all__ = [
     "LettersReported",
     "ModelRecognized",
     "ModelRegistered",
+    "NarrativeSubmitted",
     "PopulationFilter",
     "RecordedEvent",
     "SocialCritiqueHeld",
@@ -592,6 +593,35 @@ class DocumentIssued(EventData):
     sets_targets: bool = attrs.field(default=False, validator=_bool)
 
 
+#: A section id of a report's outline: a Roman numeral (``I`` … ``VI``), optionally with one
+#: or two numbers (``II.1``, ``V.2``), or a part (``P1``, ``P2``).
+SECTION_ID = re.compile(r"(?:P[1-9]|(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})(?:\.[1-9][0-9]?){0,2})")
+
+
+def _section(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or SECTION_ID.fullmatch(value) is None:
+        raise ValueError(
+            _(
+                "'{name}' must be a section id of the outline (I, II.1 … V.2, VI, P2), not {value}",
+                name=attribute.name,
+                value=repr(value),
+            )
+        )
+
+
+@attrs.frozen(kw_only=True)
+class NarrativeSubmitted(EventData):
+    """A unit's own text for one section of its report over ``window``: ``section`` is the
+    outline's id (``I``, ``II.1`` … ``V.2``, ``VI``, ``P2``), ``text`` its paragraphs in
+    Markdown (see :mod:`dvcore.narrative`). The event's unit is the unit that wrote it; its
+    parent's draft compiles it under the same section."""
+
+    type_name: ClassVar[str] = "NarrativeSubmitted"
+    section: str = attrs.field(validator=_section)
+    text: str = attrs.field(validator=_text)
+    window: Window = attrs.field(validator=_window)
+
+
 # --- reported aggregates -----------------------------------------------------------------
 
 
@@ -855,6 +885,7 @@ CORE_EVENT_TYPES: tuple[type[EventData], ...] = (
     SocialSupervisionHeld,
     SocialCritiqueHeld,
     DocumentIssued,
+    NarrativeSubmitted,
     IndicatorDefined,
     FigureReported,
     TargetSetAdopted,

@@ -259,7 +259,14 @@ def derived_key(type_name: str, unit: str, day: str, data: Any, n: int) -> str:
     return f"={type_name}:{digest}:{n}"
 
 
-def _read_file(path: Path, channel: Any, types: EventTypes, problems: list[Problem]) -> _File:
+def _cover(channel: Any, path: Path) -> Cover | None:
+    cover_of = getattr(channel, "cover", None)
+    return cover_of(path) if cover_of is not None else None
+
+
+def _read_file(
+    path: Path, channel: Any, cover: Cover | None, types: EventTypes, problems: list[Problem]
+) -> _File:
     source = str(path)
     items: list[_Item] = []
     rows = 0
@@ -305,8 +312,6 @@ def _read_file(path: Path, channel: Any, types: EventTypes, problems: list[Probl
     for type_name in seen_types:
         if type_name not in forms:
             forms.append(type_name)
-    cover_of = getattr(channel, "cover", None)
-    cover = cover_of(path) if cover_of is not None else None
     return _File(path=path, channel=channel, forms=forms, cover=cover, items=items, rows=rows)
 
 
@@ -314,22 +319,32 @@ def _read_file(path: Path, channel: Any, types: EventTypes, problems: list[Probl
 
 
 def _declared(
-    files: Sequence[_File], unit: str | None, period: str | None
+    covers: Sequence[tuple[Path, Cover | None]], unit: str | None, period: str | None
 ) -> tuple[str | None, str | None]:
-    """The unit and period: the flags, else the cover sheets; a conflict is an error."""
-    for f in files:
-        cover = f.cover
+    """The unit and period: the flags, else the cover sheets (or a narrative's front
+    matter); a conflict is an error."""
+    for path, cover in covers:
         if cover is None:
             continue
         for flag, value, what in ((unit, cover.unit, "unit"), (period, cover.period, "period")):
             if flag is not None and value is not None and flag != value:
+                whose = _("the unit") if what == "unit" else _("the period")
                 raise InputError(
                     _(
                         "{file}, sheet {sheet}: the cover declares {what} '{value}' but the "
                         "command says '{flag}'",
-                        file=str(f.path),
+                        file=str(path),
                         sheet=cover.sheet,
-                        what=_("the unit") if what == "unit" else _("the period"),
+                        what=whose,
+                        value=value,
+                        flag=flag,
+                    )
+                    if cover.sheet
+                    else _(
+                        "{file}: the front matter declares {what} '{value}' but the command "
+                        "says '{flag}'",
+                        file=str(path),
+                        what=whose,
                         value=value,
                         flag=flag,
                     )
@@ -564,11 +579,23 @@ def import_files(
             _("--type is for CSV files; none of the files is read by a channel that takes it")
         )
     problems: list[Problem] = []
-    files = [_read_file(path, channel, types, problems) for path, channel in chosen]
-    unit, period = _declared(files, unit, period)
+    covers = [_cover(channel, path) for path, channel in chosen]
+    paths = [path for path, _channel in chosen]
+    unit, period = _declared(list(zip(paths, covers, strict=True)), unit, period)
     submitter = unit or actor
     per: Period | None = store.period(period) if period is not None else None
     declared = submitter is not None and per is not None
+    # a channel whose rows need the submission (a narrative: a unit's text for a period)
+    chosen = [
+        (path, c.for_submission(unit=submitter if declared else None, period=per))
+        if hasattr(c, "for_submission")
+        else (path, c)
+        for path, c in chosen
+    ]
+    files = [
+        _read_file(path, channel, cover, types, problems)
+        for (path, channel), cover in zip(chosen, covers, strict=True)
+    ]
     for f in files:
         if not f.items and not f.rows and not (declared and f.forms):
             problems.append(

@@ -35,8 +35,11 @@ class InputChannel(Protocol):
     Optional methods the import looks for (with ``getattr``): ``read_sheets`` (see
     :class:`SheetChannel`), ``type_of(path, types)`` (the event type a one-type file
     holds, to order files), ``configured(event_type=…)`` (``--type``),
-    ``template(path, types, units)`` (``dvcore template``), and ``form``/``cover`` (see
-    :class:`TableChannel`).
+    ``template(path, types, units)`` (``dvcore template``), ``form``/``cover`` (see
+    :class:`TableChannel`), and ``for_submission(unit=…, period=…)``: the channel to read
+    with once the import knows the submitting unit and the period (``None`` each when the
+    files are no submission), for files whose rows take them from it (a unit's narrative,
+    :class:`dvcore.narrative.NarrativeChannel`).
     """
 
     @property

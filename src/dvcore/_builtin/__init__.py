@@ -23,11 +23,12 @@ def dvcore_register_indicators() -> list[Indicator]:
 
 @hookimpl
 def dvcore_register_input_channels() -> list[Any]:
-    """The JSON Lines and CSV channels."""
+    """The JSON Lines, CSV and Markdown narrative channels."""
     from dvcore._builtin.csv_channel import CsvChannel
     from dvcore._builtin.jsonl import JsonLinesChannel
+    from dvcore._builtin.narrative_channel import MarkdownChannel
 
-    return [JsonLinesChannel(), CsvChannel()]
+    return [JsonLinesChannel(), CsvChannel(), MarkdownChannel()]
 
 
 @hookimpl

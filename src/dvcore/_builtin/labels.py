@@ -77,6 +77,7 @@ TYPE_LABELS: Mapping[str, str] = MappingProxyType(
         "SocialSupervisionHeld": "Giám sát xã hội",
         "SocialCritiqueHeld": "Phản biện xã hội",
         "DocumentIssued": "Văn bản ban hành",
+        "NarrativeSubmitted": "Nội dung báo cáo của đơn vị",
         "IndicatorDefined": "Khai báo chỉ số",
         "FigureReported": "Số liệu báo cáo",
         "TargetSetAdopted": "Chỉ tiêu của nghị quyết",
@@ -172,6 +173,11 @@ FIELD_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "kind": "Loại văn bản",
             "title": "Trích yếu",
             "sets_targets": "Đề ra chỉ tiêu dân vận",
+        },
+        "NarrativeSubmitted": {
+            "section": "Mục của đề cương",
+            "text": "Nội dung",
+            "window": "Kỳ báo cáo",
         },
         "IndicatorDefined": {
             "code": "Mã chỉ số",

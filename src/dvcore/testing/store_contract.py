@@ -59,6 +59,7 @@ from dvcore.events import (
     LettersReported,
     ModelRecognized,
     ModelRegistered,
+    NarrativeSubmitted,
     SocialCritiqueHeld,
     SocialSupervisionHeld,
     SubmissionReceived,
@@ -279,6 +280,17 @@ def example_events() -> list[Event]:
             _D(2022, 12, 6),
             "HP",
             "ex:document",
+        ),
+        _ev(
+            NarrativeSubmitted(
+                section="II.1",
+                text="Các cấp ủy quan tâm lãnh đạo công tác dân vận.\n\n"
+                "- Tổ chức 12 cuộc đối thoại.",
+                window=window,
+            ),
+            _D(2023, 8, 31),
+            "HP.D1",
+            "ex:narrative",
         ),
         _ev(
             IndicatorDefined(

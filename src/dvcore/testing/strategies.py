@@ -46,6 +46,7 @@ __all__ = [
     "named_specs",
     "period_specs",
     "periods",
+    "section_ids",
     "unit_trees",
     "vietnamese_texts",
     "windows",
@@ -148,6 +149,11 @@ _TEXTS = (
 
 #: Short Vietnamese texts (Unicode NFC), for titles, topics and notes.
 vietnamese_texts: st.SearchStrategy[str] = st.sampled_from(_TEXTS)
+
+#: Section ids of a report's outline, as ``NarrativeSubmitted.section`` takes them.
+section_ids: st.SearchStrategy[str] = st.sampled_from(
+    ["P1", "I", "II", "II.1", "II.5", "III.4", "IV.1", "V.1", "V.2", "VI", "P2", "II.1.2"]
+)
 
 
 @st.composite
@@ -381,6 +387,11 @@ _SIMPLE: dict[str, _DataMaker] = {
         "title": draw(st.none() | vietnamese_texts),
         "sets_targets": draw(st.booleans()),
     },
+    "NarrativeSubmitted": lambda draw, first, last: {
+        "section": draw(section_ids),
+        "text": draw(vietnamese_texts),
+        "window": draw(windows(first, last)),
+    },
 }
 
 
@@ -419,6 +430,7 @@ CORE_TYPE_NAMES: tuple[str, ...] = (
     "SocialSupervisionHeld",
     "SocialCritiqueHeld",
     "DocumentIssued",
+    "NarrativeSubmitted",
     "IndicatorDefined",
     "FigureReported",
     "TargetSetAdopted",
@@ -923,6 +935,7 @@ from dvcore.events import (  # noqa: E402
     ModelField,
     ModelRecognized,
     ModelRegistered,
+    NarrativeSubmitted,
     Population,
     PopulationFilter,
     Rounding,
@@ -1105,6 +1118,9 @@ EVENT_DATA: Mapping[type[EventData], st.SearchStrategy[EventData]] = {
         kind=_literal(DocumentKind),
         title=_OPT_TEXT,
         sets_targets=st.booleans(),
+    ),
+    NarrativeSubmitted: st.builds(
+        NarrativeSubmitted, section=section_ids, text=_SOME_TEXT, window=_windows_obj()
     ),
     IndicatorDefined: st.builds(
         IndicatorDefined,
