@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dvcore import Exporter, hookimpl
+from dvcore import Exporter, InputChannel, hookimpl
 
-__all__ = ["dvcore_register_exporters"]
+__all__ = ["dvcore_register_exporters", "dvcore_register_input_channels"]
 
 
 @hookimpl
@@ -13,3 +13,11 @@ def dvcore_register_exporters() -> list[Exporter]:
     from dvcore_docx.exporter import DocxExporter
 
     return [DocxExporter()]
+
+
+@hookimpl
+def dvcore_register_input_channels() -> list[InputChannel]:
+    """The ``docx`` channel: a unit's own Word report as its narrative for the period."""
+    from dvcore_docx.narrative import DocxNarrativeChannel
+
+    return [DocxNarrativeChannel()]
