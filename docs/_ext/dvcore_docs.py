@@ -63,6 +63,11 @@ _VALIDATOR_RULES = {
     "_threshold": "a fraction from 0 to 1",
     "_unit_code": "a unit code of 1 to 64 characters",
     "_source_ref": "a text of 1 to 512 characters, or null",
+    "_owner": "a unit code, or a unit code and a body: `HP.TN:people_committee` (bodies: "
+    "`party_committee`, `standing_committee`, `people_council`, `people_committee`, "
+    "`mass_mobilization`, `fatherland_front`, `front_and_unions`)",
+    "_owners": "each a unit code, or a unit code and a body (as `owner`)",
+    "_recurrence": "`monthly:N` (N from 1 to 28), `quarterly` or `yearly`, or null",
     "_section": "a section id of the outline: a Roman numeral with up to two numbers "
     "(`I`, `II.1`, `V.2`, `VI`) or a part (`P1`, `P2`)",
 }
@@ -165,7 +170,10 @@ def _checks(cls: type) -> list[str]:
             continue
         if not node.exc.args:
             continue
-        arg = node.exc.args[0]
+        # _Refusal(field, message): the message is the second argument; _("…") is unwrapped
+        arg = node.exc.args[1] if len(node.exc.args) > 1 else node.exc.args[0]
+        if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "_":
+            arg = arg.args[0] if arg.args else arg
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
             out.append(arg.value)
         elif isinstance(arg, ast.JoinedStr):
@@ -305,6 +313,7 @@ PUBLIC_MODULES = (
     "dvcore.units",
     "dvcore.indicators",
     "dvcore.targets",
+    "dvcore.tasks",
     "dvcore.reports",
     "dvcore.narrative",
     "dvcore.importing",

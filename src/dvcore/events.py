@@ -31,6 +31,8 @@ from dvcore.i18n import _
 
 __all__ = [
     "CORE_EVENT_TYPES",
+    "RECURRENCE",
+    "TASK_BODIES",
     "CitizenReceptionReported",
     "DialogueHeld",
     "DialoguePlanIssued",
@@ -63,6 +65,7 @@ __all__ = [
     "TargetDefinition",
     "TargetSetAdopted",
     "TaskAssigned",
+    "TaskBody",
     "TaskReported",
     "UnitChanged",
     "UnitClosed",
@@ -731,27 +734,117 @@ class TargetSetAdopted(EventData):
 
 # --- follow-up of conclusions ------------------------------------------------------------
 
+#: The bodies of a unit that may own a task (``"HP.TN:people_committee"``): its party
+#: committee (Thành ủy, Huyện ủy, Đảng ủy xã), the committee's standing board (Ban Thường
+#: vụ), the standing body of its people's council (Thường trực HĐND), its people's committee
+#: (UBND), the committee's mass mobilization board (Ban Dân vận), its Fatherland Front
+#: committee (Ủy ban MTTQ), and the Front with the socio-political organisations together.
+TaskBody = Literal[
+    "party_committee",
+    "standing_committee",
+    "people_council",
+    "people_committee",
+    "mass_mobilization",
+    "fatherland_front",
+    "front_and_unions",
+]
+TASK_BODIES: tuple[str, ...] = get_args(TaskBody)
+
+#: A task's recurring due rule: ``monthly:N`` (before the Nth of each month, N from 1 to
+#: 28), ``quarterly`` (before each quarter's first day: by the end of the quarter) or
+#: ``yearly`` (before 1 January: by the end of the year).
+RECURRENCE = re.compile(r"monthly:(?:[1-9]|1[0-9]|2[0-8])|quarterly|yearly")
+RECURRENCE_RULES = ("monthly:1 … monthly:28", "quarterly", "yearly")
+
+
+def _owner_problem(value: object) -> bool:
+    if not isinstance(value, str) or not value.strip():
+        return True
+    unit, colon, body = value.rpartition(":")
+    if not colon:
+        return len(value) > 64
+    return not unit.strip() or len(unit) > 64 or body not in TASK_BODIES
+
+
+def _owner(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if _owner_problem(value):
+        raise ValueError(
+            _(
+                "'{name}' must be one of: {choices}; got {value}",
+                name=attribute.name,
+                choices="CODE, " + ", ".join(f"CODE:{b}" for b in TASK_BODIES),
+                value=repr(value),
+            )
+        )
+
+
+def _owners(_inst: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]) -> None:
+    for item in value:
+        _owner(_inst, attribute, item)
+
+
+def _recurrence(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or RECURRENCE.fullmatch(value) is None:
+        raise ValueError(
+            _(
+                "'{name}' must be one of: {choices}; got {value}",
+                name=attribute.name,
+                choices=", ".join(RECURRENCE_RULES),
+                value=repr(value),
+            )
+        )
+
 
 @attrs.frozen(kw_only=True)
 class TaskAssigned(EventData):
-    """A conclusion assigns a task to an owner unit, with an optional due date."""
+    """A conclusion assigns a task to its owners, due once or by a recurring rule.
+
+    ``task_id`` is the task's number in its conclusion as the conclusion gives it
+    (``1.5``, ``2.3``): unique within ``conclusion``, its first part names the task's group,
+    whose title ``group`` gives (``Nhiệm vụ chung``; the first task of a group that gives
+    one names it). ``owner`` is the first owner and ``co_owners`` the others sharing the
+    task, in the conclusion's order: each a unit's code (``HP.MTTQ``) or a body of a unit
+    (``HP.TN:people_committee``, see :data:`TaskBody`). ``due`` is a one-off due date;
+    ``recurrence`` a rule instead (``monthly:10``, ``quarterly``, ``yearly``): a recurring
+    task is overdue when the latest of its due days on or before the day asked has no
+    report since the one before (see :mod:`dvcore.tasks`).
+    """
 
     type_name: ClassVar[str] = "TaskAssigned"
     task_id: str = attrs.field(validator=_text)
     conclusion: str = attrs.field(validator=_text)
-    owner: str = attrs.field(validator=_text)
+    owner: str = attrs.field(validator=_owner)
     due: dt.date | None = attrs.field(default=None, validator=_date)
     text: str = attrs.field(validator=_text)
+    co_owners: tuple[str, ...] = attrs.field(factory=tuple, converter=_texts, validator=_owners)
+    recurrence: str | None = attrs.field(default=None, validator=_recurrence)
+    group: str | None = attrs.field(default=None, validator=_opt_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.due is not None and self.recurrence is not None:
+            raise _Refusal("recurrence", _("a task has a 'due' date or a 'recurrence', not both"))
+        if len(set(self.owners)) != len(self.owners):
+            raise _Refusal("co_owners", _("a task names one owner twice"))
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """Every owner of the task: ``owner``, then ``co_owners``."""
+        return (self.owner, *self.co_owners)
 
 
 @attrs.frozen(kw_only=True)
 class TaskReported(EventData):
-    """The owner reports progress on a task."""
+    """An owner reports progress on a task; a recurring task's report answers its current
+    due day, and ``done`` ends it. ``conclusion`` names the task's conclusion where its
+    ``task_id`` is assigned in more than one."""
 
     type_name: ClassVar[str] = "TaskReported"
     task_id: str = attrs.field(validator=_text)
     status: TaskStatus = attrs.field(validator=_one_of(TaskStatus))
     note: str | None = attrs.field(default=None, validator=_opt_text)
+    conclusion: str | None = attrs.field(default=None, validator=_opt_text)
 
 
 # --- corrections -------------------------------------------------------------------------

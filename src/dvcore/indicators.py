@@ -80,6 +80,7 @@ from dvcore.events import (
     SocialSupervisionHeld,
 )
 from dvcore.serialization import canonical_json
+from dvcore.tasks import is_overdue, owner_units
 
 __all__ = [
     "CORE_INDICATORS",
@@ -970,15 +971,19 @@ def first_facts(
 
 
 def tasks_at(state: Any, units: Iterable[str], day: dt.date) -> tuple[list[Any], list[Any]]:
-    """The tasks owned in ``units`` that are open on ``day``, and those of them overdue."""
+    """The tasks owned in ``units`` that are open on ``day``, and those of them overdue
+    (:func:`dvcore.tasks.is_overdue`). A task with several owners counts once, when one
+    of its owners' units (a body counts at its unit) is among ``units``."""
     tree = state.tree
     unit_set = set(units)
     open_tasks = []
     for task in state.tasks():
         if task.assigned_on > day or task.status_on(day) == "done":
             continue
-        owner = task.data.owner
-        if owner in tree and tree.carrier_on(owner, day) in unit_set:
+        if any(
+            owner in tree and tree.carrier_on(owner, day) in unit_set
+            for owner in owner_units(task.data)
+        ):
             open_tasks.append(task)
-    overdue = [t for t in open_tasks if t.data.due is not None and t.data.due < day]
+    overdue = [t for t in open_tasks if is_overdue(t, day)]
     return open_tasks, overdue

@@ -198,8 +198,16 @@ FIELD_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "owner": "Đơn vị chủ trì",
             "due": "Hạn hoàn thành",
             "text": "Nội dung nhiệm vụ",
+            "co_owners": "Đơn vị cùng chủ trì",
+            "recurrence": "Hạn định kỳ",
+            "group": "Nhóm nhiệm vụ",
         },
-        "TaskReported": {"task_id": "Mã nhiệm vụ", "status": "Tình trạng", "note": "Ghi chú"},
+        "TaskReported": {
+            "task_id": "Mã nhiệm vụ",
+            "status": "Tình trạng",
+            "note": "Ghi chú",
+            "conclusion": "Số kết luận",
+        },
         "EventRetracted": {"event_id": "Mã sự kiện bị hủy", "reason": "Lý do"},
         "EventCorrected": {
             "event_id": "Mã sự kiện được đính chính",

@@ -58,6 +58,7 @@ from dvcore.store.projections import (
 )
 from dvcore.store.results import AppendResult
 from dvcore.store.writer import _event_origin, _FactWriter, _set_projection
+from dvcore.tasks import parse_owner
 
 if TYPE_CHECKING:
     from dvcore.store.sql import Store
@@ -462,12 +463,22 @@ class _Batch:
                     ),
                 )
         elif isinstance(data, TaskAssigned):
-            self._unit_on(problem, "data.owner", data.owner, day)
-            if self.state.has_task(data.task_id):
+            for field, code in _task_owners(data):
+                self._unit_on(problem, field, code, day)
+            if self.state.has_task(data.task_id, data.conclusion):
                 problem("data.task_id", _("task '{task}' is assigned already", task=data.task_id))
         elif isinstance(data, TaskReported):
-            if not self.state.has_task(data.task_id):
+            if not self.state.has_task(data.task_id, data.conclusion):
                 problem("data.task_id", _("unknown task '{task}'", task=data.task_id))
+            elif self.state.find_task(data.task_id, data.conclusion) < 0:
+                problem(
+                    "data.conclusion",
+                    _(
+                        "task '{task}' is assigned in more than one conclusion: name its "
+                        "conclusion",
+                        task=data.task_id,
+                    ),
+                )
         elif isinstance(data, TargetSetAdopted):
             known = self.store.indicators(self.state)
             for i, target in enumerate(data.targets):
@@ -513,7 +524,7 @@ class _Batch:
         elif isinstance(data, UnitClosed):
             named.append(("data.code", data.code))
         elif isinstance(data, TaskAssigned):
-            named.append(("data.owner", data.owner))
+            named += _task_owners(data)
         for field, code in named:
             if code not in tree or not tree.exists(code, day):
                 continue  # an unknown unit is reported by the unit checks
@@ -680,3 +691,11 @@ class _Batch:
             head=self.head if dry_run else self.next_position - 1,
             dry_run=dry_run,
         )
+
+
+def _task_owners(data: TaskAssigned) -> list[tuple[str, str]]:
+    """The field and unit code of each owner of a task (``HP.TN:people_committee`` is of
+    ``HP.TN``)."""
+    out = [("data.owner", parse_owner(data.owner).unit)]
+    out += [(f"data.co_owners[{i}]", parse_owner(o).unit) for i, o in enumerate(data.co_owners)]
+    return out

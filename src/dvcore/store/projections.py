@@ -133,7 +133,9 @@ class StoreState:
         self.tree = UnitTree()
         self.defined: dict[str, IndicatorDefined] = {}
         self.position = 0
-        self._tasks: dict[str, int] = {}  # task id → position of its TaskAssigned
+        # (conclusion, task id) → position of its TaskAssigned; task id → those positions
+        self._tasks: dict[tuple[str, str], int] = {}
+        self._task_ids: dict[str, list[int]] = {}
         self._base: dict[int, tuple[str, dt.date, str, EventData]] = {}  # position → event
         self._ids: dict[uuid.UUID, int] = {}
         self._overrides: dict[int, EventData | None] = {}
@@ -148,6 +150,7 @@ class StoreState:
         other.defined = dict(self.defined)
         other.position = self.position
         other._tasks = dict(self._tasks)
+        other._task_ids = {k: list(v) for k, v in self._task_ids.items()}
         other._base = dict(self._base)
         other._ids = dict(self._ids)
         other._overrides = dict(self._overrides)
@@ -192,9 +195,11 @@ class StoreState:
             self._base[position] = (type_name, occurred_on, unit, data)
             self._ids[event_id] = position
             if isinstance(data, TaskAssigned):
-                self._tasks.setdefault(data.task_id, position)
+                if (data.conclusion, data.task_id) not in self._tasks:
+                    self._tasks[data.conclusion, data.task_id] = position
+                    self._task_ids.setdefault(data.task_id, []).append(position)
             elif isinstance(data, TaskReported):
-                self._task_reports[position] = self._tasks.get(data.task_id, -1)
+                self._task_reports[position] = self.find_task(data.task_id, data.conclusion)
 
     def apply_recorded(self, ev: Any) -> None:
         """Fold one recorded event (a :class:`~dvcore.events.RecordedEvent`)."""
@@ -212,9 +217,19 @@ class StoreState:
             return self._overrides[position]
         return self._base[position][3]
 
-    def has_task(self, task_id: str) -> bool:
-        """Whether a task with this id was assigned."""
-        return task_id in self._tasks
+    def has_task(self, task_id: str, conclusion: str | None = None) -> bool:
+        """Whether a task with this id was assigned (in ``conclusion``, when given)."""
+        if conclusion is not None:
+            return (conclusion, task_id) in self._tasks
+        return task_id in self._task_ids
+
+    def find_task(self, task_id: str, conclusion: str | None = None) -> int:
+        """The position of the task a report names: by its conclusion and id, or by its id
+        alone when one conclusion assigned it; ``-1`` when none or several match."""
+        if conclusion is not None:
+            return self._tasks.get((conclusion, task_id), -1)
+        found = self._task_ids.get(task_id, ())
+        return found[0] if len(found) == 1 else -1
 
     def tasks(self) -> list[TaskRecord]:
         """Every task still standing (not retracted), with its standing reports."""
@@ -222,11 +237,12 @@ class StoreState:
         for pos, task_pos in self._task_reports.items():
             data = self._effective(pos)
             if isinstance(data, TaskReported):
-                reports[self._tasks.get(data.task_id, task_pos)].append(
-                    (self._base[pos][1], pos, data.status)
-                )
+                named = self._effective(task_pos) if task_pos >= 0 else None
+                if not (isinstance(named, TaskAssigned) and named.task_id == data.task_id):
+                    task_pos = self.find_task(data.task_id, data.conclusion)  # corrected
+                reports[task_pos].append((self._base[pos][1], pos, data.status))
         out = []
-        for pos in sorted(self._tasks.values()):
+        for pos in sorted(self._tasks.values()):  # in the order they were assigned
             data = self._effective(pos)
             if isinstance(data, TaskAssigned):
                 out.append(

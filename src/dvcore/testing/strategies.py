@@ -909,6 +909,7 @@ from decimal import Decimal  # noqa: E402
 
 from dvcore.events import (  # noqa: E402
     CORE_EVENT_TYPES,
+    TASK_BODIES,
     Aggregation,
     CitizenReceptionReported,
     DialogueHeld,
@@ -965,6 +966,12 @@ _SOME_TEXT: st.SearchStrategy[str] = st.text(_CHARS, min_size=1, max_size=30).fi
     lambda s: bool(s.strip())
 )
 _OPT_TEXT: st.SearchStrategy[str | None] = st.none() | _ANY_TEXT
+#: A task's owner: a unit code, or a unit code and one of its bodies.
+_TASK_OWNERS: st.SearchStrategy[str] = st.builds(
+    lambda code, body: f"{code}:{body}" if body else code,
+    _SOME_TEXT.filter(lambda s: ":" not in s),
+    st.none() | st.sampled_from(TASK_BODIES),
+)
 _COUNTS: st.SearchStrategy[int] = st.integers(min_value=0, max_value=10**12 - 1)
 _OPT_COUNTS: st.SearchStrategy[int | None] = st.none() | _COUNTS
 _DATES: st.SearchStrategy[date] = st.dates(date(1945, 9, 2), date(2100, 12, 31))
@@ -1145,12 +1152,27 @@ EVENT_DATA: Mapping[type[EventData], st.SearchStrategy[EventData]] = {
         TaskAssigned,
         task_id=_SOME_TEXT,
         conclusion=_SOME_TEXT,
-        owner=_SOME_TEXT,
+        owner=_TASK_OWNERS,
         due=st.none() | _DATES,
+        text=_SOME_TEXT,
+        co_owners=st.lists(_TASK_OWNERS, max_size=3, unique=True).map(tuple),
+        group=_OPT_TEXT,
+    ).filter(lambda t: t.owner not in t.co_owners)
+    | st.builds(
+        TaskAssigned,
+        task_id=_SOME_TEXT,
+        conclusion=_SOME_TEXT,
+        owner=_TASK_OWNERS,
+        recurrence=st.sampled_from(["quarterly", "yearly"])
+        | st.integers(1, 28).map(lambda n: f"monthly:{n}"),
         text=_SOME_TEXT,
     ),
     TaskReported: st.builds(
-        TaskReported, task_id=_SOME_TEXT, status=_literal(TaskStatus), note=_OPT_TEXT
+        TaskReported,
+        task_id=_SOME_TEXT,
+        status=_literal(TaskStatus),
+        note=_OPT_TEXT,
+        conclusion=_OPT_TEXT,
     ),
     EventRetracted: st.builds(EventRetracted, event_id=st.uuids(), reason=_SOME_TEXT),
     EventCorrected: st.builds(
