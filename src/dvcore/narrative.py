@@ -276,7 +276,8 @@ def _markdown_one(style: str, text: str) -> str:
     prefix = _PREFIX.get(style, "")
     text = " ".join(text.split())
     plain = prefix + text
-    if parse_paragraphs(plain) == [(style, text)]:
+    # a leading "<" may open an HTML block that runs on over the paragraphs after it
+    if not text.startswith("<") and parse_paragraphs(plain) == [(style, text)]:
         return plain
     number = re.match(r"^[0-9]{1,9}(?=[.)])", text)
     if number is not None:
