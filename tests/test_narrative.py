@@ -293,6 +293,27 @@ def test_narrative_events() -> None:
     )
     assert ii1.window == W
     assert narrative_events(sections, unit=Q1, window=(W.start, W.end))[0].data == events[0].data
+    assert [e.source_ref for e in events] == [
+        f"{Q1}/narrative:2023-01-01..2023-09-30:{s}" for s in ("I", "II.1", "P2")
+    ]
+
+
+def test_appending_a_narrative_again_appends_nothing(tree_store: Any) -> None:
+    store = tree_store
+    period = store.period("2023-9M")
+    sections = parse_sections(V1)
+    events = narrative_events(sections, unit=Q1, window=period)
+    # the key the import gives the same section
+    assert events[0].source_ref == f"{Q1}/narrative:2023-9M:I"
+    assert store.append(events).appended == 3
+    assert store.append(narrative_events(sections, unit=Q1, window=period)).appended == 0
+    with pytest.raises(ValidationError, match="stored already with other content"):
+        store.append(
+            narrative_events(Sections(text={"I": [("body", "khác")]}), unit=Q1, window=period)
+        )
+    assert read_narrative(store, Q1, period)["I"] == [
+        ("body", "Quận có 15 phường, **trên 200 nghìn** dân.")
+    ]
 
 
 # --- paragraphs round trip ------------------------------------------------------------------
@@ -452,7 +473,9 @@ def test_import_a_report_and_resend_it(tree_store: Any, tmp_path: Path, clock: A
 
 
 def test_the_front_matter_declares_the_submission(tree_store: Any, tmp_path: Path) -> None:
-    path = _write(tmp_path, "q2.md", "---\nunit: HP.Q2\nperiod: 2023-Q3\n---\n## VI\nĐề nghị.\n")
+    path = _write(
+        tmp_path, "q2.md", "---\nunit: HP.Q2 — Quận Hai\nperiod: 2023-Q3\n---\n## VI\nĐề nghị.\n"
+    )
     result = _import(tree_store, path)
     assert result.submission is not None
     assert (result.submission.unit, result.submission.period) == (Q2, "2023-Q3")

@@ -45,7 +45,7 @@ from dvcore.events import (
 from dvcore.i18n import _
 from dvcore.periods import Period
 from dvcore.serialization import structure_data
-from dvcore.tables import Cover
+from dvcore.tables import Cover, unit_code
 
 if TYPE_CHECKING:
     from dvcore.store.sql import Store
@@ -463,13 +463,20 @@ def narrative_events(
 ) -> list[Event]:
     """One :class:`~dvcore.events.NarrativeSubmitted` event for each section that has text,
     in the file's order: ``unit`` wrote it, over ``window`` (a window, a period, or a
-    ``(start, end)`` pair), dated at the window's end."""
+    ``(start, end)`` pair), dated at the window's end.
+
+    Each is keyed ``<unit>/narrative:<period>:<section>`` (the key the import gives it; a
+    window that is no period: ``<from>..<to>`` for the period), so appending the same text
+    again appends nothing. A changed text is a re-send: import it (:class:`NarrativeChannel`),
+    which corrects what changed."""
     w = _window(window)
+    spec = window.spec if isinstance(window, Period) else f"{w.start}..{w.end}"
     return [
         Event(
             data=NarrativeSubmitted(section=section, text=text, window=w),
             occurred_on=w.end,
             unit=unit,
+            source_ref=f"{unit}/narrative:{spec}:{section}",
         )
         for section, paragraphs in sections.text.items()
         if (text := paragraphs_markdown(paragraphs))
@@ -586,7 +593,7 @@ class NarrativeChannel:
         if not isinstance(unit, str) and not isinstance(period, str):
             return None
         return Cover(
-            unit=unit if isinstance(unit, str) else None,
+            unit=unit_code(unit) if isinstance(unit, str) else None,  # "HP.NQ — Quận …"
             period=period if isinstance(period, str) else None,
             source=str(path),
             sheet="",
