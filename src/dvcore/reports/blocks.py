@@ -15,6 +15,8 @@ class Blocks:
     def __init__(self) -> None:
         self.blocks: list[dict[str, Any]] = []
         self.footnotes: list[dict[str, Any]] = []
+        #: the subordinates' narrative placed in the blocks (:mod:`dvcore.reports.compiled`)
+        self.narrative_rows: list[dict[str, Any]] = []
 
     def note(self, text: str) -> dict[str, Any]:
         """A footnote; returns the segment that refers to it."""
@@ -88,6 +90,28 @@ class Blocks:
                 self.heading(section, 3, "", text)
             else:
                 self.paragraph(section, inline_segments(text), source="user", style=style)
+
+    def narrative(
+        self, section: str, unit: str, unit_name: str, paragraphs: Sequence[tuple[str, str]]
+    ) -> None:
+        """A subordinate unit's own text for ``section``, after a line naming the unit.
+
+        Its blocks carry ``source`` ``narrative`` and the ``unit`` that wrote them, so the
+        writer of the compiled draft sees whose words each paragraph is.
+        """
+        if not paragraphs:
+            return
+        self.paragraph(
+            section, [{"text": f"{unit_name}:", "bold": True, "italic": True}], source="narrative"
+        )
+        self.blocks[-1]["unit"] = unit
+        for style, text in paragraphs:
+            if style == "subheading":
+                self.heading(section, 3, "", text)
+                self.blocks[-1]["source"] = "narrative"
+            else:
+                self.paragraph(section, inline_segments(text), source="narrative", style=style)
+            self.blocks[-1]["unit"] = unit
 
     def placeholder(self, section: str) -> None:
         self.paragraph(section, [{"text": PLACEHOLDER, "italic": True}], source="placeholder")

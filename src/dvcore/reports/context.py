@@ -84,6 +84,7 @@ class ReportContext(_OptionalKeys):
     document: dict[str, Any]
     blocks: list[dict[str, Any]]
     footnotes: list[dict[str, Any]]
+    narrative: list[dict[str, Any]]
     units: list[dict[str, Any]]
     units_table: list[dict[str, Any]]
     previous: dict[str, Any] | None
@@ -265,6 +266,7 @@ def build_context(
     context["document"]["date_source"] = date_source
     context["blocks"] = doc.blocks
     context["footnotes"] = doc.footnotes
+    context["narrative"] = doc.narrative_rows
     context["units"] = (
         [unit_row(reader, code, per.end) for code in tree.subtree(unit, per.end)]
         if tree.exists(unit, per.end)

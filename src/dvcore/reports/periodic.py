@@ -13,6 +13,7 @@ from dvcore.events import DocumentIssued
 from dvcore.indicators import Snapshot, format_number, format_percent
 from dvcore.periods import Period
 from dvcore.reports.blocks import Blocks
+from dvcore.reports.compiled import Narrative
 from dvcore.reports.figures import target_table
 from dvcore.reports.follow_up import task_progress, task_rows
 from dvcore.reports.reader import Reader
@@ -815,6 +816,7 @@ def periodic_blocks(
         as_of_snapshot = store.snapshot(unit, window, as_known_at=when)
     periodic = Periodic(reader, snapshot, as_of_snapshot, targets, rows, doc, day)
     nxt = next_text(per)
+    narrative = Narrative(reader, [sid for sid, *_rest in PERIODIC_OUTLINE])
     for sid, level, number_, title in PERIODIC_OUTLINE:
         title = title.format(PERIOD=period_text(per).upper(), NEXT=nxt.upper())
         if level == 0:
@@ -822,13 +824,17 @@ def periodic_blocks(
         else:
             doc.heading(sid, level, number_, title)
         leaf = (level == 0 and sid == "P2") or level == 2 or sid in ("I", "VI")
-        user = sections.text.get(sid)
+        # the writer's own text: the sections file, else the unit's own narrative
+        user = sections.text.get(sid) or narrative.own.get(sid)
         if user:
             doc.user_text(sid, user)
-        elif leaf:
+        elif leaf and not narrative.wrote(sid):
             doc.placeholder(sid)
         builder = SECTION_BUILDERS.get(sid)
         if builder is not None:
             getattr(periodic, builder)()
+        for code, name, texts in narrative.subordinates:
+            doc.narrative(sid, code, name, texts.get(sid, []))
     tasks = task_rows(reader, tree.subtree(unit, per.end), day)
+    doc.narrative_rows = narrative.rows()
     return summary_lines(per), targets, rows, tasks

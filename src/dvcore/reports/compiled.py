@@ -1,0 +1,78 @@
+"""The narrative a report compiles: the unit's own text and its subordinates', by section.
+
+A unit sends its own report's text as :class:`~dvcore.events.NarrativeSubmitted` events
+(:mod:`dvcore.narrative`). A report of a unit places, under each section of its outline,
+the writer's own text (the sections file, else the unit's own narrative in the store), the
+figures, then the text each direct subordinate unit sent for the period, named and in the
+tree's order. A section id the outline does not have (``II.1.2``, ``II.6``) goes under the
+nearest section it belongs to, so nothing a unit wrote is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dvcore.narrative import Paragraph, read_narrative, section_order
+from dvcore.reports.reader import Reader
+
+
+class Narrative:
+    """The narrative of one report: its unit's own and each direct subordinate's."""
+
+    def __init__(self, reader: Reader, outline: Sequence[str], *, subordinates: bool = True):
+        self.outline = list(outline)
+        per = reader.period
+        self.own = self._placed(self._read(reader, reader.unit))
+        #: (unit code, unit name, section → paragraphs), in the tree's order
+        self.subordinates: list[tuple[str, str, dict[str, list[Paragraph]]]] = []
+        if subordinates and reader.tree.exists(reader.unit, per.end):
+            for child in reader.children(reader.unit, per.end):
+                texts = self._placed(self._read(reader, child))
+                if texts:
+                    self.subordinates.append((child, reader.name(child, per.end), texts))
+
+    @staticmethod
+    def _read(reader: Reader, unit: str) -> dict[str, list[Paragraph]]:
+        return read_narrative(reader.store, unit, reader.period, as_known_at=reader.as_known_at)
+
+    def home(self, section: str) -> str:
+        """The outline's section that holds ``section``'s text."""
+        if section in self.outline:
+            return section
+        parts = section.split(".")
+        while len(parts) > 1:
+            parts.pop()
+            if ".".join(parts) in self.outline:
+                return ".".join(parts)
+        key = section_order(section)
+        before = [s for s in self.outline if section_order(s) <= key]
+        return before[-1] if before else self.outline[0]
+
+    def _placed(self, texts: Mapping[str, list[Paragraph]]) -> dict[str, list[Paragraph]]:
+        placed: dict[str, list[Paragraph]] = {}
+        for section, paragraphs in texts.items():
+            placed.setdefault(self.home(section), []).extend(paragraphs)
+        return placed
+
+    def wrote(self, section: str) -> bool:
+        """Whether anybody (the unit or a subordinate) wrote under ``section``."""
+        return bool(self.own.get(section)) or any(
+            texts.get(section) for _c, _n, texts in self.subordinates
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The compiled narrative as plain rows, for exporters: one per unit and section."""
+        out: list[dict[str, Any]] = []
+        for section in self.outline:
+            for code, name, texts in self.subordinates:
+                if texts.get(section):
+                    out.append(
+                        {
+                            "section": section,
+                            "unit": code,
+                            "unit_name": name,
+                            "paragraphs": [list(p) for p in texts[section]],
+                        }
+                    )
+        return out
