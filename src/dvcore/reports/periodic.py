@@ -217,22 +217,27 @@ class Periodic:
         departments = kinds["department"]
         if departments and districts:
             parts.append(
-                f"{format_number(departments + districts)} sở, ban, ngành, quận, huyện "
-                f"({format_number(departments)} sở, ban, ngành; "
-                f"{format_number(districts)} quận, huyện)"
+                f"{count_text(departments + districts)} sở, ban, ngành, quận, huyện "
+                f"({count_text(departments)} sở, ban, ngành; "
+                f"{count_text(districts)} quận, huyện)"
             )
         elif districts:
-            parts.append(f"{format_number(districts)} quận, huyện")
+            parts.append(f"{count_text(districts)} quận, huyện")
+        elif departments:
+            parts.append(f"{count_text(departments)} sở, ban, ngành")
         communes = [(k, kinds[k]) for k in ("commune", "ward", "township") if kinds[k]]
-        if communes:
+        if len(communes) == 1:
+            # one kind only: "05 xã", not "05 xã, phường, thị trấn (05 xã)"
+            parts.append(f"{count_text(communes[0][1])} {kind_name(communes[0][0])}")
+        elif communes:
             total = sum(n for _, n in communes)
             detail = ", ".join(
-                f"{format_number(n)} {kind_name(k)}"
+                f"{count_text(n)} {kind_name(k)}"
                 for k, n in sorted(
                     communes, key=lambda kv: ("ward", "commune", "township").index(kv[0])
                 )
             )
-            parts.append(f"{format_number(total)} xã, phường, thị trấn ({detail})")
+            parts.append(f"{count_text(total)} xã, phường, thị trấn ({detail})")
         if parts:
             self.say("I", f"{cap(self.toan)} có {' và '.join(parts)}.")
         using = self.value("establishment.using_land")
@@ -245,7 +250,7 @@ class Periodic:
             )
             self.say(
                 "I",
-                f"Trên địa bàn có {format_number(using)} cơ sở tôn giáo đang sử dụng "
+                f"Trên địa bàn có {count_text(using)} cơ sở tôn giáo đang sử dụng "
                 f"đất (đến ngày {short_date(self.day)})",
                 self.doc.note(f"Theo tôn giáo: {detail}."),
                 ".",
@@ -313,7 +318,7 @@ class Periodic:
                 # the resolution's own count, as seed 001 quotes it: "(tổng số 239 cơ sở)"
                 members = self.r.tree.members(self.r.unit, adopted, adopted, "as-of")
                 count = len(self.r.tree.establishments_using_land(members, adopted))
-                titles += f" (tổng số {format_number(count)} cơ sở)"
+                titles += f" (tổng số {count_text(count)} cơ sở)"
             self.say(
                 "II.1",
                 f"{self.committee} đã xác định {count_text(len(numbers))} chỉ tiêu "
@@ -468,30 +473,35 @@ class Periodic:
             if visits:
                 cases = self.by("reception.cases", "kind")
                 detail = ", ".join(
-                    f"{CASE_KINDS[k]} {format_number(as_int(cases.get(k)))} vụ việc"
+                    f"{CASE_KINDS[k]} {count_text(as_int(cases.get(k)))} vụ việc"
                     for k in ("complaint", "denunciation", "petition")
+                    if as_int(cases.get(k)) > 0
                 )
-                text = (
-                    f"{self.toan} đã tiếp {format_number(visits)} lượt công dân với "
-                    f"{format_number(self.value('reception.cases'))} vụ việc ({detail})"
-                )
+                text = f"{self.toan} đã tiếp {count_text(visits)} lượt công dân"
+                total_cases = self.value("reception.cases")
+                if total_cases:
+                    text += f" với {count_text(total_cases)} vụ việc{in_parentheses(detail)}"
                 groups = self.value("reception.mass_groups")
                 if groups:
-                    text += (
-                        f". Trong đó, số đoàn đông người {format_number(groups)} đoàn với "
-                        f"{format_number(self.value('reception.mass_group_cases'))} vụ việc"
-                    )
+                    text += f". Trong đó, số đoàn đông người {count_text(groups)} đoàn"
+                    group_cases = self.value("reception.mass_group_cases")
+                    if group_cases:
+                        text += f" với {count_text(group_cases)} vụ việc"
                 sentences.append(text)
             if received:
-                text = (
-                    f"tiếp nhận và xử lý {format_number(received)} đơn thư các loại; đơn đủ "
-                    f"điều kiện xử lý {format_number(self.value('letters.eligible'))} đơn; "
-                    "đơn khiếu nại, tố cáo thuộc thẩm quyền giải quyết "
-                    f"{format_number(self.value('letters.in_jurisdiction'))} đơn"
-                )
+                text = f"tiếp nhận và xử lý {count_text(received)} đơn thư các loại"
+                eligible = self.value("letters.eligible")
+                if eligible:
+                    text += f"; đơn đủ điều kiện xử lý {count_text(eligible)} đơn"
+                in_jurisdiction = self.value("letters.in_jurisdiction")
+                if in_jurisdiction:
+                    text += (
+                        "; đơn khiếu nại, tố cáo thuộc thẩm quyền giải quyết "
+                        f"{count_text(in_jurisdiction)} đơn"
+                    )
                 resolved = self.value("letters.resolved")
                 if resolved:
-                    text += f"; đã giải quyết {format_number(resolved)} đơn"
+                    text += f"; đã giải quyết {count_text(resolved)} đơn"
                 sentences.append(text)
             if reception_window is not None and (letters_window in (None, reception_window)):
                 body = "; ".join(sentences) if visits else sentences[0]
@@ -525,7 +535,7 @@ class Periodic:
             "communes": "xã, phường, thị trấn",
         }
         parts = [
-            f"{format_number(as_int(by_group[g]))}/{format_number(totals[g])} {names[g]}"
+            f"{ratio_text(as_int(by_group[g]), totals[g])} {names[g]}"
             for g in ("departments_districts", "communes")
             if g in by_group
         ]
@@ -549,8 +559,8 @@ class Periodic:
             ):
                 m = self.snap.value("veterans.patrol_members")
                 if m:
-                    members = f" với {format_number(m)} hội viên"
-            self.say(section, phrase.format(v=format_number(value), members=members) + ".")
+                    members = f" với {count_text(m)} hội viên"
+            self.say(section, phrase.format(v=count_text(value), members=members) + ".")
 
     # --- II.3 MTTQ ---------------------------------------------------------------------------
     def section_ii_3(self) -> None:
@@ -558,13 +568,13 @@ class Periodic:
         if sup or cri:
             parts = []
             if sup:
-                parts.append(f"{format_number(sup)} cuộc giám sát")
+                parts.append(f"{count_text(sup)} cuộc giám sát")
             if cri:
-                parts.append(f"{format_number(cri)} cuộc phản biện xã hội")
+                parts.append(f"{count_text(cri)} cuộc phản biện xã hội")
             self.say(
                 "II.3",
                 "Mặt trận Tổ quốc Việt Nam và các tổ chức chính trị - xã hội các "
-                f"cấp đã tổ chức {', '.join(parts)}.",
+                f"cấp đã tổ chức {' và '.join(parts)}.",
             )
         self._reported("II.3")
 
@@ -631,7 +641,7 @@ class Periodic:
             fields = self.by("model.registered", "field")
             main = [k for k in ("ntm_model", "urban") if as_int(fields.get(k))]
             text = (
-                f"{cap(self.toan)} có {format_number(total)} mô hình “Dân vận khéo” "
+                f"{cap(self.toan)} có {count_text(total)} mô hình “Dân vận khéo” "
                 "được đăng ký xây dựng trên các lĩnh vực của đời sống xã hội"
             )
             segments: list[dict[str, Any] | str] = [text]
@@ -639,8 +649,7 @@ class Periodic:
                 segments.append(
                     ". Trong đó có "
                     + ", ".join(
-                        f"{format_number(as_int(fields[k]))} mô hình trong {FIELDS[k]}"
-                        for k in main
+                        f"{count_text(as_int(fields[k]))} mô hình trong {FIELDS[k]}" for k in main
                     )
                 )
             others = [k for k in fields if k not in main and as_int(fields[k])]
@@ -649,7 +658,7 @@ class Periodic:
             if others:
                 note.append(
                     "; ".join(
-                        f"{format_number(as_int(fields[k]))} mô hình trong {FIELDS.get(k, k)}"
+                        f"{count_text(as_int(fields[k]))} mô hình trong {FIELDS.get(k, k)}"
                         for k in sorted(others, key=lambda k: -fields[k])
                     )
                 )
@@ -666,9 +675,7 @@ class Periodic:
                 self._model_target(t)
         recognized = self.value("model.recognized")
         if recognized:
-            self.say(
-                "III.3", f"Có {format_number(recognized)} mô hình “Dân vận khéo” được công nhận."
-            )
+            self.say("III.3", f"Có {count_text(recognized)} mô hình “Dân vận khéo” được công nhận.")
 
     def _model_target(self, t: Any) -> None:
         """``100% các xã xây dựng nông thôn mới kiểu mẫu và 100% các phường đều đăng ký…``."""
@@ -751,13 +758,22 @@ class Periodic:
                     self.doc.note(
                         "Quá hạn: "
                         + "; ".join(
-                            f"{t['owner_name']} ({t['text']}; hạn {t['due_text']})" for t in overdue
+                            f"{t['owner_name']} ({t['task_id']}. {t['text']}; {_due_words(t)})"
+                            for t in overdue
                         )
                         + "."
                     )
                 )
             segments.append(f" (đến ngày {short_date(self.day)}).")
             self.say("IV.4", *segments)
+
+
+def _due_words(task: Mapping[str, Any]) -> str:
+    """``hạn 15/9/2023``; a recurring task's missed report: ``chưa báo cáo, hạn trước ngày
+    10/9/2023``."""
+    if task["recurrence"] is not None and task["deadline"] is not None:
+        return f"chưa báo cáo, hạn trước ngày {short_date(task['deadline'])}"
+    return f"hạn {task['due_text']}"
 
 
 LAND_TARGET_PHRASES: Mapping[str, str] = {
