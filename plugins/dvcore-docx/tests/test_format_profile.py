@@ -240,6 +240,18 @@ def test_format_profile(kind: str, written: dict[str, Path]) -> None:
         for p in table.findall(qn("w:tr"))[-1].iter(qn("w:p")):
             assert Paragraph(p, document._body).paragraph_format.keep_with_next
 
+    # a body table's header row repeats on every page it runs onto, and only that row
+    tables = [t for t in document.element.body if t.tag == qn("w:tbl")][1:-1]  # not header, closing
+    for table in tables:
+        rows = table.findall(qn("w:tr"))
+        repeating = [
+            r.find(qn("w:trPr")) is not None
+            and r.find(qn("w:trPr")).find(qn("w:tblHeader")) is not None
+            for r in rows
+        ]
+        assert repeating[0], "a table's header row must repeat on later pages (w:tblHeader)"
+        assert not any(repeating[1:])
+
     # page numbers from page 2, centred at the top
     assert section.different_first_page_header_footer
     header = section.header.paragraphs[0]

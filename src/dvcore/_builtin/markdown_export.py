@@ -89,8 +89,12 @@ def render_markdown(context: Mapping[str, Any]) -> str:
         elif kind == "table":
             lines.append("| " + " | ".join(_escape(c, table=True) for c in block["columns"]) + " |")
             lines.append("|" + "|".join("---" for _ in block["columns"]) + "|")
-            for row in block["rows"]:
-                lines.append("| " + " | ".join(_escape(str(c), table=True) for c in row) + " |")
+            groups = set(block.get("group_rows") or ())
+            for i, row in enumerate(block["rows"]):
+                cells = [_escape(str(c), table=True) for c in row]
+                if i in groups:  # a group's number and title, in bold (no spans in Markdown)
+                    cells = [f"**{c}**" if c else c for c in cells]
+                lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
     profile = context["profile"]
     lines += ["---", "", f"**{_escape(profile.recipients_label)}**", ""]

@@ -72,8 +72,16 @@ class Blocks:
         )
 
     def table(
-        self, section: str, columns: list[str], rows: list[list[str]], widths: list[float]
+        self,
+        section: str,
+        columns: list[str],
+        rows: list[list[str]],
+        widths: list[float],
+        *,
+        groups: Sequence[int] = (),
     ) -> None:
+        """A table; ``groups`` are the indexes of group rows (a number, then a title that
+        spans the other columns)."""
         self.blocks.append(
             {
                 "kind": "table",
@@ -81,6 +89,7 @@ class Blocks:
                 "columns": columns,
                 "rows": rows,
                 "widths": widths,
+                "group_rows": list(groups),
             }
         )
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from dvcore.reports.blocks import Blocks
 from dvcore.reports.reader import Reader
 from dvcore.reports.sections import Sections
-from dvcore.reports.wording import committee_name, count_text, document_ref, short_date
+from dvcore.reports.wording import (
+    body_name,
+    committee_name,
+    count_text,
+    document_ref,
+    recurrence_text,
+    short_date,
+    task_number_key,
+)
+from dvcore.tasks import is_overdue, latest_due, next_due, owner_units, parse_owner
 
 
 def task_progress(total: int, done: int, overdue: int) -> str:
@@ -34,59 +43,129 @@ STATUS_TEXT: Mapping[str, str] = {
 }
 
 
+def task_group(task_id: str) -> str | None:
+    """The group a task's number names: its first part when that is a number (``2.3`` →
+    ``2``); ``None`` for a task number without one (``t4``, ``5``)."""
+    first, dot, _rest = task_id.partition(".")
+    return first if dot and first.isdigit() else None
+
+
+def owner_name(reader: Reader, owner: str, day: dt.date) -> str:
+    """An owner as the report names it: a unit's name, or a body of a unit (``UBND huyện
+    Thủy Nguyên``; of the report's own unit without its proper name, ``UBND thành phố``)."""
+    found = parse_owner(owner)
+    tree = reader.tree
+    if found.unit not in tree:
+        return owner
+    if found.body is None:
+        return reader.name(found.unit, day)
+    state = tree.state(found.unit, day)
+    return body_name(found.body, state.name, state.kind, own=found.unit == reader.unit)
+
+
+def _deadline(task: Any, day: dt.date, overdue: bool) -> tuple[dt.date | None, str]:
+    """The due day that matters on ``day`` and the words of the deadline column."""
+    data = task.data
+    if data.recurrence is None:
+        return data.due, short_date(data.due) if data.due else "—"
+    rule_text = recurrence_text(data.recurrence)
+    latest, _previous = latest_due(task, day)
+    if overdue and latest is not None:
+        return latest, rule_text
+    return next_due(data.recurrence, max(day, task.assigned_on)), rule_text
+
+
 def task_rows(
     reader: Reader, units: Iterable[str], day: dt.date, conclusion: str | None = None
 ) -> list[dict[str, Any]]:
-    """The tasks owned in ``units`` as of ``day``: overdue first, then open, then done."""
+    """The tasks owned in ``units`` as of ``day``, as their conclusions number them: by
+    conclusion (in the order they were first assigned), then by number (1.2 before 1.10).
+
+    A task with several owners is listed once, when one of them is in ``units``."""
     tree = reader.tree
     inside = set(units)
     out = []
+    titles: dict[tuple[str, str], str] = {}
     for task in reader.state.tasks():
         data = task.data
+        group = task_group(data.task_id)
+        if group is not None and data.group and (data.conclusion, group) not in titles:
+            titles[data.conclusion, group] = data.group
         if task.assigned_on > day or (conclusion is not None and data.conclusion != conclusion):
             continue
-        owner = data.owner
-        if owner not in inside and (owner not in tree or tree.carrier_on(owner, day) not in inside):
+        units_of = owner_units(data)
+        if not any(
+            u in inside or (u in tree and tree.carrier_on(u, day) in inside) for u in units_of
+        ):
             continue
         status = task.status_on(day)
         reports = [(on, s) for on, _p, s in task.reports if on <= day]
         done_on = next((on for on, s in reports if s == "done"), None)
-        overdue = status != "done" and data.due is not None and data.due < day
-        late = done_on is not None and data.due is not None and done_on > data.due
+        overdue = is_overdue(task, day)
+        due_day, due_text = _deadline(task, day, overdue)
+        recurring = data.recurrence is not None
+        late = not recurring and done_on is not None and data.due is not None and done_on > data.due
         status_text = STATUS_TEXT[status]
         if late:
             status_text = "Hoàn thành chậm so với thời hạn"
-        if overdue and data.due is not None:
-            status_text += f" (quá hạn {(day - data.due).days} ngày)"
+        days_overdue = 0
+        if overdue and due_day is not None:
+            if recurring:  # due "before" its day: late on the day itself
+                days_overdue = (day - due_day).days + 1
+                status_text += f" (chưa báo cáo, hạn trước ngày {short_date(due_day)})"
+            else:
+                days_overdue = (day - due_day).days
+                status_text += f" (quá hạn {days_overdue} ngày)"
         notes = [r for r in task_notes(reader, task) if r[0] <= day]
+        names = [owner_name(reader, o, day) for o in data.owners]
         out.append(
             {
                 "task_id": data.task_id,
                 "conclusion": data.conclusion,
-                "owner": owner,
-                "owner_name": reader.name(owner, day),
+                "group": group,
+                "group_title": "",
+                "owner": data.owner,
+                "owners": list(data.owners),
+                "owner_name": "; ".join(names),
+                "owner_names": names,
                 "text": data.text,
                 "assigned_on": task.assigned_on,
                 "due": data.due,
-                "due_text": short_date(data.due) if data.due else "—",
+                "recurrence": data.recurrence,
+                "deadline": due_day,
+                "due_text": due_text,
                 "status": status,
                 "status_text": status_text,
                 "overdue": overdue,
-                "days_overdue": (day - data.due).days if overdue and data.due else 0,
+                "days_overdue": days_overdue,
                 "done_on": done_on,
                 "note": notes[-1][1] if notes else "",
             }
         )
-    rank = {True: 0, False: 1}
-    out.sort(
-        key=lambda t: (
-            rank[t["overdue"]],
-            t["status"] == "done",
-            t["due"] or dt.date.max,
-            t["task_id"],
-        )
-    )
+    order = {c: i for i, c in enumerate(dict.fromkeys(t["conclusion"] for t in out))}
+    for t in out:
+        if t["group"] is not None:
+            t["group_title"] = titles.get((t["conclusion"], t["group"]), "")
+    out.sort(key=lambda t: (order[t["conclusion"]], task_number_key(t["task_id"])))
     return out
+
+
+def task_table(tasks: Sequence[Mapping[str, Any]]) -> tuple[list[list[str]], list[int]]:
+    """The follow-up table's rows, the conclusion's numbers as given, and which rows are
+    group rows (``["1", "Nhiệm vụ chung", "", …]``: a group with a title in the data)."""
+    rows: list[list[str]] = []
+    groups: list[int] = []
+    seen: set[tuple[str, str]] = set()
+    for t in tasks:
+        key = (t["conclusion"], t["group"])
+        if t["group"] is not None and t["group_title"] and key not in seen:
+            seen.add(key)
+            groups.append(len(rows))
+            rows.append([t["group"], t["group_title"], "", "", "", ""])
+        rows.append(
+            [t["task_id"], t["text"], t["owner_name"], t["due_text"], t["status_text"], t["note"]]
+        )
+    return rows, groups
 
 
 def task_notes(reader: Reader, task: Any) -> list[tuple[dt.date, str]]:
@@ -150,14 +229,13 @@ def follow_up_blocks(
             else f"Tính đến ngày {short_date(cut)}, không có nhiệm vụ nào được giao."
         ],
     )
+    rows, groups = task_table(tasks)
     doc.table(
         "I",
         ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng", "Ghi chú"],
-        [
-            [str(i), t["text"], t["owner_name"], t["due_text"], t["status_text"], t["note"]]
-            for i, t in enumerate(tasks, start=1)
-        ],
-        [10, 52, 28, 25, 30, 30],
+        rows,
+        [10, 48, 30, 28, 30, 26],
+        groups=groups,
     )
     doc.heading("II", 1, "II-", "ĐỀ XUẤT, KIẾN NGHỊ")
     if sections.text.get("II"):

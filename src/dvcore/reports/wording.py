@@ -419,3 +419,49 @@ def in_parentheses(text: str) -> str:
 
 def sub_level(root_level: str) -> str | None:
     return {"city": "district", "district": "commune"}.get(root_level)
+
+
+#: How a body of a unit (:data:`dvcore.events.TaskBody`) is named before its unit's words.
+BODY_WORDS: Mapping[str, str] = {
+    "people_council": "Thường trực HĐND",
+    "people_committee": "UBND",
+    "fatherland_front": "Ủy ban MTTQ Việt Nam",
+    "front_and_unions": "Mặt trận Tổ quốc và các tổ chức chính trị - xã hội",
+}
+
+
+def body_name(body: str | None, name: str, kind: str, *, own: bool = False) -> str:
+    """The name of a body of a unit, as a task's owner: ``UBND huyện Thủy Nguyên``,
+    ``Huyện ủy Thủy Nguyên``, ``Ban Dân vận Thành ủy``; ``own`` (the report's own unit)
+    leaves the proper name out: ``UBND thành phố``, ``Ban Thường vụ Thành ủy``. Without a
+    body, the unit's name."""
+    if body is None:
+        return name
+    committee = committee_name(name, kind)
+    if committee == "Đảng ủy":
+        party = f"Đảng ủy {unit_word(name, kind) if own else lower_name(name)}"
+    else:
+        party = committee if own else f"{committee} {proper_name(name)}"
+    if body == "party_committee":
+        return party
+    if body == "standing_committee":
+        return f"Ban Thường vụ {party}"
+    if body == "mass_mobilization":
+        return f"Ban Dân vận {party}"
+    place = unit_word(name, kind) if own else lower_name(name)
+    return f"{BODY_WORDS.get(body, body)} {place}"
+
+
+def recurrence_text(rule: str) -> str:
+    """A recurring due rule in words: ``monthly:10`` → ``Trước ngày 10 hằng tháng``,
+    ``quarterly`` → ``Hằng quý``, ``yearly`` → ``Hằng năm``."""
+    if rule == "quarterly":
+        return "Hằng quý"
+    if rule == "yearly":
+        return "Hằng năm"
+    return f"Trước ngày {rule.partition(':')[2]} hằng tháng"
+
+
+def task_number_key(task_id: str) -> tuple[tuple[int, int | str], ...]:
+    """Sorts a conclusion's task numbers as it numbers them: 1.2 before 1.10, 2 after 1.9."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in task_id.split("."))

@@ -300,7 +300,12 @@ class Layout:
                     para, block["segments"], placeholder=block.get("source") == "placeholder"
                 )
             elif kind == "table":
-                self.table(block["columns"], block["rows"], block.get("widths"))
+                self.table(
+                    block["columns"],
+                    block["rows"],
+                    block.get("widths"),
+                    groups=block.get("group_rows") or (),
+                )
 
     def segments(
         self,
@@ -340,19 +345,39 @@ class Layout:
         columns: Sequence[str],
         rows: Sequence[Sequence[str]],
         widths: Sequence[float] | None = None,
+        *,
+        groups: Iterable[int] = (),
     ) -> None:
-        """A bordered table; ``widths`` are relative and scaled to the text width."""
+        """A bordered table; ``widths`` are relative and scaled to the text width.
+
+        The header row repeats at the top of every page the table runs onto (``w:tblHeader``)
+        and no row splits across pages. A group row (its index in ``groups``) holds a
+        number, then a title spanning the other columns, in bold.
+        """
         size = max(self.profile.body_pt - 2, 11)
         weights = list(widths or [1.0] * len(columns))
         total = sum(weights)
         mm = [self.text_width_mm * w / total for w in weights]
         table = self._plain_table(len(rows) + 1, mm)
         table.style = self.doc.styles["Table Grid"]
+        header = table.rows[0]._tr.get_or_add_trPr()
+        header.append(OxmlElement("w:tblHeader"))
         for cell, text in zip(table.rows[0].cells, columns, strict=True):
             para = self._cell_paragraph(cell)
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
             self._run(para, text, size=size, bold=True)
-        for row, values in zip(table.rows[1:], rows, strict=True):
+        group_rows = set(groups)
+        for index, (row, values) in enumerate(zip(table.rows[1:], rows, strict=True)):
+            self._keep_row_whole(row)
+            if index in group_rows and len(values) > 2:
+                number = self._cell_paragraph(row.cells[0])
+                number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                self._run(number, str(values[0]), size=size, bold=True)
+                title_cell = row.cells[1].merge(row.cells[-1])
+                title = self._cell_paragraph(title_cell)
+                self._run(title, str(values[1]), size=size, bold=True)
+                title.paragraph_format.keep_with_next = True  # a group row starts its tasks
+                continue
             for cell, text in zip(row.cells, values, strict=True):
                 para = self._cell_paragraph(cell)
                 para.alignment = WD_ALIGN_PARAGRAPH.LEFT

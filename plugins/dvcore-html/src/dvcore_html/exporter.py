@@ -274,7 +274,16 @@ def _article(context: Mapping[str, Any]) -> str:
             out.append(f"<p{css}>{bullet}{_segments(block['segments'])}</p>")
         elif kind == "table":
             head = "<tr>" + "".join(f"<th>{_e(c)}</th>" for c in block["columns"]) + "</tr>"
-            body = [[f"<td>{_e(c)}</td>" for c in row] for row in block["rows"]]
+            groups = set(block.get("group_rows") or ())
+            body = [
+                [
+                    f"<th>{_e(row[0])}</th>",
+                    f'<th colspan="{len(row) - 1}" style="text-align:left">{_e(row[1])}</th>',
+                ]
+                if i in groups and len(row) > 2
+                else [f"<td>{_e(c)}</td>" for c in row]
+                for i, row in enumerate(block["rows"])
+            ]
             out.append(f"<table>{head}{_rows(body)}</table>")
     d = context["document"]
     recipients = "".join(f"<li>- {_e(r)}</li>" for r in d["recipients"])

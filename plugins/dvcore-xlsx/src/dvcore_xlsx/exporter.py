@@ -345,17 +345,33 @@ def _tasks(book: Any, formats: Mapping[str, Any], context: Mapping[str, Any]) ->
     tasks = context.get("tasks") or []
     if not tasks:
         return
-    sheet = _Sheet(book, "Nhiệm vụ", formats, [14, 60, 30, 12, 30, 10, 40])
+    sheet = _Sheet(book, "Nhiệm vụ", formats, [14, 20, 8, 60, 40, 16, 14, 30, 10, 40])
     sheet.header(
-        ["Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng", "Quá hạn", "Ghi chú"]
+        [
+            "Số kết luận",
+            "Nhóm",
+            "Mã",
+            "Nhiệm vụ",
+            "Đơn vị chủ trì",
+            "Thời hạn",
+            "Hạn tới",
+            "Tình trạng",
+            "Quá hạn",
+            "Ghi chú",
+        ]
     )
     for t in tasks:
+        group = t.get("group")
+        title = t.get("group_title") or ""
         sheet.line(
             [
+                t["conclusion"],
+                f"{group}. {title}" if group and title else (group or ""),
                 t["task_id"],
                 t["text"],
                 t["owner_name"],
-                t["due"],
+                t["due"] if t["due"] is not None else t["due_text"],
+                t.get("deadline"),
                 t["status_text"],
                 t["days_overdue"] or None,
                 t["note"],
