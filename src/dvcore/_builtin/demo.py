@@ -766,7 +766,7 @@ def _resolution_events() -> list[Event]:
 _CITY_DOCUMENTS: Final = (
     (
         "08-TT/TU",
-        "directive",
+        "circular",
         "2023-01-03",
         (
             "Thông tri thực hiện Chỉ thị số 18-CT/TW về “Phát huy vai trò, nâng cao chất lượng, "
@@ -791,7 +791,7 @@ _CITY_DOCUMENTS: Final = (
     ),
     (
         "984-QĐ/TU",
-        "regulation",
+        "decision",
         "2023-04-24",
         (
             "Quy chế phối hợp giữa Đảng ủy Công an thành phố với quận ủy, huyện ủy về lãnh đạo "
