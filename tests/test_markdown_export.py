@@ -98,7 +98,8 @@ def test_term_and_follow_up_reports(demo_store: Any) -> None:
         )
     )
     assert "| TT | Nhiệm vụ | Đơn vị chủ trì | Thời hạn | Tình trạng | Ghi chú |" in follow
-    assert "quá hạn 30 ngày" in follow
+    assert "quá hạn 15 ngày" in follow
+    assert "| **1** | **Nhiệm vụ chung** |" in follow  # the conclusion's groups, in bold
 
 
 def test_no_zero_padded_as_00(context: dict[str, Any]) -> None:

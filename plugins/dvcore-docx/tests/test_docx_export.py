@@ -284,8 +284,11 @@ def test_term_report_and_follow_up(demo_store: Any, tmp_path: Path) -> None:
         "Thời hạn",
         "Tình trạng",
     ]
-    assert "quá hạn" in table.rows[1].cells[4].text
-    assert "Đã hoàn thành" in table.rows[-2].cells[4].text
+    # the conclusion's groups and numbers: "1 | Nhiệm vụ chung", then 1.1, 1.2…
+    assert [c.text for c in table.rows[1].cells][:2] == ["1", "Nhiệm vụ chung"]
+    assert [r.cells[0].text for r in table.rows[2:4]] == ["1.1", "1.2"]
+    assert "quá hạn" in table.rows[2].cells[4].text
+    assert "Đã hoàn thành" in table.rows[3].cells[4].text
 
 
 def test_user_template(periodic: dict[str, Any], tmp_path: Path) -> None:

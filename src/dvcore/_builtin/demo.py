@@ -133,8 +133,8 @@ DEMO_FIGURES: Final[Mapping[str, int]] = MappingProxyType(
         "target.08-NQ/TU.1.denominator": 137,
         "target.08-NQ/TU.2.numerator": 228,  # 5 communes held no dialogue by 15/9
         "target.08-NQ/TU.2.denominator": 233,  # city + 15 districts + 217 commune-level
-        "task.assigned": 6,
-        "task.open@2023-09-30": 4,
+        "task.assigned": 8,
+        "task.open@2023-09-30": 6,
         "task.overdue@2023-09-30": 2,
         "late.dialogue.count": 473,  # with late_entries()
         "late.land.dossier_submitted": 13,  # with late_entries()
@@ -1547,81 +1547,106 @@ def _figure_events(tree: _Tree) -> list[Event]:
     return events
 
 
-# ---- a conclusion with tasks (in the style of seed 004) --------------------------------
+# ---- a conclusion with tasks (shaped as seed 004's) ------------------------------------
 
 _CONCLUSION: Final = "565-KL/TU"  # number and date invented
 _CONCLUSION_DAY: Final = "2023-07-25"
 
-# (owner, due, text, reports: ((day, status, note), …))
+#: The titles of the conclusion's groups, by the first part of its task numbers.
+_TASK_GROUPS: Final = {"1": "Nhiệm vụ chung", "2": "Nhiệm vụ cụ thể"}
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One task of the demo's conclusion, numbered as the conclusion numbers it."""
+
+    number: str
+    owners: tuple[str, ...]  # unit codes, or a unit's body: "HP:people_committee"
+    text: str
+    due: str | None = None
+    recurrence: str | None = None
+    # (day, reporting unit, status, note)
+    reports: tuple[tuple[str, str, str, str], ...] = ()
+
+
+# The tasks are written for the demo, in the shape of seed 004's conclusion: general tasks
+# (1.x) for the committee's own bodies, specific ones (2.x) for the council, the people's
+# committee and the Front; collective owners, and one report due every month.
 _TASKS: Final = (
-    (
-        "HP.STNMT",
-        "2023-09-15",
-        (
-            "Đẩy nhanh tiến độ đăng ký đất đai, cấp giấy chứng nhận quyền sử dụng đất cho các cơ "
-            "sở tôn giáo, bảo đảm chỉ tiêu Nghị quyết số 08-NQ/TU"
-        ),
-        (
-            (
-                "2023-09-05",
-                "in_progress",
-                "Đã trình Ủy ban nhân dân thành phố hồ sơ của 12 cơ sở tôn giáo",
-            ),
+    _Task(
+        "1.1",
+        ("HP:mass_mobilization",),
+        "Cụ thể hóa, hướng dẫn thực hiện các văn bản mới của Trung ương và Thành ủy về công "
+        "tác dân vận trong các cấp ủy trực thuộc",
+        due="2023-09-15",
+        reports=(("2023-09-05", "HP", "in_progress", "Đã dự thảo văn bản hướng dẫn"),),
+    ),
+    _Task(
+        "1.2",
+        ("HP.TN:party_committee", "HP.KT:party_committee"),
+        "Rà soát các văn bản thực hiện chủ trương của Thành ủy về công tác dân vận đã ban "
+        "hành ở cấp huyện",
+        due="2023-08-31",
+        reports=(
+            ("2023-08-10", "HP.TN", "in_progress", "Đang tổng hợp danh mục văn bản"),
+            ("2023-08-22", "HP.KT", "done", "Đã hoàn thành rà soát, báo cáo Thành ủy"),
         ),
     ),
-    (
-        "HP.MTTQ",
-        "2023-12-31",
-        (
-            "Nâng cao chất lượng hoạt động giám sát và phản biện xã hội, tham gia góp ý xây dựng "
-            "Đảng, xây dựng chính quyền"
-        ),
-        (("2023-08-30", "in_progress", "Đang triển khai Chương trình giám sát năm 2023"),),
-    ),
-    (
-        "HP.BLV",
-        "2023-08-31",
-        (
-            "Ban hành Kế hoạch đối thoại trực tiếp giữa người đứng đầu cấp ủy, chính quyền với "
-            "Nhân dân năm 2023"
-        ),
-        (),
-    ),
-    (
-        "HP.SNV",
-        "2023-12-31",
-        (
-            "Chỉ đạo thực hiện có hiệu quả công tác dân vận trong các cơ quan hành chính nhà nước; "
-            "thực hiện tốt công tác tiếp dân, giải quyết đơn, thư khiếu nại, tố cáo"
-        ),
-        (),
-    ),
-    (
-        "HP.TN",
-        "2023-08-31",
-        (
-            "Thành lập Tổ công tác đôn đốc đẩy nhanh tiến độ đăng ký đất đai, cấp giấy chứng nhận "
-            "quyền sử dụng đất cho các cơ sở tôn giáo trên địa bàn huyện"
-        ),
-        (
-            ("2023-08-10", "in_progress", "Đã xây dựng dự thảo kế hoạch"),
-            ("2023-08-22", "done", "Đã thành lập Tổ công tác"),
+    _Task(
+        "1.3",
+        ("HP.MTTQ",),
+        "Đổi mới nội dung, phương thức hoạt động của Mặt trận và các đoàn thể; chuẩn bị Đại "
+        "hội Mặt trận Tổ quốc các cấp nhiệm kỳ 2024-2029",
+        due="2023-12-31",
+        reports=(
+            ("2023-08-30", "HP.MTTQ", "in_progress", "Đã ban hành kế hoạch chuẩn bị Đại hội"),
         ),
     ),
-    (
-        "HP.KT",
-        "2023-08-31",
-        (
-            "Thành lập Tổ công tác đôn đốc đẩy nhanh tiến độ đăng ký đất đai, cấp giấy chứng nhận "
-            "quyền sử dụng đất cho các cơ sở tôn giáo trên địa bàn huyện"
-        ),
-        (("2023-09-06", "done", "Đã thành lập Tổ công tác (chậm so với thời hạn)"),),
+    _Task(
+        "1.4",
+        ("HP:mass_mobilization",),
+        "Tổng kết 10 năm thực hiện Nghị quyết số 25-NQ/TW về công tác dân vận trên địa bàn "
+        "thành phố",
+        due="2023-08-31",
+        reports=(("2023-09-06", "HP", "done", "Đã tổ chức hội nghị tổng kết"),),
+    ),
+    _Task(
+        "1.5",
+        ("HP:standing_committee", "HP.BLV:party_committee"),
+        "Tổ chức đối thoại trực tiếp giữa người đứng đầu cấp ủy với Nhân dân theo kế hoạch "
+        "năm 2023, báo cáo kết quả theo quý",
+        recurrence="quarterly",
+        reports=(("2023-08-19", "HP", "in_progress", "Đã đối thoại với Nhân dân ngày 19/8/2023"),),
+    ),
+    _Task(
+        "2.1",
+        ("HP:people_council",),
+        "Giám sát việc thực hiện công tác dân vận chính quyền và dân chủ ở cơ sở của các cơ "
+        "quan nhà nước",
+        due="2023-12-31",
+    ),
+    _Task(
+        "2.2",
+        ("HP:people_committee", "HP.SNV", "HP.STNMT"),
+        "Chỉ đạo công tác dân vận trong các cơ quan hành chính; tiếp công dân, giải quyết "
+        "đơn thư; báo cáo kết quả trước ngày 10 hằng tháng",
+        recurrence="monthly:10",
+        reports=(("2023-08-08", "HP", "in_progress", "Đã báo cáo kết quả tháng 7/2023"),),
+    ),
+    _Task(
+        "2.3",
+        ("HP:front_and_unions",),
+        "Tuyên truyền, vận động Nhân dân đồng thuận với các dự án trọng điểm; nâng cao chất "
+        "lượng giám sát, phản biện xã hội",
+        due="2023-12-31",
+        reports=(("2023-09-20", "HP", "in_progress", "Đang triển khai Chương trình giám sát"),),
     ),
 )
 
 
 def _task_events() -> list[Event]:
-    """The conclusion, its six tasks and the owners' reports (open on 30/9: 4, overdue: 2)."""
+    """The conclusion, its eight tasks in two groups and the owners' reports (on 30/9: six
+    open, two overdue — 1.1 past its date, 2.2's report due before 10/9 not sent)."""
     events = [
         _event(
             "DocumentIssued",
@@ -1638,31 +1663,28 @@ def _task_events() -> list[Event]:
             "document:565-KL-TU",
         ),
     ]
-    for number, (owner, due, text, reports) in enumerate(_TASKS, start=1):
-        task_id = f"{_CONCLUSION}.{number}"
+    for task in _TASKS:
+        data: dict[str, Any] = {
+            "task_id": task.number,
+            "conclusion": _CONCLUSION,
+            "owner": task.owners[0],
+            "co_owners": list(task.owners[1:]),
+            "due": task.due,
+            "recurrence": task.recurrence,
+            "group": _TASK_GROUPS[task.number.partition(".")[0]],
+            "text": task.text,
+        }
         events.append(
-            _event(
-                "TaskAssigned",
-                _CONCLUSION_DAY,
-                CITY,
-                {
-                    "task_id": task_id,
-                    "conclusion": _CONCLUSION,
-                    "owner": owner,
-                    "due": due,
-                    "text": text,
-                },
-                f"task:{task_id}",
-            )
+            _event("TaskAssigned", _CONCLUSION_DAY, CITY, data, f"task:{_CONCLUSION}:{task.number}")
         )
-        for sequence, (day, status, note) in enumerate(reports, start=1):
+        for sequence, (day, unit, status, note) in enumerate(task.reports, start=1):
             events.append(
                 _event(
                     "TaskReported",
                     day,
-                    owner,
-                    {"task_id": task_id, "status": status, "note": note},
-                    f"task-report:{task_id}:{sequence}",
+                    unit,
+                    {"task_id": task.number, "status": status, "note": note},
+                    f"task-report:{_CONCLUSION}:{task.number}:{sequence}",
                 )
             )
     return events
