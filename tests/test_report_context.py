@@ -426,24 +426,31 @@ def test_term_blanks_come_from_the_events(term: dict[str, Any]) -> None:
     assert blanks["kinh_percent"] == "100%"
     assert blanks["dv_regulation_number"] == "05-QĐ/ĐU"
     assert blanks["ct33_plan_number"] == "28/KH-UBND"
-    assert blanks["supervisions"] == "3"
-    assert blanks["critiques"] == "2"
-    assert blanks["voter_meetings_na"] == "8"  # 2 a year over four reports
+    # counts by the one rule of the reports (06, never 00)
+    assert blanks["supervisions"] == "03"
+    assert blanks["critiques"] == "02"
+    assert blanks["voter_meetings_na"] == "08"  # 2 a year over four reports
     assert blanks["secretary_sessions"] == "48"
     assert blanks["reception_visits"] == "540"
-    assert blanks["letters_pending"] == "4"  # 36 in jurisdiction − 32 resolved
-    assert blanks["inspected_organisations"] == "3"
-    assert blanks["inspected_members"] == "1"
-    assert blanks["democracy_inspections"] == "2"
+    assert blanks["letters_pending"] == "04"  # 36 in jurisdiction − 32 resolved
+    assert blanks["inspected_organisations"] == "03"
+    assert blanks["inspected_members"] == "01"
+    assert blanks["democracy_inspections"] == "02"
     assert blanks["growth_percent"] == MISSING
     assert blanks["mediation_percent"] == MISSING
     assert not term["blanks"]["growth_percent"]["filled"]
     text = text_of(term)
     assert (
-        "Thực hiện Công văn số 1285-CV/HU ngày 05/6/2025 của Ban Thường vụ Huyện ủy về việc "
+        "Thực hiện Công văn số 1285-CV/HU, ngày 05/6/2025 của Ban Thường vụ Huyện ủy về việc "
         "tổng kết công tác dân vận nhiệm kỳ 2020 - 2025, Đảng ủy xã Ngũ Lão báo cáo"
     ) in text
-    assert "đã tổ chức giám sát 3 cuộc, phản biện 2 cuộc" in text
+    assert (
+        "Ủy ban Mặt trận Tổ quốc Việt Nam và các tổ chức chính trị - xã hội của xã đã tổ chức "
+        "03 cuộc giám sát và 02 cuộc phản biện xã hội."
+    ) in text
+    # an unfilled blank is never printed: its sentence is left out
+    assert MISSING not in text
+    assert "Tốc độ tăng giá trị sản xuất" not in text
 
 
 def test_term_report_of_a_unit_that_is_not_a_commune(demo_store: Any) -> None:
@@ -464,16 +471,25 @@ def test_term_report_without_events_says_so(demo_store: Any) -> None:
         "term",
         "commune_name",
         "commune_lower",
+        "unit_word",
+        "village_word",
         "district_lower",
         "district_committee",
+        # the commune's 2023 dialogues and models fall within the term
+        "dialogues",
+        "dialogue_hosts",
+        "models_registered",
+        "model_fields",
     }
-    assert "…" not in text_of(context)
+    text = text_of(context)
+    assert "…" not in text
+    assert MISSING not in text
 
 
 # --- the follow-up report --------------------------------------------------------------------
 
 
-def test_follow_up_lists_overdue_tasks_first(demo_store: Any) -> None:
+def test_follow_up_keeps_the_conclusions_numbers(demo_store: Any) -> None:
     context = build_context(
         demo_store,
         unit="HP",

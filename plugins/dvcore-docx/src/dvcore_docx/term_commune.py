@@ -1,7 +1,8 @@
-"""The commune's whole-term report in Word: seed 003's template with every blank filled.
+"""The commune's whole-term report in Word, in seed 003's outline.
 
-A blank the store had nothing for reads "(chưa có số liệu)", in italics so that the commune
-sees at a glance what is left to supply.
+A sentence is printed only when the events give its figures; where the commune's own text
+goes, the placeholder stands highlighted until the writer supplies it
+(:mod:`dvcore.reports.term`).
 """
 
 from __future__ import annotations
