@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 import dvcore
 from dvcore.cli import main
 from dvcore.errors import ValidationError
-from dvcore.events import TaskAssigned
+from dvcore.events import TaskAssigned, TaskReported
 from dvcore.reports import build_context
-from dvcore.serialization import structure_data
+from dvcore.serialization import payload_json, structure_data
 from dvcore.store.projections import TaskRecord
 from dvcore.tasks import due_days, is_overdue, parse_owner
 
@@ -225,6 +225,13 @@ def test_an_owner_is_a_unit_or_a_body_of_one() -> None:
     assert isinstance(old, TaskAssigned)
     assert old.owners == ("HP",)
     assert old.recurrence is None
+    # and keeps its canonical text: the same row sent again is the same event
+    assert payload_json(old) == (
+        '{"conclusion":"15-KL/TU","due":"2023-05-01","owner":"HP","task_id":"t1","text":"x"}'
+    )
+    report, _problems = structure_data(TaskReported, {"task_id": "t1", "status": "done"})
+    assert report is not None
+    assert payload_json(report) == '{"note":null,"status":"done","task_id":"t1"}'
 
 
 # --- the overdue rule of recurring tasks, against days walked one by one --------------------

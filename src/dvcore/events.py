@@ -750,6 +750,11 @@ TaskBody = Literal[
 ]
 TASK_BODIES: tuple[str, ...] = get_args(TaskBody)
 
+#: The metadata of a field added to an event type after events of it were stored: the
+#: payload leaves it out while it holds its default, so an event sent again in its old
+#: shape is still the same event (the content a ``source_ref`` names).
+_ADDED: Mapping[str, Any] = {"omit_if_default": True}
+
 #: A task's recurring due rule: ``monthly:N`` (before the Nth of each month, N from 1 to
 #: 28), ``quarterly`` (before each quarter's first day: by the end of the quarter) or
 #: ``yearly`` (before 1 January: by the end of the year).
@@ -818,9 +823,12 @@ class TaskAssigned(EventData):
     owner: str = attrs.field(validator=_owner)
     due: dt.date | None = attrs.field(default=None, validator=_date)
     text: str = attrs.field(validator=_text)
-    co_owners: tuple[str, ...] = attrs.field(factory=tuple, converter=_texts, validator=_owners)
-    recurrence: str | None = attrs.field(default=None, validator=_recurrence)
-    group: str | None = attrs.field(default=None, validator=_opt_text)
+    # added after the first version: left out of the payload while empty (serialization)
+    co_owners: tuple[str, ...] = attrs.field(
+        factory=tuple, converter=_texts, validator=_owners, metadata=_ADDED
+    )
+    recurrence: str | None = attrs.field(default=None, validator=_recurrence, metadata=_ADDED)
+    group: str | None = attrs.field(default=None, validator=_opt_text, metadata=_ADDED)
 
     def __attrs_post_init__(self) -> None:
         if self.due is not None and self.recurrence is not None:
@@ -844,7 +852,7 @@ class TaskReported(EventData):
     task_id: str = attrs.field(validator=_text)
     status: TaskStatus = attrs.field(validator=_one_of(TaskStatus))
     note: str | None = attrs.field(default=None, validator=_opt_text)
-    conclusion: str | None = attrs.field(default=None, validator=_opt_text)
+    conclusion: str | None = attrs.field(default=None, validator=_opt_text, metadata=_ADDED)
 
 
 # --- corrections -------------------------------------------------------------------------

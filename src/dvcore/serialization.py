@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from dvcore.errors import FieldError, Problem
 from dvcore.events import (
@@ -209,7 +210,23 @@ def _make_converter() -> cattrs.Converter:
         _structure_any_mapping,
     )
     conv.register_unstructure_hook_func(_is_mapping, lambda m: dict(m))
+    conv.register_unstructure_hook_factory(
+        lambda t: bool(_omitted(t)),
+        lambda t: make_dict_unstructure_fn(
+            t, conv, **{name: override(omit_if_default=True) for name in _omitted(t)}
+        ),
+    )
     return conv
+
+
+def _omitted(cls: Any) -> frozenset[str]:
+    """The fields of an event data class left out of its payload while they hold their
+    default (``metadata={"omit_if_default": True}``): fields added to a type after events
+    of it were stored, so a payload written before them keeps its canonical text (its
+    content key: the same row sent again is still the same event)."""
+    if not (isinstance(cls, type) and attrs.has(cls)):
+        return frozenset()
+    return frozenset(a.name for a in attrs.fields(cls) if a.metadata.get("omit_if_default"))
 
 
 #: The converter every event type is (un)structured with.
@@ -422,6 +439,8 @@ class _Flat:
     names: frozenset[str]
     # (name, JSON key text) in sorted order, for the canonical text
     keys: tuple[tuple[str, str], ...]
+    # fields left out while ``None`` (their default): see _omitted
+    omit: frozenset[str] = frozenset()
 
     def structure(self, payload: Mapping[str, Any]) -> EventData | None:
         if not self.names.issuperset(payload):
@@ -441,6 +460,17 @@ class _Flat:
             return None
 
     def dump(self, data: EventData) -> str:
+        if self.omit:
+            values = ((key, getattr(data, name), name) for name, key in self.keys)
+            return (
+                "{"
+                + ",".join(
+                    f"{key}:{_dump_value(v)}"
+                    for key, v, name in values
+                    if v is not None or name not in self.omit
+                )
+                + "}"
+            )
         return (
             "{"
             + ",".join(f"{key}:{_dump_value(getattr(data, name))}" for name, key in self.keys)
@@ -470,6 +500,7 @@ def _flat(event_type: type[EventData]) -> _Flat | None:
             fields=tuple(fields),
             names=frozenset(n for n, _c, _r in fields),
             keys=tuple((n, json.dumps(n)) for n in sorted(n for n, _c, _r in fields)),
+            omit=_omitted(event_type),
         )
     except (LookupError, TypeError, NameError):
         flat = None
