@@ -210,13 +210,19 @@ def _make_converter() -> cattrs.Converter:
         _structure_any_mapping,
     )
     conv.register_unstructure_hook_func(_is_mapping, lambda m: dict(m))
-    conv.register_unstructure_hook_factory(
-        lambda t: bool(_omitted(t)),
-        lambda t: make_dict_unstructure_fn(
-            t, conv, **{name: override(omit_if_default=True) for name in _omitted(t)}
-        ),
-    )
+    conv.register_unstructure_hook_factory(lambda t: bool(_omitted(t)), _omitting(conv))
     return conv
+
+
+def _omitting(conv: cattrs.Converter) -> Callable[[Any], Any]:
+    """The unstructure hook factory of classes with fields :func:`_omitted`."""
+
+    def factory(cls: Any) -> Any:
+        # the overrides go in as keyword arguments named after the fields
+        overrides: dict[str, Any] = {n: override(omit_if_default=True) for n in _omitted(cls)}
+        return make_dict_unstructure_fn(cls, conv, **overrides)
+
+    return factory
 
 
 def _omitted(cls: Any) -> frozenset[str]:
