@@ -475,7 +475,9 @@ def test_term_report_without_events_says_so(demo_store: Any) -> None:
         "village_word",
         "district_lower",
         "district_committee",
-        # the commune's 2023 dialogues and models fall within the term
+        # the commune's 2023 dialogues and models fall within the term; its establishments
+        "establishments",
+        "establishment_religions",
         "dialogues",
         "dialogue_hosts",
         "models_registered",

@@ -268,6 +268,31 @@ def term_blanks(
     if got("other_religion") and got("other_religion_followers"):
         religions.append(f"{got('other_religion_followers')} tín đồ {got('other_religion')}")
     put("religions", _joined(religions), "attributes buddhist_followers, other_religion*")
+    inside = set(tree.subtree(unit, day))
+    by_religion: dict[str, int] = {}
+    for est in tree.establishments(day):
+        if tree.carrier_on(est.unit, day) in inside:
+            name = nfc(est.religion or "").strip() or "khác"
+            by_religion[name] = by_religion.get(name, 0) + 1
+    total = sum(by_religion.values())
+    put(
+        "establishments",
+        count_text(total) if total else None,
+        "EstablishmentRegistered in the commune's subtree",
+    )
+    ordered = sorted(by_religion.items(), key=lambda kv: (kv[0] == "khác", -kv[1], kv[0]))
+    put(
+        "establishment_religions",
+        None
+        if not ordered or ordered == [("khác", total)]
+        else f"đều là cơ sở {ordered[0][0]}"
+        if len(ordered) == 1
+        else ", ".join(
+            f"{count_text(n)} cơ sở {name if name != 'khác' else 'tôn giáo khác'}"
+            for name, n in ordered
+        ),
+        "EstablishmentRegistered: religion",
+    )
     cell_words = (
         ("party_cells_rural", "chi bộ thôn" if state.kind == "commune" else "chi bộ khu dân cư"),
         ("party_cells_school", "chi bộ trường học"),
