@@ -341,7 +341,7 @@ def test_docx_header_row_repeats_end_to_end(
     out = tmp_path / "theo-doi.docx"
     result = CliRunner().invoke(
         main,
-        ["--store", store_url, "--lang", "vi", "export", "--exporter", "docx", "--unit", "T",
+        ["--store", store_url, "export", "--exporter", "docx", "--unit", "T",
          "--period", "2023", "--report", "follow-up", "--as-of", "2023-10-05", "-o", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
