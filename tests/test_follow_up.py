@@ -363,6 +363,8 @@ def test_docx_header_row_repeats_end_to_end(
     assert span is not None
     assert span.get(qn("w:val")) == "5"
     assert "".join(t.text for t in cells[1].iter(qn("w:t"))) == "Nhiệm vụ chung"
+    # a group row never ends a page apart from its first task
+    assert all(p.paragraph_format.keep_with_next for c in group.cells for p in c.paragraphs)
     body = "\n".join(
         "".join(t.text for t in r._tr.iter(qn("w:t"))) for r in table.rows
     ) + "\n".join(p.text for p in document.paragraphs)

@@ -376,7 +376,9 @@ class Layout:
                 title_cell = row.cells[1].merge(row.cells[-1])
                 title = self._cell_paragraph(title_cell)
                 self._run(title, str(values[1]), size=size, bold=True)
-                title.paragraph_format.keep_with_next = True  # a group row starts its tasks
+                # a group row stays on the page of its first task
+                number.paragraph_format.keep_with_next = True
+                title.paragraph_format.keep_with_next = True
                 continue
             for cell, text in zip(row.cells, values, strict=True):
                 para = self._cell_paragraph(cell)
