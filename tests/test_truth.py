@@ -226,6 +226,13 @@ def test_subordinate_units_are_figures_the_tree_makes(empty_store: Any) -> None:
     assert "Toàn thành phố có 01 quận, huyện và 01 xã." in text_of(context)
 
 
+def test_a_commune_committee_keeps_its_place_word(empty_store: Any) -> None:
+    context = build_context(empty_store, unit=COMMUNE, period="2023-9M")
+    assert context["document"]["superior"] == "ĐẢNG ỦY XÃ MỸ KHÁNH"
+    city = build_context(empty_store, unit=CITY, period="2023-9M")
+    assert city["document"]["superior"] == "THÀNH ỦY CẦN THƠ"
+
+
 # --- figures move with the data -------------------------------------------------------------
 
 HOSTS = ("party_secretary", "chairman")
@@ -437,6 +444,8 @@ def test_the_drawn_figures_are_the_events_sums(tmp_path: Path) -> None:
     ):
         assert phrase in term, phrase
     for phrase in (
+        "Điểm tiếp xúc cử tri với đại biểu Quốc hội: 02 điểm.",  # a count: the count rule
+        "Diện tích giải phóng mặt bằng: 1.250 m².",  # a measure: the number
         "Tổ chức 05 cuộc đối thoại",
         "02 cơ sở tôn giáo đang sử dụng đất",
         "đã lập hồ sơ đăng ký đất đai cho 01 cơ sở tôn giáo",

@@ -83,7 +83,10 @@ def document_details(
         ]
         doc_type = "BÁO CÁO"
     else:
-        superior = f"{committee} {proper_name(state.name)}".upper()
+        # "THÀNH ỦY HẢI PHÒNG", "HUYỆN ỦY THỦY NGUYÊN"; a commune's committee keeps its
+        # place word: "ĐẢNG ỦY XÃ NGŨ LÃO", never "ĐẢNG ỦY NGŨ LÃO"
+        place = state.name if committee == "Đảng ủy" else proper_name(state.name)
+        superior = f"{committee} {place}".upper()
         issuer = "BAN DÂN VẬN"
         symbol = f"BC/BDV{COMMITTEE_SYMBOLS.get(committee, 'ĐU')}"
         signature = ["TRƯỞNG BAN"]

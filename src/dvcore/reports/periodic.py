@@ -37,6 +37,7 @@ from dvcore.reports.wording import (
     level_words_for,
     lower_name,
     next_text,
+    nfc,
     period_text,
     quote,
     ratio_text,
@@ -163,6 +164,13 @@ REPORTED_PHRASES: Mapping[str, tuple[str, str]] = {
 }
 
 
+#: Unit labels of reported indicators that measure rather than count: their values are
+#: written as numbers ("48.250 m²"), not by the count rule ("04 điểm").
+MEASURE_LABELS = frozenset(
+    {"m²", "m2", "ha", "km", "km²", "m", "%", "đồng", "nghìn đồng", "triệu đồng", "tỷ đồng",
+     "tấn", "kg", "lít", "giờ", "ngày"}
+)  # fmt: skip
+
 #: Reported indicators a section states in its own words (not in section I's list).
 STATED_ELSEWHERE = frozenset({"one_stop.units"})
 
@@ -270,7 +278,11 @@ class Periodic:
             if value is None or value == 0:
                 continue
             label = f" {ind.unit_label}" if ind.unit_label else ""
-            self.say("I", f"{ind.title}: {format_number(value)}{label}.")
+            # a count ("4 điểm", "7 công trình") by the count rule; a measure (m², ha, %,
+            # đồng…) or a fraction as the number it is
+            counted = value == int(value) and nfc(ind.unit_label or "") not in MEASURE_LABELS
+            shown = count_text(value) if counted else format_number(value)
+            self.say("I", f"{ind.title}: {shown}{label}.")
 
     def _using_land_ids(self) -> list[str]:
         tree = self.r.tree
