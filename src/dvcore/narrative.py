@@ -61,6 +61,7 @@ __all__ = [
     "parse_paragraphs",
     "parse_sections",
     "read_narrative",
+    "read_narratives",
     "read_sections",
     "section_id",
     "section_order",
@@ -525,13 +526,27 @@ def read_narrative(
     the texts of several windows (the quarters of a 9-month period) follow each other in
     their windows' order.
     """
+    return read_narratives(store, [unit], period, as_known_at=as_known_at).get(unit, {})
+
+
+def read_narratives(
+    store: Store,
+    units: Iterable[str],
+    period: Period | str,
+    *,
+    as_known_at: dt.datetime | str | None = None,
+) -> dict[str, dict[str, list[Paragraph]]]:
+    """The narrative of each of ``units`` for ``period`` (as :func:`read_narrative`), read
+    in one pass over the log: unit → section id → paragraphs; a unit that wrote nothing is
+    left out."""
     per = store.period(period) if isinstance(period, str) else period
+    wanted = set(units)
     upto = None if as_known_at is None else store.position_at(as_known_at)
     found = [
-        e for e in store.read(types=[NarrativeSubmitted.type_name], upto=upto) if e.unit == unit
+        e for e in store.read(types=[NarrativeSubmitted.type_name], upto=upto) if e.unit in wanted
     ]
     named = store.corrections_of({e.id: e.unit for e in found}, upto=upto) if found else {}
-    current: list[tuple[dt.date, dt.date, int, NarrativeSubmitted]] = []
+    current: list[tuple[dt.date, dt.date, int, str, NarrativeSubmitted]] = []
     for event in found:
         data: Any = event.data
         for later in named.get(event.id, []):
@@ -543,11 +558,14 @@ def read_narrative(
         if not isinstance(data, NarrativeSubmitted):
             continue
         if per.start <= data.window.start and data.window.end <= per.end:
-            current.append((data.window.start, data.window.end, event.position, data))
-    out: dict[str, list[Paragraph]] = {}
-    for _start, _end, _position, data in sorted(current, key=lambda c: c[:3]):
-        out.setdefault(data.section, []).extend(parse_paragraphs(data.text))
-    return {s: out[s] for s in sorted(out, key=section_order)}
+            current.append((data.window.start, data.window.end, event.position, event.unit, data))
+    texts: dict[str, dict[str, list[Paragraph]]] = {}
+    for _start, _end, _position, unit, data in sorted(current, key=lambda c: c[:3]):
+        texts.setdefault(unit, {}).setdefault(data.section, []).extend(parse_paragraphs(data.text))
+    return {
+        unit: {s: sections[s] for s in sorted(sections, key=section_order)}
+        for unit, sections in texts.items()
+    }
 
 
 # --- input channels ---------------------------------------------------------------------------

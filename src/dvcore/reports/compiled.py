@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dvcore.narrative import Paragraph, read_narrative, section_order
+from dvcore.narrative import Paragraph, read_narratives, section_order
 from dvcore.reports.reader import Reader
 
 
@@ -23,18 +23,21 @@ class Narrative:
     def __init__(self, reader: Reader, outline: Sequence[str], *, subordinates: bool = True):
         self.outline = list(outline)
         per = reader.period
-        self.own = self._placed(self._read(reader, reader.unit))
+        children = (
+            reader.children(reader.unit, per.end)
+            if subordinates and reader.tree.exists(reader.unit, per.end)
+            else []
+        )
+        texts = read_narratives(
+            reader.store, [reader.unit, *children], per, as_known_at=reader.as_known_at
+        )
+        self.own = self._placed(texts.get(reader.unit, {}))
         #: (unit code, unit name, section → paragraphs), in the tree's order
-        self.subordinates: list[tuple[str, str, dict[str, list[Paragraph]]]] = []
-        if subordinates and reader.tree.exists(reader.unit, per.end):
-            for child in reader.children(reader.unit, per.end):
-                texts = self._placed(self._read(reader, child))
-                if texts:
-                    self.subordinates.append((child, reader.name(child, per.end), texts))
-
-    @staticmethod
-    def _read(reader: Reader, unit: str) -> dict[str, list[Paragraph]]:
-        return read_narrative(reader.store, unit, reader.period, as_known_at=reader.as_known_at)
+        self.subordinates: list[tuple[str, str, dict[str, list[Paragraph]]]] = [
+            (child, reader.name(child, per.end), self._placed(texts[child]))
+            for child in children
+            if texts.get(child)
+        ]
 
     def home(self, section: str) -> str:
         """The outline's section that holds ``section``'s text."""
