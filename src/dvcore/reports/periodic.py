@@ -225,12 +225,12 @@ class Periodic:
         departments = kinds["department"]
         if departments and districts:
             parts.append(
-                f"{count_text(departments + districts)} sở, ban, ngành, quận, huyện "
+                f"{count_text(departments + districts)} sở, ban, ngành, {self._district_words()} "
                 f"({count_text(departments)} sở, ban, ngành; "
-                f"{count_text(districts)} quận, huyện)"
+                f"{count_text(districts)} {self._district_words()})"
             )
         elif districts:
-            parts.append(f"{count_text(districts)} quận, huyện")
+            parts.append(f"{count_text(districts)} {self._district_words()}")
         elif departments:
             parts.append(f"{count_text(departments)} sở, ban, ngành")
         communes = [(k, kinds[k]) for k in ("commune", "ward", "township") if kinds[k]]
@@ -283,6 +283,19 @@ class Periodic:
             counted = value == int(value) and nfc(ind.unit_label or "") not in MEASURE_LABELS
             shown = count_text(value) if counted else format_number(value)
             self.say("I", f"{ind.title}: {shown}{label}.")
+
+    def _district_words(self) -> str:
+        """What the district-level units below are called, by their names: ``quận,
+        huyện`` in a city, ``huyện, thị xã, thành phố`` in a province."""
+        tree = self.r.tree
+        found = {
+            unit_word(state.name, state.kind)
+            for state in (tree.state(c, self.end) for c in self.subtree if c != self.r.unit)
+            if state.kind in ("district", "town")
+        }
+        order = ("quận", "huyện", "thị xã", "thành phố")
+        words = [w for w in order if w in found] + sorted(found - set(order))
+        return ", ".join(words) or "quận, huyện"
 
     def _using_land_ids(self) -> list[str]:
         tree = self.r.tree
@@ -543,7 +556,7 @@ class Periodic:
             "communes": kinds["commune"] + kinds["ward"] + kinds["township"],
         }
         names = {
-            "departments_districts": "sở, ban, ngành, quận, huyện",
+            "departments_districts": f"sở, ban, ngành, {self._district_words()}",
             "communes": "xã, phường, thị trấn",
         }
         parts = [
