@@ -136,3 +136,50 @@ def test_a_re_sent_narrative_replaces_the_earlier_in_the_draft(store: Any, tmp_p
     assert not {"Lê Chân đối thoại ở 15 phường.", "Ưu điểm của Lê Chân."} & texts
     # V.1 has nobody's text now: its placeholder is back
     assert [b["text"] for b in _blocks(after, "V.1")] == ["1. Ưu điểm", PLACEHOLDER]
+
+
+def test_each_report_compiles_the_narrative_written_for_it(store: Any) -> None:
+    """A section id means another thing in each outline: a district's 'I' for the periodic
+    report is no part of the follow-up report's 'I', nor a term report's."""
+    store.append(_units())
+    _send(store, Q1, {"I": [("body", "Tình hình của Hồng Bàng.")]}, "2023-Q3")
+    period = store.period("2023-9M")
+    follow = Sections(
+        text={
+            "I": [("body", "Hồng Bàng đã xong nhiệm vụ 1.2.")],
+            "II": [("body", "Đề nghị gia hạn nhiệm vụ 2.1.")],
+        }
+    )
+    store.append(narrative_events(follow, unit=Q1, window=period, report="follow-up"))
+    periodic = build_context(store, unit=CITY, period="2023-9M", date="2023-10-05")
+    follow_up = build_context(
+        store, unit=CITY, period="2023-9M", date="2023-10-05", report="follow-up"
+    )
+    periodic_texts = {b["text"] for b in periodic["blocks"]}
+    follow_texts = [(b["section"], b["text"]) for b in follow_up["blocks"] if b.get("unit")]
+    assert "Tình hình của Hồng Bàng." in periodic_texts
+    assert "Hồng Bàng đã xong nhiệm vụ 1.2." not in periodic_texts
+    assert follow_texts == [
+        ("I", "Quận Hồng Bàng:"),
+        ("I", "Hồng Bàng đã xong nhiệm vụ 1.2."),
+        ("II", "Quận Hồng Bàng:"),
+        ("II", "Đề nghị gia hạn nhiệm vụ 2.1."),
+    ]
+    # somebody wrote under II: no placeholder there
+    assert PLACEHOLDER not in [b["text"] for b in _blocks(follow_up, "II")]
+
+
+def test_the_front_matter_says_which_report_a_narrative_is_for(store: Any, tmp_path: Path) -> None:
+    store.append(_units())
+    report = tmp_path / "theo-doi.md"
+    report.write_text(
+        "---\nreport: follow-up\n---\n## I\nĐã xong nhiệm vụ 1.1.\n", encoding="utf-8"
+    )
+    import_files(store, [report], {"markdown": NarrativeChannel()}, unit=Q1, period="2023-9M")
+    [event] = list(store.read(types=["NarrativeSubmitted"]))
+    assert (event.data.report, event.source_ref) == (
+        "follow-up",
+        f"{Q1}/narrative:follow-up:2023-9M:I",
+    )
+    periodic = build_context(store, unit=CITY, period="2023-9M", date="2023-10-05")
+    assert "Đã xong nhiệm vụ 1.1." not in {b["text"] for b in periodic["blocks"]}

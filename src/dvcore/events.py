@@ -53,6 +53,7 @@ __all__ = [
     "LettersReported",
     "ModelRecognized",
     "ModelRegistered",
+    "NarrativeReport",
     "NarrativeSubmitted",
     "PopulationFilter",
     "RecordedEvent",
@@ -114,6 +115,9 @@ Measure = Literal["count", "units_with"]
 Population = Literal["units", "establishments_using_land"]
 Rounding = Literal["half_up", "ceil", "floor"]
 TaskStatus = Literal["in_progress", "done"]
+
+#: The report a unit's narrative is written for (``NarrativeSubmitted.report``).
+NarrativeReport = Literal["periodic", "term-commune", "follow-up"]
 
 #: The attribute values a unit may carry: JSON scalars only, so they hash and compare.
 AttributeValue = str | int | bool | None
@@ -616,13 +620,16 @@ def _section(_inst: object, attribute: attrs.Attribute[Any], value: object) -> N
 class NarrativeSubmitted(EventData):
     """A unit's own text for one section of its report over ``window``: ``section`` is the
     outline's id (``I``, ``II.1`` … ``V.2``, ``VI``, ``P2``), ``text`` its paragraphs in
-    Markdown (see :mod:`dvcore.narrative`). The event's unit is the unit that wrote it; its
-    parent's draft compiles it under the same section."""
+    Markdown (see :mod:`dvcore.narrative`), ``report`` the report whose outline the id is of
+    (``periodic``, ``term-commune`` or ``follow-up``). The event's unit is the unit that
+    wrote it; its parent's draft of the same report compiles it under the same section."""
 
     type_name: ClassVar[str] = "NarrativeSubmitted"
     section: str = attrs.field(validator=_section)
     text: str = attrs.field(validator=_text)
     window: Window = attrs.field(validator=_window)
+    #: the report it is written for: a section id means another thing in each outline
+    report: NarrativeReport = attrs.field(default="periodic", validator=_one_of(NarrativeReport))
 
 
 # --- reported aggregates -----------------------------------------------------------------

@@ -39,6 +39,7 @@ from dvcore.events import (
     Event,
     EventCorrected,
     EventRetracted,
+    NarrativeReport,
     NarrativeSubmitted,
     Window,
 )
@@ -88,6 +89,7 @@ META_KEYS = frozenset(
         "request_date",
         "unit",
         "period",
+        "report",
     }
 )
 
@@ -460,28 +462,39 @@ def _window(window: Window | Period | tuple[dt.date, dt.date]) -> Window:
 
 
 def narrative_events(
-    sections: Sections, *, unit: str, window: Window | Period | tuple[dt.date, dt.date]
+    sections: Sections,
+    *,
+    unit: str,
+    window: Window | Period | tuple[dt.date, dt.date],
+    report: NarrativeReport = "periodic",
 ) -> list[Event]:
     """One :class:`~dvcore.events.NarrativeSubmitted` event for each section that has text,
     in the file's order: ``unit`` wrote it, over ``window`` (a window, a period, or a
     ``(start, end)`` pair), dated at the window's end.
 
     Each is keyed ``<unit>/narrative:<period>:<section>`` (the key the import gives it; a
-    window that is no period: ``<from>..<to>`` for the period), so appending the same text
-    again appends nothing. A changed text is a re-send: import it (:class:`NarrativeChannel`),
+    window that is no period: ``<from>..<to>`` for the period; a report other than the
+    periodic one: ``<unit>/narrative:<report>:<period>:<section>``), so appending the same
+    text again appends nothing. A changed text is a re-send: import it (:class:`NarrativeChannel`),
     which corrects what changed."""
     w = _window(window)
     spec = window.spec if isinstance(window, Period) else f"{w.start}..{w.end}"
     return [
         Event(
-            data=NarrativeSubmitted(section=section, text=text, window=w),
+            data=NarrativeSubmitted(section=section, text=text, window=w, report=report),
             occurred_on=w.end,
             unit=unit,
-            source_ref=f"{unit}/narrative:{spec}:{section}",
+            source_ref=f"{unit}/{_key(report, spec, section)}",
         )
         for section, paragraphs in sections.text.items()
         if (text := paragraphs_markdown(paragraphs))
     ]
+
+
+def _key(report: str, spec: str, section: str) -> str:
+    if report == "periodic":
+        return f"narrative:{spec}:{section}"
+    return f"narrative:{report}:{spec}:{section}"
 
 
 def narrative_rows(
@@ -489,8 +502,10 @@ def narrative_rows(
 ) -> list[tuple[int, dict[str, Any]]]:
     """The events of :func:`narrative_events` as an input channel yields them: ``(line,
     event dict)`` in the JSON Lines shape, each keyed ``narrative:<period>:<section>`` so a
-    re-sent report corrects its sections' texts in place."""
+    re-sent report corrects its sections' texts in place. The front matter's ``report:``
+    (default ``periodic``) says which report's outline the sections are of."""
     window = [period.start.isoformat(), period.end.isoformat()]
+    report = str(sections.meta.get("report") or "periodic").strip()
     rows = []
     for section, paragraphs in sections.text.items():
         text = paragraphs_markdown(paragraphs)
@@ -503,8 +518,8 @@ def narrative_rows(
                     "type": NarrativeSubmitted.type_name,
                     "occurred_on": period.end.isoformat(),
                     "unit": unit,
-                    "source_ref": f"narrative:{period.spec}:{section}",
-                    "data": {"section": section, "text": text, "window": window},
+                    "source_ref": _key(report, period.spec, section),
+                    "data": {"section": section, "text": text, "window": window, "report": report},
                 },
             )
         )
@@ -517,16 +532,20 @@ def read_narrative(
     period: Period | str,
     *,
     as_known_at: dt.datetime | str | None = None,
+    report: NarrativeReport = "periodic",
 ) -> dict[str, list[Paragraph]]:
     """``unit``'s own narrative for ``period``, as the store holds it now (or as known at
     ``as_known_at``): section id → paragraphs, sections in the outline's order.
 
     It is read from the :class:`~dvcore.events.NarrativeSubmitted` events of ``unit`` whose
-    window lies inside the period, retracted ones left out and corrected ones as corrected;
+    window lies inside the period and that are written for ``report``, retracted ones left
+    out and corrected ones as corrected;
     the texts of several windows (the quarters of a 9-month period) follow each other in
     their windows' order.
     """
-    return read_narratives(store, [unit], period, as_known_at=as_known_at).get(unit, {})
+    return read_narratives(store, [unit], period, as_known_at=as_known_at, report=report).get(
+        unit, {}
+    )
 
 
 def read_narratives(
@@ -535,6 +554,7 @@ def read_narratives(
     period: Period | str,
     *,
     as_known_at: dt.datetime | str | None = None,
+    report: NarrativeReport = "periodic",
 ) -> dict[str, dict[str, list[Paragraph]]]:
     """The narrative of each of ``units`` for ``period`` (as :func:`read_narrative`), read
     in one pass over the log: unit → section id → paragraphs; a unit that wrote nothing is
@@ -557,7 +577,7 @@ def read_narratives(
                 data = corrected if corrected is not None else data
         if not isinstance(data, NarrativeSubmitted):
             continue
-        if per.start <= data.window.start and data.window.end <= per.end:
+        if data.report == report and per.start <= data.window.start and data.window.end <= per.end:
             current.append((data.window.start, data.window.end, event.position, event.unit, data))
     texts: dict[str, dict[str, list[Paragraph]]] = {}
     for _start, _end, _position, unit, data in sorted(current, key=lambda c: c[:3]):

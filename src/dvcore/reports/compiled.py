@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from dvcore.events import NarrativeReport
 from dvcore.narrative import Paragraph, read_narratives, section_order
 from dvcore.reports.reader import Reader
 
@@ -20,7 +21,14 @@ from dvcore.reports.reader import Reader
 class Narrative:
     """The narrative of one report: its unit's own and each direct subordinate's."""
 
-    def __init__(self, reader: Reader, outline: Sequence[str], *, subordinates: bool = True):
+    def __init__(
+        self,
+        reader: Reader,
+        outline: Sequence[str],
+        *,
+        report: NarrativeReport = "periodic",
+        subordinates: bool = True,
+    ) -> None:
         self.outline = list(outline)
         per = reader.period
         children = (
@@ -29,7 +37,11 @@ class Narrative:
             else []
         )
         texts = read_narratives(
-            reader.store, [reader.unit, *children], per, as_known_at=reader.as_known_at
+            reader.store,
+            [reader.unit, *children],
+            per,
+            as_known_at=reader.as_known_at,
+            report=report,
         )
         self.own = self._placed(texts.get(reader.unit, {}))
         #: (unit code, unit name, section → paragraphs), in the tree's order

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from dvcore.reports.blocks import Blocks
+from dvcore.reports.compiled import Narrative
 from dvcore.reports.reader import Reader
 from dvcore.reports.sections import Sections
 from dvcore.reports.wording import (
@@ -215,9 +216,11 @@ def follow_up_blocks(
         if refs
         else ["kết quả thực hiện các nhiệm vụ theo kết luận"]
     )
+    narrative = Narrative(reader, ["I", "II"], report="follow-up")
     doc.heading("I", 1, "I-", "KẾT QUẢ THỰC HIỆN")
-    if sections.text.get("I"):
-        doc.user_text("I", sections.text["I"])
+    own = sections.text.get("I") or narrative.own.get("I")
+    if own:
+        doc.user_text("I", own)
     done = sum(1 for t in tasks if t["status"] == "done")
     overdue = sum(1 for t in tasks if t["overdue"])
     doc.paragraph(
@@ -237,9 +240,16 @@ def follow_up_blocks(
         [10, 48, 30, 28, 30, 26],
         groups=groups,
     )
+    # what the owners wrote of their tasks, each named, in the tree's order
+    for code, name, texts in narrative.subordinates:
+        doc.narrative("I", code, name, texts.get("I", []))
     doc.heading("II", 1, "II-", "ĐỀ XUẤT, KIẾN NGHỊ")
-    if sections.text.get("II"):
-        doc.user_text("II", sections.text["II"])
-    else:
+    own = sections.text.get("II") or narrative.own.get("II")
+    if own:
+        doc.user_text("II", own)
+    elif not narrative.wrote("II"):
         doc.placeholder("II")
+    for code, name, texts in narrative.subordinates:
+        doc.narrative("II", code, name, texts.get("II", []))
+    doc.narrative_rows = narrative.rows()
     return summary, tasks

@@ -628,7 +628,7 @@ def term_blocks(
     summary = [f"Tổng kết công tác dân vận nhiệm kỳ {term}"]
     meta = {**sections.meta, "date": day}
     blanks = term_blanks(reader, term, meta)
-    narrative = Narrative(reader, term_sections())
+    narrative = Narrative(reader, term_sections(), report="term-commune")
     fill_term(doc, blanks, sections, narrative)
     doc.narrative_rows = narrative.rows()
     return summary, blanks, term
