@@ -7,6 +7,7 @@ SQLite, and PostgreSQL too when ``DVCORE_PG_URL`` is set.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -93,6 +94,77 @@ def test_the_database_and_python_add_up_the_same_rollups(
     monkeypatch.setattr(projections, "_IN_SQL", frozenset())
     assert _rebuilt_rollups(store) == in_sql
     assert any(row[0] == "dialogue.count" for row in in_sql)
+
+
+def _rollups(store: Any) -> list[tuple[Any, ...]]:
+    """The rollup rows as the appends left them, in key order."""
+    from dvcore.store import schema
+
+    r = schema.rollups.c
+    query = sa.select(schema.rollups).order_by(r.indicator, r.grain, r.start, r.unit, r.dims)
+    with store.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(query) if row.facts or row.value]
+
+
+@pytest.mark.parametrize("as_it_goes", [True, False])
+def test_rollups_an_append_adds_up_as_it_goes_are_a_rebuilds(
+    store: Any, demo_events: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, as_it_goes: bool
+) -> None:
+    """An append adds its log-counted events to the rollups one by one in Python
+    (PostgreSQL's way) or groups them in the database at its end: the same rows as a
+    rebuild, with dialogues retracted and corrected in a later append and in their own."""
+    import uuid
+
+    from dvcore.serialization import payload_json
+    from dvcore.store import writer
+
+    every = frozenset({"sqlite", "postgresql"})
+    monkeypatch.setattr(writer, "_ROLL_AS_IT_GOES", every if as_it_goes else frozenset())
+    monkeypatch.setattr(writer, "_COUNT_IN_SQL", 0)  # else a few are added up in Python
+    half = len(demo_events) // 2
+    store.append(demo_events[:half])
+    store.append(demo_events[half:])
+    dialogues = list(store.read(types=["DialogueHeld"]))[:3]
+
+    def dialogue(ev: Any, **data: Any) -> dict[str, Any]:
+        return {
+            "type": "DialogueHeld",
+            "id": str(uuid.uuid4()),
+            "occurred_on": ev.occurred_on.isoformat(),
+            "unit": ev.unit,
+            "data": {**json.loads(payload_json(ev.data)), **data},
+        }
+
+    def retracted(ev: dict[str, Any] | Any) -> dict[str, Any]:
+        get = ev.get if isinstance(ev, dict) else lambda k: getattr(ev, k)
+        return {
+            "type": "EventRetracted",
+            "occurred_on": str(get("occurred_on")),
+            "unit": get("unit"),
+            "data": {"event_id": str(get("id")), "reason": "trùng"},
+        }
+
+    new = [dialogue(d) for d in dialogues]
+    store.append(
+        [
+            *new,
+            retracted(new[0]),  # in its own append
+            retracted(dialogues[0]),  # from an earlier one
+            {
+                "type": "EventCorrected",
+                "occurred_on": dialogues[1].occurred_on.isoformat(),
+                "unit": dialogues[1].unit,
+                "data": {
+                    "event_id": str(dialogues[1].id),
+                    "reason": "sai",
+                    "data": new[1]["data"] | {"participants": 7},
+                },
+            },
+        ]
+    )
+    appended = _rollups(store)
+    assert any(row[0] == "dialogue.count" and row[3] == "C" for row in appended)
+    assert [row for row in _rebuilt_rollups(store) if row[5] or row[6]] == appended
 
 
 @attrs.frozen(kw_only=True)

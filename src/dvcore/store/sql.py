@@ -363,16 +363,19 @@ class Store:
             batch = _Batch(self, conn, state, actor=actor)
             chunk: list[tuple[str, int, Event | Mapping[str, Any]]] = []
             done = 0
-            for item in rows:
-                chunk.append(item)
-                done += 1
-                if len(chunk) >= _CHUNK:
+            try:
+                for item in rows:
+                    chunk.append(item)
+                    done += 1
+                    if len(chunk) >= _CHUNK:
+                        batch.add(chunk, stop_rows=bool(extra_problems), more=True)
+                        chunk = []
+                        if progress is not None:
+                            progress(done, total)
+                if chunk:
                     batch.add(chunk, stop_rows=bool(extra_problems))
-                    chunk = []
-                    if progress is not None:
-                        progress(done, total)
-            if chunk:
-                batch.add(chunk, stop_rows=bool(extra_problems))
+            finally:
+                batch.close()
             if progress is not None:
                 progress(done, total)
             batch.check_expected(expected_version)
@@ -828,7 +831,7 @@ class Store:
             state = StoreState(self.types)
             # Events counted from the log are never read into Python (corrections of them
             # are, below, in order): the writer's finish() adds them up in the database.
-            writer = _FactWriter(self, conn, after=0)
+            writer = _FactWriter(self, conn, after=0, appending=False)
             total = _head(conn)[0]
             skip = [log.stored() for log in self.log.values()]
             done = 0
