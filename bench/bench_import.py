@@ -140,10 +140,6 @@ def main(n: int) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        if sys.argv[2] == "import-one-thread":  # no insert on a second thread: to compare
-            from dvcore.store import batch
-
-            batch._OVERLAP = False
         seconds, count = dvcore_import(Path(sys.argv[3]), Path(sys.argv[4]))
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(seconds, count, rss)

@@ -163,14 +163,6 @@ def dvcore_import(path: Path, url: str) -> tuple[float, int, float, float]:
 def _child(what: str, path: str, url: str, profile: str | None) -> None:
     """Run one measurement in this (fresh) process; print seconds, count, client and
     server CPU seconds."""
-    if what.startswith("dvcore-"):  # dvcore without one of issue 15's changes, to compare
-        from dvcore.store import batch, writer
-
-        if what in ("dvcore-one-thread", "dvcore-before"):
-            batch._OVERLAP = False
-        if what in ("dvcore-rollups-in-sql", "dvcore-before"):
-            writer._ROLL_AS_IT_GOES = frozenset()
-        what = "dvcore"
     run = {"floor": floor_import, "bound": bound_import, "dvcore": dvcore_import}[what]
     if profile:
         profiler = cProfile.Profile()
@@ -209,18 +201,13 @@ def _scratch_database(url: str) -> Iterator[str]:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def main(n: int, url: str, profile: bool, compare: bool = False) -> None:
+def main(n: int, url: str, profile: bool) -> None:
     """Run the comparison and print a table of times and ratios."""
     runs = ["bound", "dvcore"]
-    if compare:
-        runs += ["dvcore-one-thread", "dvcore-rollups-in-sql", "dvcore-before"]
     labels = {
         "floor": "plain COPY (psycopg, text)",
         "bound": "bound: least checks, COPY",
         "dvcore": "dvcore import (COPY)",
-        "dvcore-one-thread": "  COPY on the same thread",
-        "dvcore-rollups-in-sql": "  rollups added up by the server",
-        "dvcore-before": "  both (as before issue 15)",
     }
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "events.jsonl"
@@ -230,9 +217,9 @@ def main(n: int, url: str, profile: bool, compare: bool = False) -> None:
         with _scratch_database(url) as db_url:
             with psycopg.connect(_conninfo(db_url), autocommit=True) as conn:
                 for what in ["floor", *runs]:
-                    conn.execute(f'CREATE SCHEMA "{what.replace("-", "_")}"')
+                    conn.execute(f'CREATE SCHEMA "{what}"')
             for what in ["floor", *runs]:
-                results[what] = _in_child(what, path, _schema_url(db_url, what.replace("-", "_")))
+                results[what] = _in_child(what, path, _schema_url(db_url, what))
             if profile:
                 for what in runs:
                     schema = f"{what}_profile"
@@ -269,11 +256,5 @@ if __name__ == "__main__":
         parser.add_argument("events", nargs="?", type=int, default=100_000)
         parser.add_argument("--url", default=os.environ.get("DVCORE_PG_URL") or DEFAULT_URL)
         parser.add_argument("--profile", action="store_true", help="cProfile the dvcore runs")
-        parser.add_argument(
-            "--compare",
-            action="store_true",
-            help="also dvcore without the COPY thread, without rollups added up as it goes, "
-            "and without both",
-        )
         args = parser.parse_args()
-        main(args.events, args.url, args.profile, args.compare)
+        main(args.events, args.url, args.profile)

@@ -106,21 +106,20 @@ def _rollups(store: Any) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in conn.execute(query) if row.facts or row.value]
 
 
-@pytest.mark.parametrize("as_it_goes", [True, False])
-def test_rollups_an_append_adds_up_as_it_goes_are_a_rebuilds(
-    store: Any, demo_events: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, as_it_goes: bool
+@pytest.mark.parametrize("in_sql", [True, False])
+def test_rollups_appends_add_up_are_a_rebuilds(
+    store: Any, demo_events: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, in_sql: bool
 ) -> None:
-    """An append adds its log-counted events to the rollups one by one in Python
-    (PostgreSQL's way) or groups them in the database at its end: the same rows as a
-    rebuild, with dialogues retracted and corrected in a later append and in their own."""
+    """Appends add their log-counted events to the month, cut-off month and year rollups
+    one by one in Python (a few) or group them in the database at their end (many): the
+    same rows as a rebuild, on every backend, with dialogues retracted and corrected in a
+    later append and in their own."""
     import uuid
 
     from dvcore.serialization import payload_json
     from dvcore.store import writer
 
-    every = frozenset({"sqlite", "postgresql"})
-    monkeypatch.setattr(writer, "_ROLL_AS_IT_GOES", every if as_it_goes else frozenset())
-    monkeypatch.setattr(writer, "_COUNT_IN_SQL", 0)  # else a few are added up in Python
+    monkeypatch.setattr(writer, "_COUNT_IN_SQL", 0 if in_sql else 10**9)
     half = len(demo_events) // 2
     store.append(demo_events[:half])
     store.append(demo_events[half:])

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
@@ -51,7 +50,7 @@ from dvcore.serialization import (
 )
 from dvcore.store import schema
 from dvcore.store.chain import _chain_hash, _head
-from dvcore.store.dialect import _EVENT_COLUMNS, _bulk_insert, _bulk_insert_json
+from dvcore.store.dialect import _EVENT_COLUMNS, _bulk_insert
 from dvcore.store.projections import (
     STATE_EVENT_TYPES,
     STRUCTURAL_TYPES,
@@ -63,12 +62,6 @@ from dvcore.tasks import parse_owner
 
 if TYPE_CHECKING:
     from dvcore.store.sql import Store
-
-
-#: A chunk's rows are inserted on a second thread while the next chunk is read and parsed
-#: (``sqlite3`` lets go of the GIL while SQLite works, psycopg while the server loads a
-#: ``COPY``). Tests and ``bench/`` turn it off to compare.
-_OVERLAP = True
 
 
 def _content(event: Event) -> tuple[Any, ...]:
@@ -118,24 +111,13 @@ class _Batch:
         self.facts = _FactWriter(store, conn, after=head)
         # an append keeps the projection up to date only if it was (same rules, no gap)
         self.projection_current = store._projection_current(conn, head)
-        # the insert of the last chunk, when it runs on the second thread (see _OVERLAP)
-        self._inserting: Future[None] | None = None
-        self._inserter: ThreadPoolExecutor | None = None
 
     # --- per chunk ------------------------------------------------------------------------
 
     def add(
-        self,
-        chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]],
-        stop_rows: bool = False,
-        *,
-        more: bool = False,
+        self, chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]], stop_rows: bool = False
     ) -> None:
-        """Check and insert one chunk. ``more``: other chunks follow, so this one's rows
-        may be inserted on the second thread while the caller reads the next (every use
-        of the connection waits for it first: :meth:`sync`)."""
         parsed, given_ids = self._parse(chunk)
-        self.sync()
         if not (self.problems or self.problems_elsewhere):
             # Earlier chunks are inserted: this transaction's own queries see them, so the
             # in-batch maps only need this chunk (a million-event import stays small).
@@ -189,34 +171,9 @@ class _Batch:
                 self.next_position += 1
                 continue
             rows.append(self._row(event))
-        self.facts.flush()
-        if rows and more and _OVERLAP:
-            # The connection passes to the second thread until sync(): never used by both.
-            if self._inserter is None:
-                self._inserter = ThreadPoolExecutor(1, thread_name_prefix="dvcore-insert")
-            insert = _bulk_insert_json if self.sqlite else _bulk_insert
-            self._inserting = self._inserter.submit(
-                insert, self.conn, "dv_events", _EVENT_COLUMNS, rows
-            )
-        elif rows:
+        if rows:
             _bulk_insert(self.conn, "dv_events", _EVENT_COLUMNS, rows)
-
-    def sync(self) -> None:
-        """Wait for the chunk being inserted on the second thread (its error is raised
-        here, as the insert raised it)."""
-        inserting, self._inserting = self._inserting, None
-        if inserting is not None:
-            inserting.result()
-
-    def close(self) -> None:
-        """Wait for the second thread and let it go (before the transaction ends, either
-        way: it must never write after a rollback or a commit)."""
-        try:
-            self.sync()
-        finally:
-            if self._inserter is not None:
-                self._inserter.shutdown()
-                self._inserter = None
+        self.facts.flush()
 
     def _parse(
         self, chunk: Sequence[tuple[str, int, Event | Mapping[str, Any]]]

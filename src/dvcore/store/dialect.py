@@ -3,7 +3,6 @@ and how a backend's failure becomes a dvcore error."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,30 +71,6 @@ def _bulk_insert(
         copy_rows(conn, table, columns, rows)
     else:
         conn.exec_driver_sql(_insert_sql(conn.dialect.name, table, columns), list(rows))
-
-
-def _json_insert_sql(table: str, columns: Sequence[str]) -> str:
-    """SQLite's ``INSERT`` of rows given as one JSON array of arrays (see
-    :func:`_bulk_insert_json`)."""
-    values = ", ".join(f"value ->> {i}" for i in range(len(columns)))
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM json_each(?) ORDER BY key"
-    )
-
-
-def _bulk_insert_json(
-    conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
-    """Insert many rows on SQLite in one statement: the rows as one JSON text that SQLite
-    takes apart itself. ``executemany`` hands each row over through Python, taking the GIL
-    back after every one; this statement lets go of it once, for the whole insert, so the
-    insert can run on a second thread while the first works (see ``batch._OVERLAP``).
-    Text, integer and ``None`` values only (what the event rows hold on SQLite); a JSON
-    string comes back as the same text."""
-    if rows:
-        conn.exec_driver_sql(
-            _json_insert_sql(table, columns), (json.dumps(rows, ensure_ascii=False),)
-        )
 
 
 def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:

@@ -363,19 +363,16 @@ class Store:
             batch = _Batch(self, conn, state, actor=actor)
             chunk: list[tuple[str, int, Event | Mapping[str, Any]]] = []
             done = 0
-            try:
-                for item in rows:
-                    chunk.append(item)
-                    done += 1
-                    if len(chunk) >= _CHUNK:
-                        batch.add(chunk, stop_rows=bool(extra_problems), more=True)
-                        chunk = []
-                        if progress is not None:
-                            progress(done, total)
-                if chunk:
+            for item in rows:
+                chunk.append(item)
+                done += 1
+                if len(chunk) >= _CHUNK:
                     batch.add(chunk, stop_rows=bool(extra_problems))
-            finally:
-                batch.close()
+                    chunk = []
+                    if progress is not None:
+                        progress(done, total)
+            if chunk:
+                batch.add(chunk, stop_rows=bool(extra_problems))
             if progress is not None:
                 progress(done, total)
             batch.check_expected(expected_version)
@@ -831,7 +828,7 @@ class Store:
             state = StoreState(self.types)
             # Events counted from the log are never read into Python (corrections of them
             # are, below, in order): the writer's finish() adds them up in the database.
-            writer = _FactWriter(self, conn, after=0, appending=False)
+            writer = _FactWriter(self, conn, after=0)
             total = _head(conn)[0]
             skip = [log.stored() for log in self.log.values()]
             done = 0

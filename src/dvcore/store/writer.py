@@ -46,10 +46,6 @@ PROJECTION_VERSION = 4  # 4: cut-off month rollups (grain C)
 #: Past this many log-counted events in one append, their rollups are added up by one
 #: GROUP BY in the database instead of one by one (tests set it to 0 to take that path).
 _COUNT_IN_SQL = 5000
-#: The backends on which an append adds its log-counted events to the rollups as it goes,
-#: in Python, however many: PostgreSQL would otherwise read every new row's ``jsonb``
-#: payload again at the end (a test empties it to hold the other way to one replay).
-_ROLL_AS_IT_GOES: frozenset[str] = frozenset({"postgresql"})
 
 
 def _event_origin(conn: Connection, event_id: uuid.UUID) -> tuple[int, str, str, dt.date] | None:
@@ -105,9 +101,7 @@ class _FactWriter:
     the import) and written by :meth:`finish` too.
     """
 
-    def __init__(
-        self, store: Store, conn: Connection, after: int, *, appending: bool = True
-    ) -> None:
+    def __init__(self, store: Store, conn: Connection, after: int) -> None:
         self.store = store
         self.conn = conn
         self.after = after
@@ -118,10 +112,6 @@ class _FactWriter:
         self.retired_here: set[int] = set()
         self.pending: list[tuple[Any, ...]] = []
         self.sqlite = conn.dialect.name == "sqlite"
-        # an append (not a rebuild, which adds the whole log up in the database)
-        self.roll_now = appending and conn.dialect.name in _ROLL_AS_IT_GOES
-        if self.roll_now:
-            self.counted = []
         self.origin: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
         self.deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
         self._months: dict[dt.date, tuple[dt.date, dt.date, dt.date]] = {}
@@ -145,9 +135,7 @@ class _FactWriter:
         log = self.store.log.get(type_name) if from_log else None
         if log is not None:
             self.logged[position] = data
-            if self.roll_now:
-                self._roll(log.rule.indicator, unit, log.rule.dims_text_of(data), day, SCALE)
-            elif self.counted is not None:
+            if self.counted is not None:
                 self.counted.append((position, log, data, unit, day))
                 if len(self.counted) > _COUNT_IN_SQL:
                     self.counted = None
@@ -246,7 +234,7 @@ class _FactWriter:
         self._queue(retired, until=position)
         self.flush()
         self.conn.execute(schema.retired.insert().values(position=src_pos, until_position=position))
-        if src_pos <= self.after or self.roll_now:  # in the rollups (or the deltas) already
+        if src_pos <= self.after:  # in the rollups already; one of this batch is not added
             for f in retired:
                 self._roll(f.indicator, f.unit, f.dims, f.day, f.value, -1)
         else:
