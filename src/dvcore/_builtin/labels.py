@@ -178,6 +178,7 @@ FIELD_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "section": "Mục của đề cương",
             "text": "Nội dung",
             "window": "Kỳ báo cáo",
+            "report": "Loại báo cáo",
         },
         "IndicatorDefined": {
             "code": "Mã chỉ số",
@@ -287,6 +288,10 @@ VALUE_LABELS: Mapping[str, str] = MappingProxyType(
         # task status
         "in_progress": "Đang thực hiện",
         "done": "Đã hoàn thành",
+        # the report a narrative is written for
+        "periodic": "Báo cáo định kỳ",
+        "term-commune": "Báo cáo tổng kết nhiệm kỳ",
+        "follow-up": "Báo cáo theo dõi thực hiện kết luận",
         # review decisions
         "accepted": "Chấp nhận",
         "returned": "Trả lại",
