@@ -202,6 +202,14 @@ def test_task_ids_are_per_conclusion(store_url: str, tmp_path: Path) -> None:
     s.close()
 
 
+def test_every_owners_unit_must_exist(store: Any) -> None:
+    bad = task("3.1", "T:people_committee", "Nhiệm vụ", co_owners=["T.ZZ:party_committee"])
+    with pytest.raises(ValidationError) as refused:
+        store.append([bad], actor="T")
+    assert "data.co_owners[0]" in str(refused.value)
+    assert "T.ZZ" in str(refused.value)
+
+
 def test_an_owner_is_a_unit_or_a_body_of_one() -> None:
     assert parse_owner("HP.TN:people_committee") == parse_owner("HP.TN:people_committee")
     assert parse_owner("HP.TN:people_committee").unit == "HP.TN"
