@@ -252,8 +252,16 @@ def test_every_golden_figure_in_the_seed_wording(periodic_docx: Path) -> None:
 
 def test_placeholders_stand_under_headings(periodic_docx: Path) -> None:
     texts = [p.text for p in _open(periodic_docx).paragraphs]
-    i = texts.index("1. Ưu điểm")
+    # a section nobody wrote holds the placeholder; one a district wrote, the district's text
+    i = next(
+        n for n, text in enumerate(texts) if text.startswith("3. Kết quả công tác dân vận của Mặt")
+    )
     assert texts[i + 1] == "[Nội dung do đơn vị bổ sung]"
+    i = texts.index("1. Ưu điểm")
+    assert texts[i + 1 : i + 3] == [
+        "Huyện Thủy Nguyên:",
+        "Cấp ủy, chính quyền các xã quan tâm hơn đến việc tiếp xúc, đối thoại với Nhân dân.",
+    ]
 
 
 def test_term_report_and_follow_up(demo_store: Any, tmp_path: Path) -> None:

@@ -18,7 +18,8 @@ from typing import Any, cast
 from dvcore._builtin import demo
 from dvcore._open import open_store
 from dvcore.indicators import format_number, format_percent, pad_count
-from dvcore.periods import format_date
+from dvcore.narrative import Sections, narrative_events
+from dvcore.periods import format_date, parse_period
 from dvcore.store import Store
 
 __all__ = [
@@ -311,6 +312,81 @@ def term_events(code: str, district: str) -> list[dict[str, Any]]:
     return events
 
 
+#: What three districts wrote in their own 9-month reports (their narrative, section by
+#: section), which the city's draft compiles under its sections. The demo's own words.
+_DISTRICT_NARRATIVE: dict[str, dict[str, list[tuple[str, str]]]] = {
+    "HP.HB": {
+        "I": [
+            (
+                "body",
+                "Tình hình chính trị, trật tự an toàn xã hội trên địa bàn quận ổn định; "
+                "Nhân dân tin tưởng, đồng thuận với chủ trương chỉnh trang đô thị của quận.",
+            )
+        ],
+        "II.1": [
+            (
+                "body",
+                "Ban Thường vụ Quận ủy chỉ đạo các chi bộ, đảng bộ trực thuộc đưa nội dung "
+                "đối thoại với Nhân dân vào sinh hoạt chi bộ định kỳ.",
+            )
+        ],
+        "V.2": [
+            (
+                "body",
+                "Việc nắm bắt tâm tư, nguyện vọng của Nhân dân ở một số tổ dân phố có lúc "
+                "chưa kịp thời.",
+            )
+        ],
+    },
+    "HP.NQ": {
+        "II.1": [
+            ("body", "Quận ủy tập trung lãnh đạo công tác dân vận trong giải phóng mặt bằng:"),
+            ("bullet", "Giao ban công tác dân vận hằng tháng với các phường."),
+            ("bullet", "Kiện toàn tổ dân vận ở các tổ dân phố."),
+        ],
+        "III.3": [
+            (
+                "body",
+                "Mô hình “Tuyến phố văn minh” của phường Lạch Tray được Nhân dân hưởng ứng, "
+                "được quận chọn để nhân rộng.",
+            )
+        ],
+        "P2": [
+            (
+                "body",
+                "Tiếp tục đối thoại với Nhân dân về các dự án chỉnh trang đô thị trên địa bàn.",
+            )
+        ],
+    },
+    "HP.TN": {
+        "II.4": [
+            (
+                "body",
+                "Huyện phối hợp với các xã hướng dẫn các cơ sở tôn giáo hoàn thiện hồ sơ đăng "
+                "ký đất đai theo kế hoạch của Thành ủy.",
+            )
+        ],
+        "V.1": [
+            (
+                "body",
+                "Cấp ủy, chính quyền các xã quan tâm hơn đến việc tiếp xúc, đối thoại với "
+                "Nhân dân.",
+            )
+        ],
+    },
+}
+
+
+def district_narratives() -> list[Any]:
+    """The districts' own texts for the 9 months of 2023 (``NarrativeSubmitted``), keyed
+    as ``dvcore import`` of their reports would key them."""
+    period = parse_period("2023-9M")
+    events: list[Any] = []
+    for unit, text in _DISTRICT_NARRATIVE.items():
+        events.extend(narrative_events(Sections(text=text), unit=unit, window=period))
+    return events
+
+
 def record_demo(store: Store, clock: _Clock) -> dict[str, int]:
     """Append the sittings; returns how many events each appended."""
     counts = {}
@@ -318,6 +394,7 @@ def record_demo(store: Store, clock: _Clock) -> dict[str, int]:
     code, district = _commune_code(facts, TERM_COMMUNE)
     for name, at, events in (
         ("9 tháng 2023", REPORTED_AT, facts),
+        ("nội dung báo cáo của 3 quận, huyện", REPORTED_AT, district_narratives()),
         ("nhập muộn", _LATE_AT, demo.late_entries()),
         ("nhiệm kỳ 2020-2025 của một xã", _TERM_AT, term_events(code, district)),
         ("sáp nhập 2025", _MERGE_AT, demo.merge_2025_events()),
