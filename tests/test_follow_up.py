@@ -379,3 +379,22 @@ def test_docx_header_row_repeats_end_to_end(
     assert "1.10" in body
     assert "UBND thị xã" in body
     assert not re.search(r"\b00\b", body)
+
+
+def test_a_follow_up_without_tasks_has_no_empty_table(store: Any) -> None:
+    store.append(
+        [
+            {
+                "type": "UnitRegistered",
+                "occurred_on": "2020-01-01",
+                "unit": "HP",
+                "data": {"code": "HP", "name": "Thành phố Hải Phòng", "kind": "city"},
+                "source_ref": "tree:HP",
+            }
+        ]
+    )
+    context = build_context(store, unit="HP", period="2023-9M", report="follow-up")
+    assert [b for b in context["blocks"] if b["kind"] == "table"] == []
+    assert "không có nhiệm vụ nào được giao" in " ".join(
+        b.get("text", "") for b in context["blocks"]
+    )

@@ -232,14 +232,15 @@ def follow_up_blocks(
             else f"Tính đến ngày {short_date(cut)}, không có nhiệm vụ nào được giao."
         ],
     )
-    rows, groups = task_table(tasks)
-    doc.table(
-        "I",
-        ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng", "Ghi chú"],
-        rows,
-        [10, 48, 30, 28, 30, 26],
-        groups=groups,
-    )
+    if tasks:  # no table of headers only: the sentence above says there is no task
+        rows, groups = task_table(tasks)
+        doc.table(
+            "I",
+            ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng", "Ghi chú"],
+            rows,
+            [10, 48, 30, 28, 30, 26],
+            groups=groups,
+        )
     # what the owners wrote of their tasks, each named, in the tree's order
     for code, name, texts in narrative.subordinates:
         doc.narrative("I", code, name, texts.get("I", []))
