@@ -670,12 +670,14 @@ def test_a_span_is_cut_into_rollups_and_leftover_days_exactly(
     days: list[dt.date] = []
     for grain, starts in grains.items():
         for first in starts:
-            last = {
-                "Y": first.replace(month=12, day=31),
-                "M": projections._month_end(first),
-                "C": projections._month_end(first) + dt.timedelta(days=14),
-            }[grain]
-            assert first == projections.rollup_starts(first)["YMC".index(grain)]
+            last = projections._month_end(first)  # M
+            if grain == "Y":
+                last = first.replace(month=12, day=31)
+            elif grain == "Q":
+                last = projections._month_end(first.replace(month=first.month + 2))
+            elif grain == "C":
+                last += dt.timedelta(days=14)
+            assert first == projections.rollup_starts(first)[projections.GRAINS.index(grain)]
             days += [first + dt.timedelta(n) for n in range((last - first).days + 1)]
     for a, b in spans:
         days += [a + dt.timedelta(n) for n in range((b - a).days + 1)]

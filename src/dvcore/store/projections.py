@@ -492,8 +492,8 @@ _SQLITE_HALF = (
 
 def _sql_log_rollups(conn: Connection, log: LogCount, after: int, scan: bool) -> None:
     """Add one log-counted type's events after ``after`` to the rollups in the database:
-    half months into a scratch table, then months, cut-off months and years into
-    ``dv_rollups``. The same
+    half months into a scratch table, then months, cut-off months, quarters and years
+    into ``dv_rollups``. The same
     figures as :func:`log_rollups` (tests hold the two to one replay), without a row per
     group through Python: for plain dimensions (:attr:`LogCount.plain_dims`) only."""
     sqlite = conn.dialect.name == "sqlite"
@@ -512,6 +512,12 @@ def _sql_log_rollups(conn: Connection, log: LogCount, after: int, scan: bool) ->
         "substr(start, 1, 4) || '-01-01'" if sqlite else "CAST(date_trunc('year', start) AS DATE)"
     )
     month = "substr(start, 1, 8) || '01'" if sqlite else "CAST(date_trunc('month', start) AS DATE)"
+    quarter = (
+        "printf('%s-%02d-01', substr(start, 1, 4), (CAST(substr(start, 6, 2) AS INTEGER) - 1)"
+        " / 3 * 3 + 1)"
+        if sqlite
+        else "CAST(date_trunc('quarter', start) AS DATE)"
+    )
     cut = (
         "CASE WHEN substr(start, 9, 2) = '15' THEN start "
         "ELSE date(start, '-1 month', '+14 days') END"
@@ -549,7 +555,7 @@ def _sql_log_rollups(conn: Connection, log: LogCount, after: int, scan: bool) ->
             _counted_params(log, after),
         )
     columns = "(indicator, unit, dims, grain, start, value, facts)"
-    for grain, start in (("M", month), ("C", cut), ("Y", year)):
+    for grain, start in (("M", month), ("C", cut), ("Q", quarter), ("Y", year)):
         conn.execute(
             sa.text(
                 f"INSERT INTO dv_rollups {columns} SELECT :indicator, unit, dims, '{grain}', "
@@ -601,7 +607,7 @@ def add_log_rollups(conn: Connection, log: LogCount, after: int = 0) -> None:
 def log_rollups(
     conn: Connection, log: LogCount, after: int = 0
 ) -> dict[tuple[str, str, str, str, dt.date], list[int]]:
-    """The month, cut-off month and year rollups of one log-counted type's events after position
+    """The rollups (every grain) of one log-counted type's events after position
     ``after`` (retired ones left out).
 
     What a rebuild and a large import do instead of adding such events up one by one in
@@ -637,7 +643,7 @@ def log_rollups(
         ]
     indicator = log.rule.indicator
     texts: dict[tuple[Any, ...], str] = {}
-    firsts: dict[str, tuple[dt.date, dt.date, dt.date]] = {}
+    firsts: dict[str, tuple[dt.date, ...]] = {}
     deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
     for (unit, half, *rest), count in groups:  # half: "YYYY-MM-01" or "YYYY-MM-15"
         count = int(count)
@@ -679,18 +685,23 @@ def _sqlite_groups(
         cursor.close()
 
 
-def rollup_starts(day: dt.date) -> tuple[dt.date, dt.date, dt.date]:
-    """The first days of the rollups ``day`` adds to: its year (grain ``Y``), its calendar
-    month (``M``) and its cut-off month (``C``: the 15th of its month, or of the month
-    before when ``day`` is before the 15th; Decree 09's months, and every 15th-to-14th
-    window of any convention)."""
+#: The grains of the rollups, in the order :func:`rollup_starts` gives their first days.
+GRAINS = "YQMC"
+
+
+def rollup_starts(day: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
+    """The first days of the rollups ``day`` adds to, one per grain of :data:`GRAINS`: its
+    year (``Y``), its calendar quarter (``Q``), its calendar month (``M``) and its cut-off
+    month (``C``: the 15th of its month, or of the month before when ``day`` is before the
+    15th; Decree 09's months, and every 15th-to-14th window of any convention)."""
     if day.day >= 15:
         cut = day.replace(day=15)
     elif day.month == 1:
         cut = dt.date(day.year - 1, 12, 15)
     else:
         cut = dt.date(day.year, day.month - 1, 15)
-    return day.replace(month=1, day=1), day.replace(day=1), cut
+    quarter = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day.replace(month=1, day=1), quarter, day.replace(day=1), cut
 
 
 def add_rollup(
@@ -698,18 +709,14 @@ def add_rollup(
     indicator: str,
     unit: str,
     dims: str,
-    starts: tuple[dt.date, dt.date, dt.date],
+    starts: tuple[dt.date, ...],
     value: int,
     facts: int,
 ) -> None:
-    """Add ``value`` (and ``facts`` facts) to the rollup deltas of a day's year, month and
-    cut-off month (``starts``: what :func:`rollup_starts` gives for the day)."""
-    year, month, cut = starts
-    for key in (
-        (indicator, unit, dims, "M", month),
-        (indicator, unit, dims, "Y", year),
-        (indicator, unit, dims, "C", cut),
-    ):
+    """Add ``value`` (and ``facts`` facts) to the rollup deltas of a day's year, quarter,
+    month and cut-off month (``starts``: what :func:`rollup_starts` gives for the day)."""
+    for grain, start in zip(GRAINS, starts, strict=True):
+        key = (indicator, unit, dims, grain, start)
         slot = deltas.get(key)
         if slot is None:
             deltas[key] = [value, facts]
@@ -734,6 +741,8 @@ class SqlFacts:
         self.conn = conn
         self.known = known
         self.log = dict(log or {})
+        # the last sums() asked: its members, indicators and answer (see present())
+        self._last: tuple[Sequence[Member], frozenset[str], list[Any]] | None = None
 
     def _logged(self, indicators: Collection[str]) -> list[LogCount]:
         return [lc for lc in self.log.values() if lc.rule.indicator in indicators]
@@ -815,7 +824,9 @@ class SqlFacts:
                             slot = totals[(indicator, unit, lc.rule.dims_text(rest))]
                             _add(slot, count * SCALE, count)
         self._windowed(codes, members, totals)
-        return [(i, u, d, v) for (i, u, d), (v, n) in totals.items() if n > 0]
+        out = [(i, u, d, v) for (i, u, d), (v, n) in totals.items() if n > 0]
+        self._last = (members, frozenset(codes), out)
+        return out
 
     def _windowed(
         self,
@@ -950,6 +961,11 @@ class SqlFacts:
 
     def present(self, indicator: str, members: Sequence[Member]) -> set[str]:
         # A unit is present when some group of its facts is: the same rollups and edges.
+        # A snapshot asks for the flows' sums first, then for the units some of them are
+        # present in, over the same members: answered from those sums, not read again.
+        last = self._last
+        if last is not None and last[0] is members and indicator in last[1]:
+            return {unit for i, unit, _d, _v in last[2] if i == indicator}
         return {unit for _i, unit, _d, _v in self.sums([indicator], members)}
 
 
@@ -963,10 +979,11 @@ def split_span(
 ) -> tuple[dict[str, list[dt.date]], list[tuple[dt.date, dt.date]]]:
     """Cut ``[start, end]`` into whole rollups and the days left over.
 
-    Returns the first days of the rollups by grain (``Y`` calendar years, ``M`` calendar
-    months, ``C`` cut-off months: the 15th to the 14th) and the leftover day ranges: of
-    the cut into years and calendar months alone and the one that also takes cut-off
-    months (from a 15th on), whichever leaves fewer days to read from the facts.
+    Returns the first days of the rollups by grain (``Y`` calendar years, ``Q`` calendar
+    quarters, ``M`` calendar months, ``C`` cut-off months: the 15th to the 14th) and the
+    leftover day ranges: of the cut into calendar years, quarters and months alone and
+    the one that also takes cut-off months (from a 15th on), whichever leaves fewer days
+    to read from the facts.
     """
     best: tuple[dict[str, list[dt.date]], list[tuple[dt.date, dt.date]]] | None = None
     left = 0
@@ -978,9 +995,13 @@ def split_span(
             year_end = dt.date(day.year, 12, 31)
             month_end = _month_end(day)
             cut_end = month_end + dt.timedelta(days=14)
+            quarter_end = _month_end(dt.date(day.year, min(day.month + 2, 12), 1))
             if day.month == 1 and day.day == 1 and year_end <= end:
                 grains.setdefault("Y", []).append(day)
                 day = year_end + dt.timedelta(days=1)
+            elif day.month % 3 == 1 and day.day == 1 and quarter_end <= end:
+                grains.setdefault("Q", []).append(day)
+                day = quarter_end + dt.timedelta(days=1)
             elif day.day == 1 and month_end <= end:
                 grains.setdefault("M", []).append(day)
                 day = month_end + dt.timedelta(days=1)

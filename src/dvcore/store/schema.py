@@ -180,9 +180,9 @@ checkpoints = Table(
 
 #: Rollups: the facts alive now, summed per indicator, unit and dimensions over each month
 #: (grain ``M``), each cut-off month (grain ``C``: the 15th to the 14th of the month after,
-#: Decree 09's months) and each year (grain ``Y``). A projection like ``dv_facts``: kept in
-#: the append's transaction, rebuilt with it. Flow figures over long periods add a few
-#: rollup rows instead of every fact.
+#: Decree 09's months), each quarter (grain ``Q``) and each year (grain ``Y``). A
+#: projection like ``dv_facts``: kept in the append's transaction, rebuilt with it. Flow
+#: figures over long periods add a few rollup rows instead of every fact.
 rollups = Table(
     "dv_rollups",
     metadata,

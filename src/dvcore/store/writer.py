@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 
 #: Bumped whenever the rules that derive facts change: the projection is then rebuilt.
-PROJECTION_VERSION = 4  # 4: cut-off month rollups (grain C)
+PROJECTION_VERSION = 5  # 4: cut-off month rollups (grain C); 5: quarter rollups (Q)
 #: Past this many log-counted events in one append, their rollups are added up by one
 #: GROUP BY in the database instead of one by one (tests set it to 0 to take that path).
 _COUNT_IN_SQL = 5000
@@ -114,7 +114,7 @@ class _FactWriter:
         self.sqlite = conn.dialect.name == "sqlite"
         self.origin: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
         self.deltas: dict[tuple[str, str, str, str, dt.date], list[int]] = {}
-        self._months: dict[dt.date, tuple[dt.date, dt.date, dt.date]] = {}
+        self._months: dict[dt.date, tuple[dt.date, ...]] = {}
         # this chunk's log-counted events (their rows may not be inserted yet)
         self.logged: dict[int, EventData] = {}
 
@@ -243,8 +243,8 @@ class _FactWriter:
     def _roll(
         self, indicator: str, unit: str, dims: str, day: dt.date, value: int, sign: int = 1
     ) -> None:
-        """Add one fact (``sign=-1``: take a retired one away) to its month, cut-off month
-        and year."""
+        """Add one fact (``sign=-1``: take a retired one away) to its year, quarter, month
+        and cut-off month."""
         starts = self._months.get(day)
         if starts is None:
             starts = self._months[day] = rollup_starts(day)
