@@ -1,12 +1,13 @@
 """``dvcore demo``: record the Hai Phong demo data set and write its reports.
 
 The data is recorded in sittings with the store's clock set to when each would have
-happened — the 9-month data and three districts' own text on 20/9/2023, late entries on 5/10/2023, a commune's term data
-on 20/6/2025, the 2025 merge on 2/7/2025 — so the demo shows "as known at" as well as the
-published figures. Then every report is written: the periodic report of the city for the
-9 months of 2023 as known on 20/9/2023 with every installed exporter (Word, Excel, HTML,
-Markdown, JSON…), the term report 2020–2025 of one commune and the follow-up of the city's
-conclusion in Word. An exporter whose plugin is not installed is skipped with a note.
+happened — the 9-month data and three districts' own text on 20/9/2023, late entries on
+5/10/2023, a commune's term data on 20/6/2025, the 2025 merge on 2/7/2025 — so the demo
+shows "as known at" as well as the published figures. Then every report is written: the
+periodic report of the city for the 9 months of 2023 as known on 20/9/2023 with every
+installed exporter (Word, Excel, HTML, Markdown, JSON…), the term report 2020–2025 of one
+commune and the follow-up of the city's conclusion in Word. An exporter whose plugin is
+not installed is skipped with a note.
 """
 
 from __future__ import annotations
