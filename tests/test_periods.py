@@ -18,6 +18,7 @@ from dvcore.periods import (
     month_of,
     parse_date,
     parse_period,
+    period_name,
     year_of,
 )
 from dvcore.testing.strategies import cutoffs, date_ranges, named_specs, years
@@ -427,3 +428,30 @@ def test_parse_date_and_month_of_any_day(day: date, cutoff: Cutoff) -> None:
     assert parse_date(f"{day.day:02d}/{day.month:02d}/{day.year}") == day
     assert month_of(day, cutoff).contains(day)
     assert year_of(day, cutoff).contains(day)
+
+
+@pytest.mark.parametrize(
+    ("spec", "name"),
+    [
+        ("2023", ("year", 2023, 0)),
+        ("2023-Q3", ("quarter", 2023, 3)),
+        ("2023-q3", ("quarter", 2023, 3)),
+        ("2023-H2", ("half", 2023, 2)),
+        ("2023-9M", ("cumulative", 2023, 9)),
+        ("2023-9", ("month", 2023, 9)),
+        ("2023-09", ("month", 2023, 9)),
+        ("2020-2025", ("term", 2020, 2025)),
+        ("2022-12-15..2023-06-14", ("range", 2022, 2023)),
+    ],
+)
+def test_period_name_reads_the_spec_as_parse_period_does(
+    spec: str, name: tuple[str, int, int]
+) -> None:
+    assert period_name(parse_period(spec)) == name
+
+
+@given(named_specs, cutoffs)
+def test_period_name_names_every_named_spec(spec: str, cutoff: Cutoff) -> None:
+    kind, year, _number = period_name(parse_period(spec, cutoff))
+    assert kind != "range"
+    assert str(year) == spec[:4]

@@ -30,6 +30,7 @@ __all__ = [
     "parse_date",
     "parse_instant",
     "parse_period",
+    "period_name",
     "year_of",
 ]
 
@@ -327,6 +328,18 @@ def _read_named(spec: str) -> _Named | None:
     except _BadSpec:
         return None
     return parsed if isinstance(parsed, _Named) else None
+
+
+def period_name(period: Period) -> tuple[str, int, int]:
+    """What kind of named period ``period`` is, and its numbers, read from its spec by the
+    one parser of specs: ``("cumulative", 2023, 9)`` for ``2023-9M``, ``("quarter", 2023,
+    3)``, ``("year", 2023, 0)``, ``("term", 2020, 2025)``; a date range gives ``("range",
+    <first year>, <last year>)``."""
+    named = _read_named(period.spec)
+    if named is None:
+        return "range", period.start.year, period.end.year
+    second = named.last_year if named.kind == "term" else named.number
+    return named.kind, named.year, second
 
 
 def _read(text: str) -> _Named | tuple[datetime.date, datetime.date]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from dvcore.indicators import format_number
-from dvcore.periods import Period
+from dvcore.periods import Period, period_name
 
 #: What a heading without the user's text shows.
 PLACEHOLDER = "[Nội dung do đơn vị bổ sung]"
@@ -262,22 +262,10 @@ def quote(text: str) -> str:
 
 # --- periods --------------------------------------------------------------------------------
 
-PERIOD_SPECS = (
-    ("year", re.compile(r"^(\d{4})$")),
-    ("quarter", re.compile(r"^(\d{4})-Q([1-4])$")),
-    ("half", re.compile(r"^(\d{4})-H([12])$")),
-    ("cumulative", re.compile(r"^(\d{4})-(\d{1,2})M$")),
-    ("month", re.compile(r"^(\d{4})-(\d{2})$")),
-    ("term", re.compile(r"^(\d{4})-(\d{4})$")),
-)
-
 
 def named_period(period: Period) -> tuple[str, int, int]:
-    for kind, pattern in PERIOD_SPECS:
-        match = pattern.match(period.spec)
-        if match:
-            return kind, int(match.group(1)), int(match.group(2)) if match.lastindex == 2 else 0
-    return "range", period.start.year, period.end.year
+    """The kind and numbers of a named period (:func:`dvcore.periods.period_name`)."""
+    return period_name(period)
 
 
 def period_text(period: Period) -> str:
