@@ -291,9 +291,10 @@ def _markdown_one(style: str, text: str) -> str:
 
 
 def paragraphs_markdown(paragraphs: Iterable[Paragraph]) -> str:
-    """A section's paragraphs as Markdown: blank lines between them, ``- `` before a bullet,
-    ``### `` before a sub-heading, a backslash before a first character that would otherwise
-    make the paragraph something else. :func:`parse_paragraphs` reads it back."""
+    """A section's paragraphs as Markdown: blank lines between them, ``-`` and a space before
+    a bullet, ``###`` and a space before a sub-heading, a backslash before a first character
+    that would otherwise make the paragraph something else. :func:`parse_paragraphs` reads
+    it back."""
     return "\n\n".join(_markdown_one(style, text) for style, text in paragraphs if text.strip())
 
 
