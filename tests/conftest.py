@@ -121,3 +121,13 @@ def demo_events() -> list[dict[str, Any]]:
     from dvcore._builtin import demo
 
     return demo.hai_phong_events()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slow tests first (a stable sort, so the rest keeps its order).
+
+    Under ``pytest -n auto`` a long test collected last runs alone at the end while the
+    other workers idle (the killed-import tests take minutes); started first, it runs
+    beside the many short ones.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -544,7 +544,7 @@ ProjectionMachine.TestCase.settings = settings(
     stateful_step_count=20,
     deadline=None,
 )
-TestProjections = ProjectionMachine.TestCase
+TestProjections = pytest.mark.slow(ProjectionMachine.TestCase)
 
 
 class SqlCountingMachine(ProjectionMachine):
@@ -569,7 +569,7 @@ SqlCountingMachine.TestCase.settings = settings(
     stateful_step_count=20,
     deadline=None,
 )
-TestProjectionsCountingInSql = SqlCountingMachine.TestCase
+TestProjectionsCountingInSql = pytest.mark.slow(SqlCountingMachine.TestCase)
 
 
 @pytest.mark.parametrize("counting", ["python", "sql", "sql-groups"])

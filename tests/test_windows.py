@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -343,6 +344,7 @@ PERIODS: list[tuple[str, tuple[int, int]]] = (
 _commune = itertools.count(1)
 
 
+@pytest.mark.slow
 @shared_store
 @given(
     truth=st.lists(st.integers(0, 500), min_size=12, max_size=12),
