@@ -15,6 +15,7 @@ from typing import Any
 
 from dvcore.events import NarrativeReport
 from dvcore.narrative import Paragraph, read_narratives, section_order
+from dvcore.reports.blocks import Blocks
 from dvcore.reports.reader import Reader
 
 
@@ -75,6 +76,28 @@ class Narrative:
         return bool(self.own.get(section)) or any(
             texts.get(section) for _c, _n, texts in self.subordinates
         )
+
+    def write_own(
+        self,
+        doc: Blocks,
+        section: str,
+        written: Mapping[str, list[Paragraph]],
+        *,
+        placeholder: bool = True,
+    ) -> None:
+        """The writer's text under ``section``: ``written`` (the sections file), else the
+        unit's own narrative; else, with ``placeholder``, the placeholder where nobody (nor
+        a subordinate) wrote."""
+        own = written.get(section) or self.own.get(section)
+        if own:
+            doc.user_text(section, own)
+        elif placeholder and not self.wrote(section):
+            doc.placeholder(section)
+
+    def write_subordinates(self, doc: Blocks, section: str) -> None:
+        """What each direct subordinate wrote under ``section``, named, in the tree's order."""
+        for code, name, texts in self.subordinates:
+            doc.narrative(section, code, name, texts.get(section, []))
 
     def rows(self) -> list[dict[str, Any]]:
         """The compiled narrative as plain rows, for exporters: one per unit and section."""

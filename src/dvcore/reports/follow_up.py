@@ -218,9 +218,7 @@ def follow_up_blocks(
     )
     narrative = Narrative(reader, ["I", "II"], report="follow-up")
     doc.heading("I", 1, "I-", "KẾT QUẢ THỰC HIỆN")
-    own = sections.text.get("I") or narrative.own.get("I")
-    if own:
-        doc.user_text("I", own)
+    narrative.write_own(doc, "I", sections.text, placeholder=False)
     done = sum(1 for t in tasks if t["status"] == "done")
     overdue = sum(1 for t in tasks if t["overdue"])
     doc.paragraph(
@@ -242,15 +240,9 @@ def follow_up_blocks(
             groups=groups,
         )
     # what the owners wrote of their tasks, each named, in the tree's order
-    for code, name, texts in narrative.subordinates:
-        doc.narrative("I", code, name, texts.get("I", []))
+    narrative.write_subordinates(doc, "I")
     doc.heading("II", 1, "II-", "ĐỀ XUẤT, KIẾN NGHỊ")
-    own = sections.text.get("II") or narrative.own.get("II")
-    if own:
-        doc.user_text("II", own)
-    elif not narrative.wrote("II"):
-        doc.placeholder("II")
-    for code, name, texts in narrative.subordinates:
-        doc.narrative("II", code, name, texts.get("II", []))
+    narrative.write_own(doc, "II", sections.text)
+    narrative.write_subordinates(doc, "II")
     doc.narrative_rows = narrative.rows()
     return summary, tasks

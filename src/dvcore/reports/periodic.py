@@ -865,17 +865,11 @@ def periodic_blocks(
         else:
             doc.heading(sid, level, number_, title)
         leaf = (level == 0 and sid == "P2") or level == 2 or sid in ("I", "VI")
-        # the writer's own text: the sections file, else the unit's own narrative
-        user = sections.text.get(sid) or narrative.own.get(sid)
-        if user:
-            doc.user_text(sid, user)
-        elif leaf and not narrative.wrote(sid):
-            doc.placeholder(sid)
+        narrative.write_own(doc, sid, sections.text, placeholder=leaf)
         builder = SECTION_BUILDERS.get(sid)
         if builder is not None:
             getattr(periodic, builder)()
-        for code, name, texts in narrative.subordinates:
-            doc.narrative(sid, code, name, texts.get(sid, []))
+        narrative.write_subordinates(doc, sid)
     tasks = task_rows(reader, tree.subtree(unit, per.end), day)
     doc.narrative_rows = narrative.rows()
     return summary_lines(per), targets, rows, tasks

@@ -18,6 +18,7 @@ from typing import Any
 
 from dvcore.errors import InputError
 from dvcore.indicators import format_number
+from dvcore.periods import period_name
 from dvcore.reports.blocks import Blocks
 from dvcore.reports.compiled import Narrative
 from dvcore.reports.reader import Reader
@@ -36,7 +37,6 @@ from dvcore.reports.wording import (
     document_word,
     kind_name,
     lower_name,
-    named_period,
     nfc,
     unit_word,
 )
@@ -557,13 +557,12 @@ def term_sections() -> list[str]:
 def fill_term(
     doc: Blocks,
     blanks: Mapping[str, Mapping[str, Any]],
-    sections: Sections | None = None,
-    narrative: Narrative | None = None,
+    sections: Sections,
+    narrative: Narrative,
 ) -> None:
     """Write the template into ``doc``: headings; where ``@`` stands, the writer's text
     (the sections file, else the unit's own narrative), else the placeholder, then what
     the direct subordinates wrote; and each sentence the events fill."""
-    writer = sections.text if sections is not None else {}
     section = ""
     top = ""
     last: dict[str, Any] | None = None  # the paragraph a "+ " line continues
@@ -582,13 +581,8 @@ def fill_term(
             last = None
             continue
         if line.strip() == "@":
-            own = writer.get(section) or (narrative.own.get(section) if narrative else None)
-            if own:
-                doc.user_text(section, own)
-            elif narrative is None or not narrative.wrote(section):
-                doc.placeholder(section)
-            for code, name, texts in narrative.subordinates if narrative else []:
-                doc.narrative(section, code, name, texts.get(section, []))
+            narrative.write_own(doc, section, sections.text)
+            narrative.write_subordinates(doc, section)
             last = None
             continue
         style, text, joins = "body", line, False
@@ -623,7 +617,7 @@ def term_blocks(
             f"is a {kind_name(end_state.kind)}",
             unit=unit,
         )
-    kind, first, last = named_period(per)
+    kind, first, last = period_name(per)
     term = f"{first} - {last}" if kind == "term" else (f"{per.start.year} - {per.end.year}")
     summary = [f"Tổng kết công tác dân vận nhiệm kỳ {term}"]
     meta = {**sections.meta, "date": day}

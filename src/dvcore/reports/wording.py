@@ -263,14 +263,9 @@ def quote(text: str) -> str:
 # --- periods --------------------------------------------------------------------------------
 
 
-def named_period(period: Period) -> tuple[str, int, int]:
-    """The kind and numbers of a named period (:func:`dvcore.periods.period_name`)."""
-    return period_name(period)
-
-
 def period_text(period: Period) -> str:
     """A period as a report names it: ``9 tháng năm 2023``, ``6 tháng đầu năm 2023``, …"""
-    kind, year, n = named_period(period)
+    kind, year, n = period_name(period)
     if kind == "year" or (kind == "cumulative" and n == 12):
         return f"năm {year}"
     if kind == "quarter":
@@ -288,7 +283,7 @@ def period_text(period: Period) -> str:
 
 def next_text(period: Period) -> str:
     """The period the directions of Part 2 are for: ``3 tháng cuối năm 2023`` after 9M."""
-    kind, year, n = named_period(period)
+    kind, year, n = period_name(period)
     if kind == "year" or (kind == "cumulative" and n == 12):
         return f"năm {year + 1}"
     if kind == "cumulative" or (kind == "half" and n == 1):
@@ -305,7 +300,7 @@ def next_text(period: Period) -> str:
 
 def summary_lines(period: Period) -> list[str]:
     """The summary under "BÁO CÁO", as seeds 000 and 001 write it."""
-    kind, year, n = named_period(period)
+    kind, year, n = period_name(period)
     nxt = next_text(period)
     if kind == "year" or (kind == "cumulative" and n == 12):
         return [f"tổng kết công tác dân vận năm {year};", f"phương hướng, nhiệm vụ {nxt}"]
