@@ -8,8 +8,9 @@ dvcore's, to show how much of that budget the contract itself takes:
 ``schema``
     the floor's loop, but the rows go into dvcore's own ``dv_events`` table (a fresh
     store's schema, made by its migrations): thirteen columns, unique indexes on the
-    event id, the ``source_ref`` and (stream, version), and the indexes on
-    ``recorded_at`` and (type, occurred_on, unit) the reads need. No Python work beyond
+    event id, the ``source_ref`` and (stream, version), and the index on (type,
+    occurred_on, unit) the reads need (grown row by row: the deferred build of a large
+    import is dvcore's, not this bound's). No Python work beyond
     the floor's but building the longer row.
 ``bound``
     ``schema`` plus the least per-event Python work the contract requires: check each

@@ -100,7 +100,7 @@ def test_the_consumer_table_comes_with_the_migrations(store: Any) -> None:
     from dvcore.store.migrate import current_revision
 
     assert sa.inspect(store.engine).has_table("dv_consumers")
-    assert current_revision(store.engine) == "dv0006"
+    assert current_revision(store.engine) == "dv0007"
 
 
 _APPENDER = textwrap.dedent(

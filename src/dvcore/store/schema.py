@@ -102,7 +102,7 @@ events = Table(
     UniqueConstraint("stream", "version"),
     # facts read from the log (CountEach indicators): by type, date range and unit
     Index(None, "type", "occurred_on", "unit"),
-    Index(None, "recorded_at"),
+    # no index on recorded_at: positions follow it (Store.position_at searches them)
 )
 
 facts = Table(
