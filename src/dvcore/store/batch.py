@@ -104,7 +104,8 @@ class _Batch:
         self.sqlite = conn.dialect.name == "sqlite"
         self.appended = 0
         self.versions: dict[str, int] = {}
-        #: key → (position, content, where it stands) of the keys this chunk appends
+        #: key → (position, content, where it stands) of the keys this chunk appends; the
+        #: content holds the payload as its JSON text until a later row needs it decoded
         self.seen_refs: dict[str, tuple[int, tuple[Any, ...], str]] = {}
         self.seen_ids: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
         self.touched: dict[str, int] = {}  # stream → version before this batch
@@ -141,6 +142,8 @@ class _Batch:
                 # A key names one fact: the same key with other content is a mistake
                 # (two clerks' codes, an edited row sent as new), never "already stored".
                 original, content, where = stored_refs.get(ref) or self.seen_refs[ref]
+                if isinstance(content[3], str):  # a key of this chunk: its payload as written
+                    content = (*content[:3], json.loads(content[3]))
                 if content != _content(event):
                     self._problem(
                         row,
@@ -153,7 +156,7 @@ class _Batch:
                 self.positions.append(original)
                 self.duplicates.append((ref, original))
                 continue
-            if str(event.id) in stored_ids:
+            if stored_ids and str(event.id) in stored_ids:  # ids the input gave, stored
                 original = stored_ids[str(event.id)]
                 self.positions.append(original)
                 self.duplicates.append((str(event.id), original))
@@ -305,7 +308,8 @@ class _Batch:
         if source_ref is not None:
             self.seen_refs[source_ref] = (
                 position,
-                (type_name, event.unit, occurred_iso, json.loads(payload_text)),
+                # decoded only when the key comes again (rarely): not once an event
+                (type_name, event.unit, occurred_iso, payload_text),
                 f"row {self.row} of {self.source}",
             )
         self._apply(event, position)
