@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 import dvcore
 from dvcore.errors import InputError
-from dvcore.events import EventData
+from dvcore.events import DialogueHeld, Event, EventData
 from dvcore.indicators import Contribution, Indicator
 from dvcore.store import default_url
 from dvcore.testing.store_contract import StoreContract, example_events, unit_events
@@ -42,6 +42,41 @@ def test_reopened_store_keeps_its_log(store_url: str, clock: Any) -> None:
         assert [r.id for r in again.read()] == [e.id for e in events]
         # the state is folded again from the log: the units are known
         assert again.append([*unit_events()]).appended == 0
+
+
+def test_a_key_twice_in_one_batch_is_compared_by_its_data(store: Any) -> None:
+    """The second use of a key in one append is compared with the first by its data too
+    (kept as the JSON text written until then): equal data is the same fact, other data
+    under the same type, unit and day is refused, naming the row that used the key."""
+    store.append(unit_events())
+    head = store.head()
+
+    def held(participants: int) -> Event:
+        return Event(
+            data=DialogueHeld(host="chairman", participants=participants),
+            occurred_on=dt.date(2023, 3, 1),
+            unit="HP",
+            source_ref="k:data",
+        )
+
+    result = store.append([held(40), held(40)])
+    assert (result.appended, result.positions) == (1, (head + 1, head + 1))
+    assert result.duplicates == (("k:data", head + 1),)
+    with pytest.raises(dvcore.ValidationError) as info:
+        store.append([held(50), held(50)])  # stored with 40: both rows refused
+    assert [(p.row, p.field) for p in info.value.problems] == [(1, "source_ref"), (2, "source_ref")]
+    with pytest.raises(dvcore.ValidationError) as info:
+        store.append(
+            [
+                attrs.evolve(held(40), source_ref="k:other"),
+                attrs.evolve(held(41), source_ref="k:other"),
+            ]
+        )
+    (problem,) = info.value.problems
+    assert (problem.row, problem.field) == (2, "source_ref")
+    assert "k:other" in problem.message
+    assert "row 1 of" in problem.message
+    assert store.head() == head + 1
 
 
 def test_open_without_create_needs_a_store(tmp_path: Path) -> None:

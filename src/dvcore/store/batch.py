@@ -104,9 +104,9 @@ class _Batch:
         self.sqlite = conn.dialect.name == "sqlite"
         self.appended = 0
         self.versions: dict[str, int] = {}
-        #: key → (position, content, where it stands) of the keys this chunk appends; the
-        #: content holds the payload as its JSON text until a later row needs it decoded
-        self.seen_refs: dict[str, tuple[int, tuple[Any, ...], str]] = {}
+        #: key → (position, (type, unit, day, payload as its JSON text), where it stands) of
+        #: the keys this chunk appends: the payload is decoded only if the key comes again
+        self.seen_refs: dict[str, tuple[int, tuple[str, str, str, str], str]] = {}
         self.seen_ids: dict[uuid.UUID, tuple[int, str, str, dt.date]] = {}
         self.touched: dict[str, int] = {}  # stream → version before this batch
         self.facts = _FactWriter(store, conn, after=head)
@@ -141,9 +141,12 @@ class _Batch:
             if ref is not None and (ref in stored_refs or ref in self.seen_refs):
                 # A key names one fact: the same key with other content is a mistake
                 # (two clerks' codes, an edited row sent as new), never "already stored".
-                original, content, where = stored_refs.get(ref) or self.seen_refs[ref]
-                if isinstance(content[3], str):  # a key of this chunk: its payload as written
-                    content = (*content[:3], json.loads(content[3]))
+                stored = stored_refs.get(ref)
+                if stored is not None:
+                    original, content, where = stored
+                else:  # a key this chunk appended: its payload is kept as the text written
+                    original, (type_name, unit, day, text), where = self.seen_refs[ref]
+                    content = (type_name, unit, day, json.loads(text))
                 if content != _content(event):
                     self._problem(
                         row,
@@ -308,7 +311,6 @@ class _Batch:
         if source_ref is not None:
             self.seen_refs[source_ref] = (
                 position,
-                # decoded only when the key comes again (rarely): not once an event
                 (type_name, event.unit, occurred_iso, payload_text),
                 f"row {self.row} of {self.source}",
             )
